@@ -1,0 +1,33 @@
+# The two commands in the README: `make run` and `make test`.
+PYTHON_VERSION := $(shell cat .python-version)
+PY := $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || ls $$HOME/.pyenv/versions/$(PYTHON_VERSION)*/bin/python3 2>/dev/null | head -n1)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PY)" || { echo "Python $(PYTHON_VERSION) was not found (install it or put python$(PYTHON_VERSION) on PATH)"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/maalbot db upgrade
+	$(BIN)/maalbot demo --if-empty
+	$(BIN)/maalbot serve --dev
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot dialogs storage tests benchmarks
+	$(BIN)/ruff format --check bot dialogs storage tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Platform edges and wiring: settings, CLI, console, web app, Slack, Teams, scheduler."""

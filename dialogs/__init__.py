@@ -1,0 +1,1 @@
+"""Platform-neutral conversation: messages, strategies as data, the engine and its texts."""

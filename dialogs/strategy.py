@@ -1,0 +1,184 @@
+"""Strategies as data: the YAML format, its validation and loading.
+
+A strategy file looks like this (see README, "Strategy format")::
+
+    key: almen-2023
+    title: Styrkelse af almenområdet
+    period: {start: 2023-05-01, end: 2027-12-31}
+    deadline: 2023-11-30
+    milestones:
+      - {date: 2023-04-01, text: "Fællesrådsmøde: ..."}
+    goals:
+      - {number: 1, title: "Alle børn og unge ...", description: "..."}
+    questions:
+      - key: local_goal
+        kind: text
+        text: {da: "Hvilke lokale mål skal der til for at opnå mål {goal.number}?", en: "..."}
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+LOCALES = ("da", "en")
+
+
+class QuestionKind(StrEnum):
+    TEXT = "text"  # one free-text answer
+    LIST = "list"  # one or several items (interventions)
+    MEASUREMENT = "measurement"  # how (method) and when (text, parsed into dates)
+    CHOICE = "choice"  # one of the listed options
+
+
+class Localised(BaseModel):
+    """Text per locale; Danish is required, English falls back to Danish."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    da: str = Field(min_length=1)
+    en: str | None = None
+
+    def get(self, locale: str) -> str:
+        if locale == "en" and self.en:
+            return self.en
+        return self.da
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=r"^[a-z0-9_-]+$")
+    label: Localised
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: QuestionKind
+    text: Localised
+    help: Localised | None = None
+    required: bool = True
+    max_length: int = Field(default=2000, ge=1, le=20000)
+    options: tuple[Option, ...] = ()
+
+    @model_validator(mode="after")
+    def _options_match_kind(self) -> Question:
+        if self.kind is QuestionKind.CHOICE and len(self.options) < 2:
+            raise ValueError(f"question {self.key!r}: a choice needs at least two options")
+        if self.kind is not QuestionKind.CHOICE and self.options:
+            raise ValueError(f"question {self.key!r}: only a choice question has options")
+        return self
+
+    def render(self, locale: str, goal: Goal) -> str:
+        """The question's text with {goal.number} and {goal.title} filled in."""
+        return self.text.get(locale).replace("{goal.number}", str(goal.number)).replace(
+            "{goal.title}", goal.title
+        )
+
+
+class Goal(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    description: str | None = None
+
+
+class Milestone(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: date
+    text: str = Field(min_length=1)
+    end: date | None = None  # for a span such as "Maj til november 2023"
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period: end is before start")
+        return self
+
+
+class Strategy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str = Field(min_length=1)
+    period: Period
+    deadline: date | None = None
+    milestones: tuple[Milestone, ...] = ()
+    goals: tuple[Goal, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+    goal_label: Localised = Localised(da="mål", en="goal")  # what a goal is called ("fokusområde")
+    local_goal_label: Localised = Localised(da="lokalt mål", en="local goal")
+
+    @field_validator("goals")
+    @classmethod
+    def _goal_numbers(cls, goals: tuple[Goal, ...]) -> tuple[Goal, ...]:
+        numbers = [g.number for g in goals]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("goals: each goal needs its own number")
+        return tuple(sorted(goals, key=lambda g: g.number))
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, questions: tuple[Question, ...]) -> tuple[Question, ...]:
+        keys = [q.key for q in questions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("questions: each question needs its own key")
+        if questions[0].kind is not QuestionKind.TEXT or not questions[0].required:
+            raise ValueError("questions: the first question names the local goal and must be required text")
+        return questions
+
+    def goal(self, number: int) -> Goal:
+        for g in self.goals:
+            if g.number == number:
+                return g
+        raise KeyError(number)
+
+    def question(self, key: str) -> Question:
+        for q in self.questions:
+            if q.key == key:
+                return q
+        raise KeyError(key)
+
+    @property
+    def first_question(self) -> Question:
+        return self.questions[0]
+
+
+class StrategyFileError(ValueError):
+    """A strategy file that cannot be used; the message lists every problem."""
+
+
+def parse_strategy(data: Any, source: str = "strategy") -> Strategy:
+    try:
+        return Strategy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top)"
+            problems.append(f"{source}: {where}: {err['msg']}")
+        raise StrategyFileError("\n".join(problems)) from None
+
+
+def load_strategy_file(path: Path) -> Strategy:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StrategyFileError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise StrategyFileError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise StrategyFileError(f"{path}: expected a mapping at the top")
+    return parse_strategy(data, str(path))
+
+
+BUILTIN_DIR = Path(__file__).parent / "strategies"
+DEFAULT_STRATEGY_FILE = BUILTIN_DIR / "almen.yaml"

@@ -1,0 +1,247 @@
+"""SQLAlchemy models. Times are stored as UTC; see `storage.types.UTCDateTime`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class InstitutionKind(StrEnum):
+    DAGTILBUD = "dagtilbud"
+    SKOLE = "skole"
+
+
+class Role(StrEnum):
+    MEMBER = "member"  # board member (bestyrelsesmedlem)
+    CHAIR = "chair"  # formand
+    LEADER = "leader"  # leader of one institution
+    AREA_LEADER = "area_leader"
+    ADMIN = "admin"  # forvaltningen
+
+
+class RegistrationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Area(Base):
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)  # casefolded name
+    slack_channel: Mapped[str | None] = mapped_column(String(200))
+    teams_channel: Mapped[str | None] = mapped_column(String(500))
+    institutions: Mapped[list[Institution]] = relationship(back_populates="area")
+
+
+class Institution(Base):
+    __tablename__ = "institutions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)  # casefolded name
+    kind: Mapped[str] = mapped_column(String(20))  # InstitutionKind
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), index=True)
+    area: Mapped[Area] = relationship(back_populates="institutions")
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)  # casefolded email
+    locale: Mapped[str | None] = mapped_column(String(8))  # None: the municipality's default
+
+
+class Identity(Base):
+    """A person's user id on one platform (slack, teams, console)."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_key: Mapped[str] = mapped_column(String(320))
+
+
+class Membership(Base):
+    """A role: member/chair/leader of an institution, area_leader of an area, or admin (neither)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("person_id", "role", "institution_id", "area_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # Role
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+
+
+class Strategy(Base):
+    __tablename__ = "strategies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)  # the validated YAML, as loaded
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    goals: Mapped[list[StrategicGoal]] = relationship(
+        back_populates="strategy", order_by="StrategicGoal.number", cascade="all, delete-orphan"
+    )
+
+
+class StrategicGoal(Base):
+    __tablename__ = "strategic_goals"
+    __table_args__ = (UniqueConstraint("strategy_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategies.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    strategy: Mapped[Strategy] = relationship(back_populates="goals")
+
+
+class Registration(Base):
+    """One institution's answers for one strategy; the board's shared draft."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("institution_id", "strategy_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"))
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategies.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RegistrationStatus.DRAFT.value)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every content change
+    ready_for_chair: Mapped[bool] = mapped_column(default=False)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    local_goals: Mapped[list[LocalGoal]] = relationship(
+        back_populates="registration",
+        order_by="(LocalGoal.goal_number, LocalGoal.position)",
+        cascade="all, delete-orphan",
+    )
+
+
+class LocalGoal(Base):
+    """A board's local goal under one strategic goal. `text` answers the strategy's first question;
+    other text and choice answers live in `answers` by question key."""
+
+    __tablename__ = "local_goals"
+    __table_args__ = (UniqueConstraint("registration_id", "goal_number", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    goal_number: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)  # 1-based within the strategic goal
+    text: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    registration: Mapped[Registration] = relationship(back_populates="local_goals")
+    interventions: Mapped[list[Intervention]] = relationship(
+        order_by="(Intervention.question_key, Intervention.position)", cascade="all, delete-orphan"
+    )
+    measurements: Mapped[list[Measurement]] = relationship(cascade="all, delete-orphan")
+
+
+class Intervention(Base):
+    """One item of a `list` question (the default strategy's "Beskrivelse af indsatser")."""
+
+    __tablename__ = "interventions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_goal_id: Mapped[int] = mapped_column(ForeignKey("local_goals.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Measurement(Base):
+    """The answer to a `measurement` question: how (method) and when (text and parsed dates)."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (UniqueConstraint("local_goal_id", "question_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_goal_id: Mapped[int] = mapped_column(ForeignKey("local_goals.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(Text)
+    when_text: Mapped[str] = mapped_column(Text, default="")
+    dates: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ISO dates, confirmed by the board
+
+
+class ConversationState(Base):
+    """Where one person is in the conversation on one platform (JSON owned by dialogs/)."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("person_id", "platform"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only: every change to registration content (who, when, which field, before, after)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)  # the registration's version after the change
+    goal_number: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(300))  # e.g. "goal 1/local goal 2/interventions"
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class Notice(Base):
+    """A message for a person that the bot could not say in the conversation at hand
+    (e.g. "the board is ready for you" to the chair). Channels deliver them; the console shows
+    them on the person's next message."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rendered in the reader's locale
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
