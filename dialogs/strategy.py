@@ -18,6 +18,7 @@ A strategy file looks like this (see README, "Strategy format")::
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -75,9 +76,7 @@ class Question(BaseModel):
 
     def render(self, locale: str, goal: Goal) -> str:
         """The question's text with {goal.number} and {goal.title} filled in."""
-        return self.text.get(locale).replace("{goal.number}", str(goal.number)).replace(
-            "{goal.title}", goal.title
-        )
+        return self.text.get(locale).replace("{goal.number}", str(goal.number)).replace("{goal.title}", goal.title)
 
 
 class Goal(BaseModel):
@@ -89,9 +88,9 @@ class Goal(BaseModel):
 
 class Milestone(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    date: date
+    date: dt.date
     text: str = Field(min_length=1)
-    end: date | None = None  # for a span such as "Maj til november 2023"
+    end: dt.date | None = None  # for a span such as "Maj til november 2023"
 
 
 class Period(BaseModel):

@@ -1,0 +1,238 @@
+"""What the person is asked at each place in the flow (the engine calls `render_prompt` after every
+move, and on «resume», «back» and errors)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from dialogs import views
+from dialogs.messages import Choice
+from dialogs.state import Mode, Place
+from dialogs.strategy import QuestionKind
+
+if TYPE_CHECKING:
+    from dialogs.engine import _Turn
+
+
+def render_prompt(turn: _Turn) -> None:
+    state = turn.state
+    handler = {
+        Mode.IDLE: _idle,
+        Mode.PICK_BOARD: _pick_board,
+        Mode.ASK: _ask,
+        Mode.WHEN: _when,
+        Mode.CONFIRM_DATES: _confirm_dates,
+        Mode.MORE: _more,
+        Mode.REVIEW: _review,
+        Mode.EDIT_GOAL: _edit_goal,
+        Mode.EDIT_LOCAL: _edit_local,
+        Mode.CONFIRM_DELETE: _confirm_delete,
+        Mode.DONE: _done,
+        Mode.PAUSED: _paused,
+        Mode.PICK_LANGUAGE: _idle,
+    }.get(state.mode, _idle)
+    needs_board = state.mode not in (Mode.IDLE, Mode.PICK_BOARD, Mode.PAUSED)
+    if needs_board and turn.draft is None:
+        _pick_board(turn)
+        return
+    handler(turn)
+
+
+def _idle(turn: _Turn) -> None:
+    turn.say(turn.t("Write «start» to begin, or «help» to see what I can do."))
+
+
+def _pick_board(turn: _Turn) -> None:
+    boards = turn.ctx.boards
+    if not boards:
+        _idle(turn)
+        return
+    turn.state = replace(turn.state, mode=Mode.PICK_BOARD)
+    roles = {"chair": turn.t("chair"), "member": turn.t("member"), "leader": turn.t("leader")}
+    choices = tuple(
+        Choice(f"board:{b.registration_id}", f"{b.institution_name} ({roles.get(b.role, b.role)})") for b in boards
+    )
+    turn.say(
+        turn.t("You are on several boards. Which one do you want to work on?"),
+        choices=choices,
+        kind="question",
+    )
+
+
+def _ask(turn: _Turn) -> None:
+    state, s, t = turn.state, turn.s, turn.t
+    assert state.goal is not None and turn.draft is not None
+    if state.position is not None and turn.draft.local_goal(state.goal, state.position) is None:
+        turn.enter_goal(state.goal)  # the local goal was deleted by someone else meanwhile
+        return
+    q = turn.question()
+    goal = s.goal(state.goal)
+    text = q.render(t.locale, goal)
+    if q.key != s.first_question.key and state.position is not None:
+        lg = turn.draft.local_goal(state.goal, state.position)
+        assert lg is not None
+        text = t("About «{local_goal}»:", local_goal=lg.answers.get(s.first_question.key, "")) + "\n" + text
+    if q.help:
+        text += "\n" + q.help.get(t.locale)
+    current = turn.current_answer()
+    choices: list[Choice] = []
+    if q.kind is QuestionKind.LIST:
+        if current:
+            text += "\n" + t("So far:") + "\n" + views.answer_text(t, s, q.key, current)
+            text += "\n" + t("Write another one, or choose «Done».")
+            choices.append(Choice("done", t("Done")))
+        else:
+            text += "\n" + t("Write one per line, or one message at a time.")
+    elif q.kind is QuestionKind.CHOICE:
+        choices.extend(Choice(f"opt:{o.key}", o.label.get(t.locale)) for o in q.options)
+    elif current not in (None, "", []):
+        text += "\n" + t("Current answer: {answer}", answer=views.answer_text(t, s, q.key, current))
+        text += "\n" + t("Write a new answer, or keep this one.")
+        choices.append(Choice("keep", t("Keep the answer")))
+    if q.kind is QuestionKind.MEASUREMENT:
+        text += "\n" + t("First: how will you measure it?")
+    if not q.required and q.kind is not QuestionKind.LIST:
+        choices.append(Choice("skip", t("Skip")))
+    title = views.goal_heading(t, s, state.goal)
+    turn.say(text, choices=tuple(choices), title=title, kind="question")
+
+
+def _when(turn: _Turn) -> None:
+    t = turn.t
+    turn.say(
+        t("And when will you measure it? For example «March 2025», «every quarter», «week 12» or «autumn 2025»."),
+        kind="question",
+    )
+
+
+def _confirm_dates(turn: _Turn) -> None:
+    t, dates = turn.t, turn.state.pending.get("dates", [])
+    turn.say(
+        t("I read that as: {dates}. Is that right?", dates=views.format_dates(dates, t.locale)),
+        choices=(Choice("yes", t("Yes")), Choice("no", t("No, keep it as text"))),
+        kind="question",
+    )
+
+
+def _more(turn: _Turn) -> None:
+    t, s, state = turn.t, turn.s, turn.state
+    assert state.goal is not None and turn.draft is not None
+    existing = turn.draft.goals_under(state.goal)
+    label = turn.label()
+    lines = [t("Local goals for {label} {goal} so far:", label=label, goal=state.goal)]
+    for lg in existing:
+        lines.append(f"{state.goal}.{lg.position} {lg.answers.get(s.first_question.key, '')}")
+    later = [g.number for g in s.goals if g.number > state.goal]
+    next_label = t("No, go on to {label} {goal}", label=label, goal=later[0]) if later else t("No, go on to the review")
+    lines.append(t("Do you want to add another local goal for {label} {goal}?", label=label, goal=state.goal))
+    turn.say(
+        "\n".join(lines),
+        choices=(Choice("yes", t("Yes, add one more")), Choice("no", next_label)),
+        title=views.goal_heading(t, s, state.goal),
+        kind="question",
+    )
+
+
+def _review(turn: _Turn) -> None:
+    t, s, draft, board = turn.t, turn.s, turn.draft, turn.board
+    assert draft is not None and board is not None
+    turn.replies.extend(views.review_replies(t, s, draft))
+    missing = views.missing_items(t, s, draft)
+    choices: list[Choice] = []
+    locked = draft.status == "approved"
+    if locked:
+        text = t("The registration is approved and locked.")
+    elif missing:
+        text = t("Missing before it can be submitted:") + "\n" + "\n".join(f"• {m}" for m in missing)
+    elif draft.status == "submitted":
+        text = t("The registration is submitted. You can still change it until the administration approves it.")
+    elif board.can_submit:
+        text = t("Everything is answered. Do you want to submit it to the administration?")
+        choices.append(Choice("submit", t("Submit")))
+    else:
+        text = t("Everything is answered. Only the chair or the leader can submit; I can tell them it is ready.")
+        choices.append(Choice("ready", t("Tell the chair it is ready")))
+    if not locked:
+        label = turn.label()
+        choices.extend(
+            Choice(f"edit:{g.number}", t("Edit {label} {goal}", label=label, goal=g.number)) for g in s.goals
+        )
+    turn.say(text, choices=tuple(choices), kind="question")
+
+
+def _edit_goal(turn: _Turn) -> None:
+    t, s, state, draft = turn.t, turn.s, turn.state, turn.draft
+    assert draft is not None
+    label = turn.label()
+    if state.goal is None:
+        choices = tuple(Choice(f"edit:{g.number}", f"{label.capitalize()} {g.number}: {g.title}") for g in s.goals)
+        turn.say(t("Which {label} do you want to change?", label=label), choices=choices, kind="question")
+        return
+    options = [
+        Choice(
+            f"edit:{state.goal}.{lg.position}",
+            f"{state.goal}.{lg.position} {lg.answers.get(s.first_question.key)}",
+        )
+        for lg in draft.goals_under(state.goal)
+    ]
+    options.append(Choice(f"add:{state.goal}", t("Add a local goal")))
+    options.append(Choice("review", t("Back to the review")))
+    turn.say(
+        t("Which local goal under {label} {goal}?", label=label, goal=state.goal),
+        choices=tuple(options),
+        title=views.goal_heading(t, s, state.goal),
+        kind="question",
+    )
+
+
+def _edit_local(turn: _Turn) -> None:
+    t, s, state, draft = turn.t, turn.s, turn.state, turn.draft
+    assert draft is not None and state.goal is not None and state.position is not None
+    lg = draft.local_goal(state.goal, state.position)
+    if lg is None:
+        turn.go(Place(Mode.EDIT_GOAL, state.goal))
+        return
+    goal = s.goal(state.goal)
+    choices = [Choice(f"q:{q.key}", _short(q.render(t.locale, goal))) for q in s.questions]
+    choices.append(Choice("delete", t("Delete this local goal")))
+    choices.append(Choice("review", t("Back to the review")))
+    turn.say(
+        t("What do you want to change?"),
+        choices=tuple(choices),
+        facts=views.local_goal_facts(t, s, lg),
+        title=f"{state.goal}.{state.position}",
+        kind="question",
+    )
+
+
+def _confirm_delete(turn: _Turn) -> None:
+    t, state = turn.t, turn.state
+    turn.say(
+        t(
+            "Delete local goal {goal}.{position}? This cannot be undone.",
+            goal=state.goal,
+            position=state.position,
+        ),
+        choices=(Choice("yes", t("Yes, delete it")), Choice("no", t("No, keep it"))),
+        kind="question",
+    )
+
+
+def _done(turn: _Turn) -> None:
+    t = turn.t
+    turn.say(
+        t("You can see the registration with «review», change it with «edit», or ask for «status»."),
+        choices=(Choice("review", t("See the review")),),
+    )
+
+
+def _paused(turn: _Turn) -> None:
+    turn.say(
+        turn.t("We are taking a break. Write «resume» to go on."),
+        choices=(Choice("resume", turn.t("Resume")),),
+    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

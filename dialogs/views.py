@@ -1,0 +1,158 @@
+"""Read-only renderings of a board's draft: answers, the review, the board's status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from dialogs.messages import Reply
+from dialogs.strategy import QuestionKind, Strategy
+from dialogs.texts import Texts
+from storage.registrations import DraftData, LocalGoalData
+
+
+def format_dates(dates: list[str] | tuple[date, ...], locale: str) -> str:
+    parsed = [d if isinstance(d, date) else date.fromisoformat(d) for d in dates]
+    return ", ".join(format_date(d, format="long", locale=locale) for d in parsed)
+
+
+def status_label(t: Texts, status: str) -> str:
+    labels = {
+        "draft": t("in progress"),
+        "submitted": t("submitted"),
+        "approved": t("approved"),
+        "returned": t("returned for changes"),
+        "not_started": t("not started"),
+    }
+    return labels.get(status, status)
+
+
+def goal_heading(t: Texts, strategy: Strategy, number: int) -> str:
+    goal = strategy.goal(number)
+    label = strategy.goal_label.get(t.locale)
+    return t(
+        "{label} {number} of {total}: {title}",
+        label=label.capitalize(),
+        number=number,
+        total=len(strategy.goals),
+        title=goal.title,
+    )
+
+
+def answer_text(t: Texts, strategy: Strategy, key: str, value: Any) -> str:
+    """One answer as plain text for reviews and "current answer" hints."""
+    if value is None or value == "" or value == []:
+        return t("(not answered)")
+    question = strategy.question(key)
+    if question.kind is QuestionKind.LIST:
+        return "\n".join(f"• {item}" for item in value)
+    if question.kind is QuestionKind.MEASUREMENT:
+        text = str(value.get("method", ""))
+        if value.get("when"):
+            text += "\n" + t("When: {when}", when=value["when"])
+        if value.get("dates"):
+            text += "\n" + t("Dates: {dates}", dates=format_dates(value["dates"], t.locale))
+        return text
+    if question.kind is QuestionKind.CHOICE:
+        for option in question.options:
+            if option.key == value:
+                return option.label.get(t.locale)
+    return str(value)
+
+
+def missing_answers(strategy: Strategy, lg: LocalGoalData) -> list[str]:
+    return [q.key for q in strategy.questions if q.required and lg.answers.get(q.key) in (None, "", [])]
+
+
+def missing_items(t: Texts, strategy: Strategy, draft: DraftData) -> list[str]:
+    """What stands between this draft and a complete registration, in words."""
+    problems = []
+    label = strategy.goal_label.get(t.locale)
+    for goal in strategy.goals:
+        lgs = draft.goals_under(goal.number)
+        if not lgs:
+            problems.append(t("{label} {number} has no local goal yet", label=label, number=goal.number))
+        for lg in lgs:
+            for key in missing_answers(strategy, lg):
+                q = strategy.question(key)
+                problems.append(
+                    t(
+                        "{label} {number}.{position}: «{question}» is not answered",
+                        label=label,
+                        number=goal.number,
+                        position=lg.position,
+                        question=q.render(t.locale, goal),
+                    )
+                )
+    return problems
+
+
+def local_goal_facts(t: Texts, strategy: Strategy, lg: LocalGoalData) -> tuple[tuple[str, str], ...]:
+    goal = strategy.goal(lg.goal_number)
+    facts = []
+    for q in strategy.questions:
+        name = f"{lg.goal_number}.{lg.position}" if q is strategy.first_question else q.render(t.locale, goal)
+        facts.append((name, answer_text(t, strategy, q.key, lg.answers.get(q.key))))
+    if lg.updated_by:
+        facts.append((t("Last written by"), lg.updated_by))
+    return tuple(facts)
+
+
+def review_replies(t: Texts, strategy: Strategy, draft: DraftData) -> list[Reply]:
+    replies = [
+        Reply(
+            t("Here is everything registered for {institution}:", institution=draft.institution_name),
+            kind="review",
+        )
+    ]
+    for goal in strategy.goals:
+        lgs = draft.goals_under(goal.number)
+        facts: list[tuple[str, str]] = []
+        for lg in lgs:
+            facts.extend(local_goal_facts(t, strategy, lg))
+        text = "" if lgs else t("Nothing registered yet.")
+        replies.append(Reply(text, facts=tuple(facts), title=goal_heading(t, strategy, goal.number), kind="review"))
+    return replies
+
+
+def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
+    label = strategy.goal_label.get(t.locale)
+    facts = []
+    for goal in strategy.goals:
+        lgs = draft.goals_under(goal.number)
+        writers = sorted({lg.updated_by for lg in lgs if lg.updated_by})
+        if not lgs:
+            value = t("missing")
+        else:
+            value = t.plural("{n} local goal", "{n} local goals", len(lgs))
+            if any(missing_answers(strategy, lg) for lg in lgs):
+                value += " " + t("(some answers missing)")
+            if writers:
+                value += " · " + ", ".join(writers)
+        facts.append((f"{label.capitalize()} {goal.number}", value))
+    text = t(
+        "Status for {institution}: {status}.",
+        institution=draft.institution_name,
+        status=status_label(t, draft.status),
+    )
+    if draft.status == "draft" and draft.ready_for_chair:
+        text += " " + t("Ready for the chair to submit.")
+    return Reply(text, facts=tuple(facts), kind="status")
+
+
+def help_reply(t: Texts) -> Reply:
+    lines = [
+        t("I walk your board through its local goals, one strategic goal at a time. You can always write:"),
+        t("• «back» to go back one question"),
+        t("• «skip» to skip a question"),
+        t("• «pause» to stop for now, and «resume» to go on"),
+        t("• «edit goal 2» or «edit goal 2.1» to change an answer"),
+        t("• «review» to see everything, and «submit» when you are done"),
+        t("• «status» to see how far your board is"),
+        t("• «english» or «dansk» to change language"),
+        t("• «switch board» if you sit on more than one board"),
+        t("Where I show numbered options, you can write the number or the text."),
+    ]
+    return Reply("\n".join(lines), kind="help")

@@ -1,0 +1,51 @@
+"""Conversation state per person and platform, and notices waiting for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationState, Notice
+from storage.types import utcnow
+
+
+async def lock_state(session: AsyncSession, person_id: int, platform: str) -> ConversationState:
+    """The person's state row on the platform, created if missing, locked for this transaction."""
+    row = await session.scalar(
+        select(ConversationState)
+        .where(ConversationState.person_id == person_id, ConversationState.platform == platform)
+        .with_for_update()
+    )
+    if row is None:
+        row = ConversationState(person_id=person_id, platform=platform, data={})
+        session.add(row)
+        await session.flush()
+    return row
+
+
+def save_state(row: ConversationState, data: dict[str, Any]) -> None:
+    row.data = data
+    row.updated_at = utcnow()
+
+
+async def add_notice(session: AsyncSession, person_id: int, kind: str, params: dict[str, Any]) -> None:
+    session.add(Notice(person_id=person_id, kind=kind, params=params))
+
+
+async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:
+    """Undelivered notices for a person, marked delivered (the caller shows them in this reply)."""
+    rows = list(
+        (
+            await session.scalars(
+                select(Notice)
+                .where(Notice.person_id == person_id, Notice.delivered_at.is_(None))
+                .order_by(Notice.id)
+            )
+        ).all()
+    )
+    now = utcnow()
+    for row in rows:
+        row.delivered_at = now
+    return rows

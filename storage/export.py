@@ -1,0 +1,239 @@
+"""Everything one strategy's registrations hold, as one plain, JSON-ready dict.
+
+`build_export(db, strategy_key=None)` reads the strategy (by key, or the most recently loaded one),
+every institution and every registration for that strategy, and returns the dict below.
+`storage.export_writers.write_export` turns it into JSON, CSV, XLSX or Markdown.
+
+Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
+
+    {
+      "strategy": {
+        "key": "almen",
+        "title": "Styrkelse af almenområdet",
+        "period": {"start": "2023-12-01", "end": "2027-12-31"},   # either may be null
+        "deadline": "2023-11-30"                                  # or null
+      },
+      "generated_at": "2024-01-15T08:30:00+00:00",
+      "institutions": [                        # every institution, by area then name (casefolded)
+        {
+          "name": "Solsikken",
+          "area": "Område Nord",
+          "kind": "dagtilbud",                 # or "skole"
+          "status": "submitted",               # draft | submitted | approved | returned | not_started
+          "submitted_by": "Anna Jensen",       # or null
+          "submitted_at": "2024-01-10T12:00:00+00:00",   # or null
+          "goals": [                           # every strategic goal of the strategy, by number
+            {
+              "number": 1,
+              "title": "Alle børn og unge ...",
+              "local_goals": [                 # by position; empty when the board set none
+                {
+                  "text": "Alle elever har en god ven i klassen",
+                  "interventions": ["Venskabsklasser", "Legepatruljer"],
+                  "measurement": {             # or null when not answered
+                    "method": "Trivselsmåling",
+                    "when": "i marts og oktober",
+                    "dates": ["2024-03-01", "2024-10-01"]
+                  },
+                  "answers": {"responsible": "Ledelsen"},  # the other questions, by question key
+                  "updated_by": "Anna Jensen"             # or null
+                }
+              ]
+            }
+          ]
+        }
+      ]
+    }
+
+Interventions are all `list` answers of the local goal in (question key, position) order; the
+measurement is the first `measurement` answer by question key. An institution without a
+registration has status "not_started" and every goal with an empty "local_goals".
+User text is exported as stored: escaping is the writers' job.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.db import Database
+from storage.models import (
+    Institution,
+    LocalGoal,
+    Person,
+    Registration,
+    StrategicGoal,
+    Strategy,
+)
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+NOT_STARTED = "not_started"
+
+
+class ExportError(ValueError):
+    """The export cannot be built (no such strategy, or no strategy loaded at all)."""
+
+
+async def build_export(
+    db: Database, strategy_key: str | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The export dict for one strategy (None: the most recently loaded). See the module docstring."""
+    async with db.transaction() as session:
+        strategy = await _load_strategy(session, strategy_key)
+        institutions = (
+            await session.scalars(select(Institution).options(selectinload(Institution.area)))
+        ).all()
+        registrations = (
+            await session.scalars(
+                select(Registration)
+                .where(Registration.strategy_id == strategy.id)
+                .options(
+                    selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
+                    selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
+                )
+            )
+        ).all()
+        names = await _person_names(session, _person_ids(registrations))
+
+    goals = _goal_heads(strategy)
+    question_order = _question_order(strategy)
+    by_institution = {r.institution_id: r for r in registrations}
+    ordered = sorted(institutions, key=lambda i: (i.area.name.casefold(), i.name.casefold(), i.id))
+    return {
+        "strategy": {
+            "key": strategy.key,
+            "title": strategy.title,
+            "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
+            "deadline": _iso_date(strategy.deadline),
+        },
+        "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
+        "institutions": [
+            _institution(inst, by_institution.get(inst.id), goals, names, question_order) for inst in ordered
+        ],
+    }
+
+
+async def _load_strategy(session: AsyncSession, key: str | None) -> Strategy:
+    query = select(Strategy).options(selectinload(Strategy.goals))
+    if key is None:
+        strategy = await session.scalar(
+            query.order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1)
+        )
+        if strategy is None:
+            raise ExportError("no strategy has been loaded yet, so there is nothing to export")
+        return strategy
+    strategy = await session.scalar(query.where(Strategy.key == key))
+    if strategy is None:
+        known = (await session.scalars(select(Strategy.key).order_by(Strategy.key))).all()
+        listing = ", ".join(known) if known else "none loaded"
+        raise ExportError(f"unknown strategy {key!r} (known strategies: {listing})")
+    return strategy
+
+
+def _person_ids(registrations: Iterable[Registration]) -> set[int]:
+    ids: set[int] = set()
+    for reg in registrations:
+        if reg.submitted_by_id is not None:
+            ids.add(reg.submitted_by_id)
+        ids.update(lg.updated_by_id for lg in reg.local_goals if lg.updated_by_id is not None)
+    return ids
+
+
+async def _person_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {pid: name for pid, name in rows}
+
+
+def _goal_heads(strategy: Strategy) -> list[tuple[int, str]]:
+    """(number, title) of every strategic goal: the StrategicGoal rows, else the definition's goals."""
+    rows: list[StrategicGoal] = sorted(strategy.goals, key=lambda g: g.number)
+    if rows:
+        return [(g.number, g.title) for g in rows]
+    defined = strategy.definition.get("goals") or []
+    heads = [(int(g["number"]), str(g["title"])) for g in defined if isinstance(g, dict)]
+    return sorted(heads)
+
+
+def _question_order(strategy: Strategy) -> dict[str, int]:
+    """Question key -> its place in the definition, to list `answers` in the order they are asked."""
+    questions = strategy.definition.get("questions") or []
+    keys = [q.get("key") for q in questions if isinstance(q, dict)]
+    return {key: i for i, key in enumerate(keys) if isinstance(key, str)}
+
+
+def _institution(
+    inst: Institution,
+    reg: Registration | None,
+    goals: list[tuple[int, str]],
+    names: dict[int, str],
+    question_order: dict[str, int],
+) -> dict[str, Any]:
+    local_goals = reg.local_goals if reg is not None else []
+    known = {number for number, _ in goals}
+    orphans = sorted({lg.goal_number for lg in local_goals} - known)
+    if orphans:
+        # The strategy lost a goal after boards answered it; the rows stay in the database.
+        log.warning("export: %s has local goals under unknown goal numbers %s", inst.name, orphans)
+    return {
+        "name": inst.name,
+        "area": inst.area.name,
+        "kind": inst.kind,
+        "status": reg.status if reg is not None else NOT_STARTED,
+        "submitted_by": _name(names, reg.submitted_by_id) if reg is not None else None,
+        "submitted_at": _iso_time(reg.submitted_at) if reg is not None else None,
+        "goals": [
+            {
+                "number": number,
+                "title": title,
+                "local_goals": [
+                    _local_goal(lg, names, question_order)
+                    for lg in sorted(local_goals, key=lambda lg: lg.position)
+                    if lg.goal_number == number
+                ],
+            }
+            for number, title in goals
+        ],
+    }
+
+
+def _local_goal(lg: LocalGoal, names: dict[int, str], question_order: dict[str, int]) -> dict[str, Any]:
+    interventions = sorted(lg.interventions, key=lambda i: (i.question_key, i.position))
+    measurements = sorted(lg.measurements, key=lambda m: m.question_key)
+    measurement = None
+    if measurements:
+        first = measurements[0]
+        measurement = {
+            "method": first.method,
+            "when": first.when_text,
+            "dates": [str(d) for d in first.dates],
+        }
+    answer_keys = sorted(lg.answers, key=lambda k: (question_order.get(k, len(question_order)), k))
+    return {
+        "text": lg.text,
+        "interventions": [i.text for i in interventions],
+        "measurement": measurement,
+        "answers": {key: lg.answers[key] for key in answer_keys},
+        "updated_by": _name(names, lg.updated_by_id),
+    }
+
+
+def _name(names: dict[int, str], person_id: int | None) -> str | None:
+    return names.get(person_id) if person_id is not None else None
+
+
+def _iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _iso_time(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None

@@ -1,0 +1,304 @@
+"""Write the dict from `storage.export.build_export` as JSON, CSV, XLSX or Markdown.
+
+`write_export(data, fmt, out)` with fmt one of `FORMATS`. JSON is the dict as is; the others are for
+people (the administration, the committee) and use the Danish texts in `LABELS`.
+User text is never trusted: CSV cells cannot start a spreadsheet formula, XLSX cells are always
+text, and Markdown escapes every character that would otherwise become markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+FORMATS = ("json", "csv", "xlsx", "md")
+
+# Every text a reader sees, in one place so it can move to the translations later.
+LABELS: dict[str, str] = {
+    "area": "Område",
+    "institution": "Institution",
+    "kind": "Type",
+    "status": "Status",
+    "submitted_by": "Indsendt af",
+    "submitted_at": "Indsendt",
+    "goal_number": "Mål nr.",
+    "goal_title": "Strategisk mål",
+    "goal_column": "Mål {number}",  # also the name of each goal's sheet
+    "local_goal_position": "Nr.",
+    "local_goal": "Lokalt mål",
+    "interventions": "Indsatser",
+    "measurement_method": "Målemetode",
+    "measurement_when": "Hvornår",
+    "measurement_dates": "Måledatoer",
+    "overview_sheet": "Oversigt",
+    "period": "Periode",
+    "deadline": "Frist",
+    "generated_at": "Dannet",
+    "measurement": "Måling",
+    "no_local_goals": "Ingen lokale mål.",
+    "status.draft": "Kladde",
+    "status.submitted": "Indsendt",
+    "status.approved": "Godkendt",
+    "status.returned": "Sendt retur",
+    "status.not_started": "Ikke startet",
+}
+
+# Danish Excel uses ";" as its list separator (the comma is the decimal sign), so a comma-separated
+# file opens with every row in column A. Semicolons open straight into columns.
+CSV_DELIMITER = ";"
+CSV_COLUMNS = (
+    "area",
+    "institution",
+    "kind",
+    "status",
+    "goal_number",
+    "goal_title",
+    "local_goal_position",
+    "local_goal",
+    "interventions",
+    "measurement_method",
+    "measurement_when",
+    "measurement_dates",
+)
+# A cell starting with one of these is a formula to Excel ("CSV injection"); a board member could
+# otherwise plant =HYPERLINK(...) for the administration to click. A leading ' makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+LOCAL_TZ = ZoneInfo("Europe/Copenhagen")  # Excel has no time zones: show local time
+XLSX_MAX_CELL = 32767  # Excel's limit on characters in one cell
+XLSX_WRAPPED = {"local_goal", "interventions", "measurement_method", "measurement_when"}
+
+
+def write_export(data: dict[str, Any], fmt: str, out: Path) -> None:
+    """Write `data` (from `build_export`) to `out` in `fmt`: json, csv, xlsx or md."""
+    fmt = fmt.strip().lower()
+    if fmt == "json":
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    elif fmt == "csv":
+        _write_csv(data, out)
+    elif fmt == "xlsx":
+        _write_xlsx(data, out)
+    elif fmt == "md":
+        out.write_text(_markdown(data), encoding="utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _status(code: str) -> str:
+    return LABELS.get(f"status.{code}", code)
+
+
+def _goal_rows(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], int, dict[str, Any]]]:
+    """(institution, goal, 1-based position, local goal) per local goal; position 0 and an empty
+    local goal for an institution's goal without local goals."""
+    for inst in data["institutions"]:
+        for goal in inst["goals"]:
+            if not goal["local_goals"]:
+                yield inst, goal, 0, {}
+            for position, lg in enumerate(goal["local_goals"], start=1):
+                yield inst, goal, position, lg
+
+
+def _measurement_cells(lg: dict[str, Any], dates_sep: str) -> tuple[str, str, str]:
+    m = lg.get("measurement") or {}
+    return m.get("method", ""), m.get("when", ""), dates_sep.join(m.get("dates", []))
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _write_csv(data: dict[str, Any], out: Path) -> None:
+    # utf-8-sig writes a byte order mark first: without it Excel reads the file as Windows-1252
+    # and shows "Ã¦Ã¸Ã¥" instead of "æøå".
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=CSV_DELIMITER)
+        writer.writerow([LABELS[c] for c in CSV_COLUMNS])
+        for inst, goal, position, lg in _goal_rows(data):
+            method, when, dates = _measurement_cells(lg, ";")
+            row = [inst["area"], inst["name"], inst["kind"], _status(inst["status"]), goal["number"]]
+            row += [
+                goal["title"],
+                position or "",
+                lg.get("text", ""),
+                " | ".join(lg.get("interventions", [])),
+            ]
+            writer.writerow([_csv_cell(v) for v in [*row, method, when, dates]])
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _goal_heads(data: dict[str, Any]) -> list[tuple[int, str]]:
+    heads: dict[int, str] = {}
+    for inst in data["institutions"]:
+        for goal in inst["goals"]:
+            heads.setdefault(goal["number"], goal["title"])
+    return sorted(heads.items())
+
+
+def _local_time(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+def _write_xlsx(data: dict[str, Any], out: Path) -> None:
+    heads = _goal_heads(data)
+    wb = Workbook()
+    overview = wb.active
+    overview.title = LABELS["overview_sheet"]
+    keys = ["institution", "area", "kind", "status", "submitted_by", "submitted_at"]
+    overview.append([LABELS[k] for k in keys] + [LABELS["goal_column"].format(number=n) for n, _ in heads])
+    for inst in data["institutions"]:
+        counts = {g["number"]: len(g["local_goals"]) for g in inst["goals"]}
+        row: list[Any] = [inst["name"], inst["area"], inst["kind"], _status(inst["status"])]
+        row += [inst["submitted_by"] or "", _local_time(inst["submitted_at"])]
+        _append(overview, row + [counts.get(n, 0) for n, _ in heads])
+    for cell in overview["F"][1:]:
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    _finish_sheet(overview, keys + ["count"] * len(heads))
+
+    sheet_keys = ["area", "institution", "status", "local_goal", "interventions"]
+    sheet_keys += ["measurement_method", "measurement_when", "measurement_dates"]
+    sheets = {}
+    for number, _ in heads:
+        ws = wb.create_sheet(LABELS["goal_column"].format(number=number))
+        ws.append([LABELS[k] for k in sheet_keys])
+        sheets[number] = ws
+    for inst, goal, _, lg in _goal_rows(data):
+        method, when, dates = _measurement_cells(lg, "\n")
+        interventions = "\n".join(lg.get("interventions", []))
+        row = [inst["area"], inst["name"], _status(inst["status"]), lg.get("text", ""), interventions]
+        _append(sheets[goal["number"]], [*row, method, when, dates])
+    for ws in sheets.values():
+        _finish_sheet(ws, sheet_keys)
+    wb.save(out)
+
+
+def _append(ws: Any, values: list[Any]) -> None:
+    """Append a row; strings are always text cells (never formulas) with Excel-safe characters."""
+    ws.append([_xlsx_text(v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl makes "=..." a formula; user text must stay text
+
+
+def _xlsx_text(text: str) -> str:
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)  # control characters make openpyxl refuse the cell
+    return text if len(text) <= XLSX_MAX_CELL else text[: XLSX_MAX_CELL - 1] + "…"
+
+
+def _finish_sheet(ws: Any, keys: list[str]) -> None:
+    """Bold frozen header, a filter over the used range, wrapped long text and sensible widths."""
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for index, key in enumerate(keys, start=1):
+        column = ws[get_column_letter(index)]
+        longest = max((len(line) for c in column for line in _lines(c.value)), default=0)
+        wrapped = key in XLSX_WRAPPED
+        ws.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 60 if wrapped else 40)
+        if wrapped or key == "measurement_dates":
+            for cell in column[1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, datetime):
+        return ["yyyy-mm-dd hh:mm"]
+    return str(value).splitlines() or [""]
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|#~&])")
+_MD_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
+
+
+def md_escape(text: str) -> str:
+    """User text as literal Markdown: markup characters backslash-escaped, each line kept from
+    starting a list, heading, quote or code block; line breaks become hard breaks."""
+    lines = []
+    for line in str(text).splitlines():
+        line = _MD_INLINE.sub(r"\\\1", line.strip())
+        if line:
+            lines.append(_MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line))
+    return "  \n".join(lines)
+
+
+def _md_time(iso: str) -> str:
+    local = _local_time(iso)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+
+
+def _md_one_line(text: str) -> str:
+    return " ".join(md_escape(text).split())
+
+
+def _markdown(data: dict[str, Any]) -> str:
+    s = data["strategy"]
+    out = [f"# {_md_one_line(s['title'])}", ""]
+    period = s["period"]
+    facts = []
+    if period["start"] or period["end"]:
+        facts.append(f"{LABELS['period']}: {period['start'] or '?'} – {period['end'] or '?'}")
+    if s["deadline"]:
+        facts.append(f"{LABELS['deadline']}: {s['deadline']}")
+    facts.append(f"{LABELS['generated_at']}: {_md_time(data['generated_at'])}")
+    out += ["  \n".join(facts), ""]
+    area = None
+    for inst in data["institutions"]:
+        if inst["area"] != area:
+            area = inst["area"]
+            out += [f"## {_md_one_line(area)}", ""]
+        out += [f"### {_md_one_line(inst['name'])} ({_md_one_line(inst['kind'])})", ""]
+        lines = [f"**{LABELS['status']}:** {_status(inst['status'])}"]
+        if inst["submitted_by"]:
+            lines.append(f"**{LABELS['submitted_by']}:** {_md_one_line(inst['submitted_by'])}")
+        if inst["submitted_at"]:
+            lines.append(f"**{LABELS['submitted_at']}:** {_md_time(inst['submitted_at'])}")
+        out += ["  \n".join(lines), ""]
+        for goal in inst["goals"]:
+            out += [
+                f"#### {LABELS['goal_column'].format(number=goal['number'])}: {_md_one_line(goal['title'])}"
+            ]
+            out.append("")
+            if not goal["local_goals"]:
+                out += [f"_{LABELS['no_local_goals']}_", ""]
+            for position, lg in enumerate(goal["local_goals"], start=1):
+                out += _md_local_goal(position, lg)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_local_goal(position: int, lg: dict[str, Any]) -> list[str]:
+    out = [f"**{LABELS['local_goal']} {position}:** {md_escape(lg['text'])}", ""]
+    if lg["interventions"]:
+        out += [f"{LABELS['interventions']}:", ""]
+        out += ["- " + md_escape(item).replace("\n", "\n  ") for item in lg["interventions"]]
+        out.append("")
+    m = lg["measurement"]
+    if m:
+        text = " – ".join(p for p in (_md_one_line(m["method"]), _md_one_line(m["when"])) if p)
+        if m["dates"]:
+            text += f" ({', '.join(_md_one_line(d) for d in m['dates'])})"
+        out += [f"{LABELS['measurement']}: {text}", ""]
+    return out

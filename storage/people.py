@@ -1,0 +1,95 @@
+"""People, identities and who may do what on which board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Area, Identity, Institution, Membership, Person, Role
+
+BOARD_ROLES = (Role.MEMBER.value, Role.CHAIR.value, Role.LEADER.value)
+SUBMIT_ROLES = (Role.CHAIR.value, Role.LEADER.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """An institution a person answers for, and their role there."""
+
+    institution_id: int
+    institution_name: str
+    area_name: str
+    role: str  # member | chair | leader
+
+    @property
+    def can_submit(self) -> bool:
+        return self.role in SUBMIT_ROLES
+
+
+def email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.email_key == email_key(email)))
+
+
+async def person_by_identity(session: AsyncSession, platform: str, user_key: str) -> Person | None:
+    return await session.scalar(
+        select(Person)
+        .join(Identity, Identity.person_id == Person.id)
+        .where(Identity.platform == platform, Identity.user_key == user_key)
+    )
+
+
+async def link_identity(session: AsyncSession, person: Person, platform: str, user_key: str) -> None:
+    """Remember that `user_key` on `platform` is `person` (moving it if it pointed elsewhere)."""
+    row = await session.scalar(
+        select(Identity).where(Identity.platform == platform, Identity.user_key == user_key)
+    )
+    if row is None:
+        session.add(Identity(person_id=person.id, platform=platform, user_key=user_key))
+    elif row.person_id != person.id:
+        row.person_id = person.id
+    await session.flush()
+
+
+async def boards_of(session: AsyncSession, person_id: int) -> list[Board]:
+    """The boards a person answers for, strongest role first when they hold several on one board."""
+    rows = (
+        await session.execute(
+            select(Membership.role, Institution.id, Institution.name, Area.name)
+            .join(Institution, Institution.id == Membership.institution_id)
+            .join(Area, Area.id == Institution.area_id)
+            .where(Membership.person_id == person_id, Membership.role.in_(BOARD_ROLES))
+        )
+    ).all()
+    rank = {Role.LEADER.value: 0, Role.CHAIR.value: 1, Role.MEMBER.value: 2}
+    best: dict[int, Board] = {}
+    for role, inst_id, inst_name, area_name in rows:
+        board = Board(inst_id, inst_name, area_name, role)
+        if inst_id not in best or rank[role] < rank[best[inst_id].role]:
+            best[inst_id] = board
+    return sorted(best.values(), key=lambda b: b.institution_name.casefold())
+
+
+async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
+    return set(
+        (await session.scalars(select(Membership.role).where(Membership.person_id == person_id))).all()
+    )
+
+
+async def board_people(session: AsyncSession, institution_id: int, roles: tuple[str, ...]) -> list[Person]:
+    """People with one of `roles` on the institution's board."""
+    return list(
+        (
+            await session.scalars(
+                select(Person)
+                .join(Membership, Membership.person_id == Person.id)
+                .where(Membership.institution_id == institution_id, Membership.role.in_(roles))
+                .distinct()
+                .order_by(Person.name)
+            )
+        ).all()
+    )

@@ -1,0 +1,369 @@
+"""A board's shared draft: read it as plain values, change it with a version bump and an audit entry.
+
+Answers are plain values keyed by question key: text and choice questions a `str`, list questions a
+`list[str]` (stored as Intervention rows), measurement questions `{"method", "when", "dates"}`
+(stored as a Measurement row). The strategy's first question is the local goal's own `text`."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    AuditEntry,
+    Institution,
+    Intervention,
+    LocalGoal,
+    Measurement,
+    Person,
+    Registration,
+    RegistrationStatus,
+)
+from storage.types import utcnow
+
+
+class StaleRegistration(Exception):
+    """The registration changed since it was read."""
+
+
+class LockedRegistration(Exception):
+    """The registration is approved and locked by the administration."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalGoalData:
+    goal_number: int
+    position: int
+    answers: dict[str, Any]  # question key -> value; includes the first question (the goal's text)
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftData:
+    registration_id: int
+    institution_id: int
+    institution_name: str
+    status: str
+    version: int
+    ready_for_chair: bool = False
+    local_goals: tuple[LocalGoalData, ...] = ()
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
+
+    def goals_under(self, goal_number: int) -> list[LocalGoalData]:
+        return [lg for lg in self.local_goals if lg.goal_number == goal_number]
+
+    def local_goal(self, goal_number: int, position: int) -> LocalGoalData | None:
+        for lg in self.local_goals:
+            if lg.goal_number == goal_number and lg.position == position:
+                return lg
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSeen:
+    """An audit entry as another board member's change, for "while you were writing..."."""
+
+    person_name: str | None
+    goal_number: int | None
+    position: int | None
+    field: str
+    after: str | None
+
+
+@dataclass(slots=True)
+class QuestionKinds:
+    """What the storage needs to know of the strategy's questions."""
+
+    first_key: str
+    kinds: dict[str, str] = field(default_factory=dict)  # key -> text | list | measurement | choice
+
+
+FIELD_RE = re.compile(r"^goal (\d+)(?:/local goal (\d+))?")
+
+
+def field_name(goal_number: int, position: int | None = None, key: str | None = None) -> str:
+    parts = [f"goal {goal_number}"]
+    if position is not None:
+        parts.append(f"local goal {position}")
+    if key is not None:
+        parts.append(key)
+    return "/".join(parts)
+
+
+async def ensure_registration(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration:
+    reg = await session.scalar(
+        select(Registration).where(
+            Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
+        )
+    )
+    if reg is None:
+        reg = Registration(institution_id=institution_id, strategy_id=strategy_id, version=0)
+        session.add(reg)
+        await session.flush()
+    return reg
+
+
+async def lock_registration(session: AsyncSession, registration_id: int) -> Registration:
+    """The registration row, locked until the transaction ends (FOR UPDATE; SQLite is already
+    serialised by BEGIN IMMEDIATE)."""
+    reg = await session.scalar(
+        select(Registration).where(Registration.id == registration_id).with_for_update()
+    )
+    if reg is None:
+        raise LookupError(f"registration {registration_id} not found")
+    return reg
+
+
+async def load_draft(session: AsyncSession, registration_id: int, kinds: QuestionKinds) -> DraftData:
+    reg = await session.scalar(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .options(
+            selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
+            selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
+        )
+        .execution_options(populate_existing=True)
+    )
+    if reg is None:
+        raise LookupError(f"registration {registration_id} not found")
+    inst = await session.get(Institution, reg.institution_id)
+    names = await _names(session, {lg.updated_by_id for lg in reg.local_goals} | {reg.submitted_by_id})
+    goals = tuple(
+        LocalGoalData(
+            goal_number=lg.goal_number,
+            position=lg.position,
+            answers=_answers_of(lg, kinds),
+            updated_by=names.get(lg.updated_by_id),
+        )
+        for lg in sorted(reg.local_goals, key=lambda g: (g.goal_number, g.position))
+    )
+    return DraftData(
+        registration_id=reg.id,
+        institution_id=reg.institution_id,
+        institution_name=inst.name if inst else "",
+        status=reg.status,
+        version=reg.version,
+        ready_for_chair=reg.ready_for_chair,
+        local_goals=goals,
+        submitted_by=names.get(reg.submitted_by_id),
+        submitted_at=reg.submitted_at,
+    )
+
+
+def _answers_of(lg: LocalGoal, kinds: QuestionKinds) -> dict[str, Any]:
+    answers: dict[str, Any] = {kinds.first_key: lg.text}
+    answers.update({k: v for k, v in (lg.answers or {}).items() if k in kinds.kinds})
+    lists: dict[str, list[str]] = {}
+    for item in sorted(lg.interventions, key=lambda i: (i.question_key, i.position)):
+        lists.setdefault(item.question_key, []).append(item.text)
+    answers.update(lists)
+    for m in lg.measurements:
+        answers[m.question_key] = {"method": m.method, "when": m.when_text, "dates": list(m.dates or [])}
+    return answers
+
+
+async def _names(session: AsyncSession, ids: set[int | None]) -> dict[int | None, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))).all()
+    return {pid: name for pid, name in rows}
+
+
+async def changes_by_others(
+    session: AsyncSession, registration_id: int, since_version: int, person_id: int
+) -> list[ChangeSeen]:
+    rows = (
+        await session.execute(
+            select(AuditEntry, Person.name)
+            .outerjoin(Person, Person.id == AuditEntry.person_id)
+            .where(
+                AuditEntry.registration_id == registration_id,
+                AuditEntry.version > since_version,
+                (AuditEntry.person_id != person_id) | AuditEntry.person_id.is_(None),
+            )
+            .order_by(AuditEntry.id)
+        )
+    ).all()
+    seen = []
+    for entry, name in rows:
+        match = FIELD_RE.match(entry.field)
+        position = int(match.group(2)) if match and match.group(2) else None
+        seen.append(ChangeSeen(name, entry.goal_number, position, entry.field, entry.after))
+    return seen
+
+
+class DraftWriter:
+    """Applies changes to one locked registration: each change bumps the version and is audited."""
+
+    def __init__(self, session: AsyncSession, reg: Registration, kinds: QuestionKinds, person_id: int | None):
+        self.session = session
+        self.reg = reg
+        self.kinds = kinds
+        self.person_id = person_id
+
+    async def _goal(self, goal_number: int, position: int) -> LocalGoal:
+        lg = await self.session.scalar(
+            select(LocalGoal)
+            .where(
+                LocalGoal.registration_id == self.reg.id,
+                LocalGoal.goal_number == goal_number,
+                LocalGoal.position == position,
+            )
+            .options(selectinload(LocalGoal.interventions), selectinload(LocalGoal.measurements))
+        )
+        if lg is None:
+            raise LookupError(f"local goal {goal_number}.{position} not found")
+        return lg
+
+    def _check_open(self) -> None:
+        if self.reg.status == RegistrationStatus.APPROVED.value:
+            raise LockedRegistration()
+
+    async def _bump(self, goal_number: int | None, fld: str, before: Any, after: Any) -> None:
+        expected = self.reg.version
+        result = await self.session.execute(
+            update(Registration)
+            .where(Registration.id == self.reg.id, Registration.version == expected)
+            .values(version=expected + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 1) != 1:
+            raise StaleRegistration()
+        self.reg.version = expected + 1
+        self.session.add(
+            AuditEntry(
+                registration_id=self.reg.id,
+                person_id=self.person_id,
+                version=self.reg.version,
+                goal_number=goal_number,
+                field=fld,
+                before=_text(before),
+                after=_text(after),
+            )
+        )
+
+    async def add_local_goal(self, goal_number: int, text: str) -> int:
+        self._check_open()
+        positions = (
+            await self.session.scalars(
+                select(LocalGoal.position).where(
+                    LocalGoal.registration_id == self.reg.id, LocalGoal.goal_number == goal_number
+                )
+            )
+        ).all()
+        position = max(positions, default=0) + 1
+        self.session.add(
+            LocalGoal(
+                registration_id=self.reg.id,
+                goal_number=goal_number,
+                position=position,
+                text=text,
+                answers={},
+                created_by_id=self.person_id,
+                updated_by_id=self.person_id,
+            )
+        )
+        await self.session.flush()
+        await self._bump(goal_number, field_name(goal_number, position, self.kinds.first_key), None, text)
+        return position
+
+    async def set_answer(self, goal_number: int, position: int, key: str, value: Any) -> None:
+        self._check_open()
+        lg = await self._goal(goal_number, position)
+        kind = self.kinds.kinds.get(key, "text")
+        before = _answers_of(lg, self.kinds).get(key)
+        if before == value:
+            return
+        if key == self.kinds.first_key:
+            lg.text = str(value)
+        elif kind == "list":
+            for item in [i for i in lg.interventions if i.question_key == key]:
+                lg.interventions.remove(item)
+            for n, text in enumerate(value, start=1):
+                lg.interventions.append(Intervention(question_key=key, position=n, text=text))
+        elif kind == "measurement":
+            existing = next((m for m in lg.measurements if m.question_key == key), None)
+            if value is None:
+                if existing is not None:
+                    lg.measurements.remove(existing)
+            elif existing is None:
+                lg.measurements.append(
+                    Measurement(
+                        question_key=key,
+                        method=value["method"],
+                        when_text=value.get("when", ""),
+                        dates=list(value.get("dates", [])),
+                    )
+                )
+            else:
+                existing.method = value["method"]
+                existing.when_text = value.get("when", "")
+                existing.dates = list(value.get("dates", []))
+        else:
+            answers = dict(lg.answers or {})
+            if value is None:
+                answers.pop(key, None)
+            else:
+                answers[key] = value
+            lg.answers = answers
+        lg.updated_by_id = self.person_id
+        lg.updated_at = utcnow()
+        await self.session.flush()
+        await self._bump(goal_number, field_name(goal_number, position, key), before, value)
+
+    async def delete_local_goal(self, goal_number: int, position: int) -> None:
+        self._check_open()
+        lg = await self._goal(goal_number, position)
+        before = lg.text
+        await self.session.delete(lg)
+        await self.session.flush()
+        later = (
+            await self.session.scalars(
+                select(LocalGoal)
+                .where(
+                    LocalGoal.registration_id == self.reg.id,
+                    LocalGoal.goal_number == goal_number,
+                    LocalGoal.position > position,
+                )
+                .order_by(LocalGoal.position)
+            )
+        ).all()
+        for other in later:  # close the gap, one at a time so the unique constraint holds
+            other.position -= 1
+            await self.session.flush()
+        await self._bump(goal_number, field_name(goal_number, position), before, None)
+
+    async def set_status(self, status: RegistrationStatus, *, comment: str | None = None) -> None:
+        before = self.reg.status
+        self.reg.status = status.value
+        if status is RegistrationStatus.SUBMITTED:
+            self.reg.submitted_by_id = self.person_id
+            self.reg.submitted_at = utcnow()
+            self.reg.ready_for_chair = False
+        await self.session.flush()
+        await self._bump(
+            None, "status", before, status.value if comment is None else f"{status.value}: {comment}"
+        )
+
+    async def mark_ready(self) -> None:
+        if not self.reg.ready_for_chair:
+            self.reg.ready_for_chair = True
+            await self.session.flush()
+            await self._bump(None, "ready for chair", "no", "yes")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
