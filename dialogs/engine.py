@@ -33,6 +33,8 @@ from dialogs.when_parser import parse_when
 from storage.registrations import ChangeSeen, DraftData
 
 HISTORY_LIMIT = 40
+YES_NO = {"yes": {"ja", "j", "yes", "y", "jep", "jo"}, "no": {"nej", "n", "no", "nope"}}
+DONE_WORDS = {"færdig", "faerdig", "done", "finished", "ikke flere", "ingen flere", "no more", "nej", "no"}
 
 
 class Outcome(StrEnum):
@@ -156,9 +158,14 @@ class _Turn:
         return self.step()
 
     def match_offered(self, text: str) -> str | None:
+        """A typed number, label, or plain yes/no as the choice it names."""
         folded = fold(text)
         for n, (choice_id, label) in enumerate(self.state.offered, start=1):
             if folded in (str(n), fold(label)):
+                return choice_id
+        offered = {choice_id for choice_id, _ in self.state.offered}
+        for choice_id, words in YES_NO.items():
+            if folded in words and choice_id in offered:
                 return choice_id
         return None
 
@@ -329,6 +336,10 @@ class _Turn:
             self.state = replace(self.state, position=position, history=fixed)
             self.next_question()
         elif q.kind is QuestionKind.LIST:
+            current = list(self.current_answer() or [])
+            if current and fold(text) in DONE_WORDS:
+                self.next_question()
+                return
             items = split_items(text)
             too_long = [i for i in items if len(i) > q.max_length]
             if too_long:
@@ -341,10 +352,11 @@ class _Turn:
                     kind="error",
                 )
                 return
-            current = list(self.current_answer() or [])
             self.change(SetAnswer(reg, goal, self.state.position or 0, q.key, current + items))
-            self.say(self.t.plural("Added {n} item.", "Added {n} items.", len(items)))
-            self.prompt()
+            text = self.t.plural("Added {n} item.", "Added {n} items.", len(items)) + " " + self.t("So far:")
+            text += "\n" + views.answer_text(self.t, self.s, q.key, current + items)
+            text += "\n" + self.t("Write another one, or choose «Done».")
+            self.say(text, choices=(Choice("done", self.t("Done")),), kind="question")
         elif q.kind is QuestionKind.MEASUREMENT:
             self.state = replace(self.state, mode=Mode.WHEN, pending={**self.state.pending, "method": text})
             self.prompt()

@@ -39,9 +39,7 @@ async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:
     rows = list(
         (
             await session.scalars(
-                select(Notice)
-                .where(Notice.person_id == person_id, Notice.delivered_at.is_(None))
-                .order_by(Notice.id)
+                select(Notice).where(Notice.person_id == person_id, Notice.delivered_at.is_(None)).order_by(Notice.id)
             )
         ).all()
     )

@@ -81,4 +81,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-

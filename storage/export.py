@@ -82,15 +82,11 @@ class ExportError(ValueError):
     """The export cannot be built (no such strategy, or no strategy loaded at all)."""
 
 
-async def build_export(
-    db: Database, strategy_key: str | None = None, *, now: datetime | None = None
-) -> dict[str, Any]:
+async def build_export(db: Database, strategy_key: str | None = None, *, now: datetime | None = None) -> dict[str, Any]:
     """The export dict for one strategy (None: the most recently loaded). See the module docstring."""
     async with db.transaction() as session:
         strategy = await _load_strategy(session, strategy_key)
-        institutions = (
-            await session.scalars(select(Institution).options(selectinload(Institution.area)))
-        ).all()
+        institutions = (await session.scalars(select(Institution).options(selectinload(Institution.area)))).all()
         registrations = (
             await session.scalars(
                 select(Registration)
@@ -124,9 +120,7 @@ async def build_export(
 async def _load_strategy(session: AsyncSession, key: str | None) -> Strategy:
     query = select(Strategy).options(selectinload(Strategy.goals))
     if key is None:
-        strategy = await session.scalar(
-            query.order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1)
-        )
+        strategy = await session.scalar(query.order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1))
         if strategy is None:
             raise ExportError("no strategy has been loaded yet, so there is nothing to export")
         return strategy

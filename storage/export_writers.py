@@ -278,9 +278,7 @@ def _markdown(data: dict[str, Any]) -> str:
             lines.append(f"**{LABELS['submitted_at']}:** {_md_time(inst['submitted_at'])}")
         out += ["  \n".join(lines), ""]
         for goal in inst["goals"]:
-            out += [
-                f"#### {LABELS['goal_column'].format(number=goal['number'])}: {_md_one_line(goal['title'])}"
-            ]
+            out += [f"#### {LABELS['goal_column'].format(number=goal['number'])}: {_md_one_line(goal['title'])}"]
             out.append("")
             if not goal["local_goals"]:
                 out += [f"_{LABELS['no_local_goals']}_", ""]

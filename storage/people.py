@@ -45,9 +45,7 @@ async def person_by_identity(session: AsyncSession, platform: str, user_key: str
 
 async def link_identity(session: AsyncSession, person: Person, platform: str, user_key: str) -> None:
     """Remember that `user_key` on `platform` is `person` (moving it if it pointed elsewhere)."""
-    row = await session.scalar(
-        select(Identity).where(Identity.platform == platform, Identity.user_key == user_key)
-    )
+    row = await session.scalar(select(Identity).where(Identity.platform == platform, Identity.user_key == user_key))
     if row is None:
         session.add(Identity(person_id=person.id, platform=platform, user_key=user_key))
     elif row.person_id != person.id:
@@ -75,9 +73,7 @@ async def boards_of(session: AsyncSession, person_id: int) -> list[Board]:
 
 
 async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
-    return set(
-        (await session.scalars(select(Membership.role).where(Membership.person_id == person_id))).all()
-    )
+    return set((await session.scalars(select(Membership.role).where(Membership.person_id == person_id))).all())
 
 
 async def board_people(session: AsyncSession, institution_id: int, roles: tuple[str, ...]) -> list[Person]:

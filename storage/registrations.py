@@ -114,9 +114,7 @@ async def ensure_registration(session: AsyncSession, institution_id: int, strate
 async def lock_registration(session: AsyncSession, registration_id: int) -> Registration:
     """The registration row, locked until the transaction ends (FOR UPDATE; SQLite is already
     serialised by BEGIN IMMEDIATE)."""
-    reg = await session.scalar(
-        select(Registration).where(Registration.id == registration_id).with_for_update()
-    )
+    reg = await session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update())
     if reg is None:
         raise LookupError(f"registration {registration_id} not found")
     return reg
@@ -350,9 +348,7 @@ class DraftWriter:
             self.reg.submitted_at = utcnow()
             self.reg.ready_for_chair = False
         await self.session.flush()
-        await self._bump(
-            None, "status", before, status.value if comment is None else f"{status.value}: {comment}"
-        )
+        await self._bump(None, "status", before, status.value if comment is None else f"{status.value}: {comment}")
 
     async def mark_ready(self) -> None:
         if not self.reg.ready_for_chair:

@@ -20,9 +20,7 @@ async def save_strategy(session: AsyncSession, definition: dict[str, Any]) -> tu
     Returns the row and whether it was created. Loading stamps `loaded_at`, which makes the
     strategy the active one (see `active_strategy`)."""
     key = definition["key"]
-    row = await session.scalar(
-        select(Strategy).where(Strategy.key == key).options(selectinload(Strategy.goals))
-    )
+    row = await session.scalar(select(Strategy).where(Strategy.key == key).options(selectinload(Strategy.goals)))
     created = row is None
     if row is None:
         row = Strategy(key=key, title=definition["title"], definition=definition)
@@ -43,9 +41,7 @@ async def save_strategy(session: AsyncSession, definition: dict[str, Any]) -> tu
     for number, spec in wanted.items():
         existing = by_number.get(number)
         if existing is None:
-            row.goals.append(
-                StrategicGoal(number=number, title=spec["title"], description=spec.get("description"))
-            )
+            row.goals.append(StrategicGoal(number=number, title=spec["title"], description=spec.get("description")))
         else:
             existing.title = spec["title"]
             existing.description = spec.get("description")
@@ -55,9 +51,7 @@ async def save_strategy(session: AsyncSession, definition: dict[str, Any]) -> tu
 
 async def active_strategy(session: AsyncSession) -> Strategy | None:
     """The strategy boards register for now: the one loaded most recently."""
-    return await session.scalar(
-        select(Strategy).order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1)
-    )
+    return await session.scalar(select(Strategy).order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1))
 
 
 async def strategy_by_key(session: AsyncSession, key: str) -> Strategy | None:

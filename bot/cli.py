@@ -1,0 +1,200 @@
+"""The `maalbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_strategy_file
+from storage.db import Database
+
+DEMO_ORG_FILE = Path(__file__).parent / "data" / "demo_org.yaml"
+EXPORT_FORMATS = ("json", "csv", "xlsx", "md")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maalbot", description="Målbot: local goals for school and daycare boards")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or upgrade the schema to the newest version")
+
+    strategy = sub.add_parser("strategy", help="strategies as data").add_subparsers(
+        dest="strategy_command", required=True
+    )
+    load = strategy.add_parser("load", help="load a strategy YAML file and make it the active strategy")
+    load.add_argument("file", type=Path)
+    validate = strategy.add_parser("validate", help="check a strategy YAML file without loading it")
+    validate.add_argument("file", type=Path)
+    strategy.add_parser("list", help="list loaded strategies, the active one first")
+
+    org = sub.add_parser("org", help="areas, institutions and people").add_subparsers(dest="org_command", required=True)
+    org_import = org.add_parser("import", help="import or update from a YAML or CSV file")
+    org_import.add_argument("file", type=Path)
+
+    demo = sub.add_parser("demo", help="load the default strategy and a fictional demo municipality")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no people yet")
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", required=True, metavar="EMAIL", help="who you are (an email from the org file)")
+
+    export = sub.add_parser("export", help="export the registrations")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    export.add_argument("--out", required=True, type=Path)
+    export.add_argument("--strategy", metavar="KEY", help="strategy key (default: the active strategy)")
+
+    serve = sub.add_parser("serve", help="start the bot's web server")
+    serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
+    return parser
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    db = Database(settings.resolved_database_url)
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+async def cmd_db_upgrade(db: Database) -> int:
+    from storage.migrate import upgrade
+
+    await upgrade(db)
+    print("Database schema is up to date.")
+    return 0
+
+
+async def load_strategy(db: Database, path: Path) -> int:
+    from storage.strategies import save_strategy
+
+    strategy = load_strategy_file(path)
+    async with db.transaction() as s:
+        _row, created = await save_strategy(s, strategy.model_dump(mode="json"))
+    print(
+        f"Strategy {strategy.key!r} {'loaded' if created else 'updated'}: {len(strategy.goals)} goals, "
+        f"{len(strategy.questions)} questions. It is now the active strategy."
+    )
+    return 0
+
+
+async def cmd_strategy_list(db: Database) -> int:
+    from storage.strategies import list_strategies
+
+    async with db.transaction() as s:
+        rows = await list_strategies(s)
+    if not rows:
+        print("No strategies loaded. Load one with: maalbot strategy load FILE")
+    for n, row in enumerate(rows):
+        print(f"{row.key}\t{row.title}{'\t(active)' if n == 0 else ''}")
+    return 0
+
+
+async def cmd_org_import(db: Database, path: Path) -> int:
+    from storage.org import import_org
+    from storage.org_file import parse_org_file
+
+    report = await import_org(db, parse_org_file(path))
+    print(report.summary())
+    return 0
+
+
+async def cmd_demo(db: Database, if_empty: bool) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import Person
+    from storage.org import import_org
+    from storage.org_file import parse_org_file
+    from storage.strategies import strategy_by_key
+
+    async with db.transaction() as s:
+        people = await s.scalar(select(func.count()).select_from(Person)) or 0
+        have_default = await strategy_by_key(s, load_strategy_file(DEFAULT_STRATEGY_FILE).key) is not None
+    if if_empty and people:
+        print("The database already has data; the demo was not loaded again.")
+        return 0
+    if not have_default:
+        await load_strategy(db, DEFAULT_STRATEGY_FILE)
+    report = await import_org(db, parse_org_file(DEMO_ORG_FILE))
+    print("Demo municipality: " + report.summary())
+    return 0
+
+
+async def cmd_export(db: Database, fmt: str, out: Path, strategy_key: str | None) -> int:
+    from storage.export import build_export
+    from storage.export_writers import write_export
+
+    data = await build_export(db, strategy_key)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_export(data, fmt, out)
+    print(f"Exported {len(data['institutions'])} institutions to {out}")
+    return 0
+
+
+async def cmd_chat(settings: Settings, db: Database, email: str) -> int:
+    from bot.console import run_console
+    from dialogs.service import ConversationService
+
+    service = ConversationService(
+        db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
+    )
+    return await run_console(service, email, sys.stdin, sys.stdout)
+
+
+def cmd_serve(settings: Settings, dev: bool) -> int:
+    from bot.serve import serve
+
+    return serve(settings, dev=dev)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        if args.command == "strategy" and args.strategy_command == "validate":
+            strategy = load_strategy_file(args.file)
+            print(
+                f"{args.file}: valid strategy {strategy.key!r} with {len(strategy.goals)} goals and "
+                f"{len(strategy.questions)} questions."
+            )
+            return 0
+        settings = load_settings()
+        if args.command == "serve":
+            return cmd_serve(settings, args.dev)
+        return asyncio.run(_with_db(settings, lambda db: _dispatch(args, settings, db)))
+    except SettingsError as exc:
+        print(f"maalbot: bad setting: {exc}", file=sys.stderr)
+        return 2
+    except (StrategyFileError, ValueError, FileNotFoundError) as exc:
+        print(f"maalbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    match args.command:
+        case "db":
+            return await cmd_db_upgrade(db)
+        case "strategy" if args.strategy_command == "load":
+            return await load_strategy(db, args.file)
+        case "strategy":
+            return await cmd_strategy_list(db)
+        case "org":
+            return await cmd_org_import(db, args.file)
+        case "demo":
+            return await cmd_demo(db, args.if_empty)
+        case "export":
+            return await cmd_export(db, args.format, args.out, args.strategy)
+        case "chat":
+            return await cmd_chat(settings, db, args.user)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""`maalbot serve`: run the web application (Slack and Teams routes, health check)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.settings import Settings
+from bot.web import build_app
+from storage.db import Database
+
+log = logging.getLogger("maalbot")
+
+DEMO_HINT = "soeren.oestergaard@demo.maalbot.dk"
+
+
+def banner(settings: Settings, dev: bool) -> str:
+    url = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"Målbot is running on {url} (health check: {url}/healthz).",
+        f"Database: {settings.resolved_database_url.split('@')[-1]}",
+    ]
+    if dev:
+        lines += [
+            "Local mode: Slack and Teams are not configured. Talk to the bot in another terminal:",
+            f"    .venv/bin/maalbot chat --user {DEMO_HINT}     (chair of Solsikken)",
+            "    .venv/bin/maalbot chat --user fatima.ali@demo.maalbot.dk     (board member)",
+            "    .venv/bin/maalbot chat --user camilla.dahl@demo.maalbot.dk   (on two boards)",
+            "Stop with Ctrl+C.",
+        ]
+    return "\n".join(lines)
+
+
+def serve(settings: Settings, *, dev: bool) -> int:
+    if dev:
+        settings = settings.model_copy(update={"host": "127.0.0.1"})
+    db = Database(settings.resolved_database_url)
+    app = build_app(settings, db)
+    print(banner(settings, dev), flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0

@@ -1,0 +1,44 @@
+"""The aiohttp application every channel mounts on (Slack at /slack/events, Teams at /api/messages)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.settings import Settings
+from dialogs.service import ConversationService
+from storage.db import Database
+
+log = logging.getLogger("maalbot")
+
+DB_KEY: web.AppKey[Database] = web.AppKey("db", Database)
+SERVICE_KEY: web.AppKey[ConversationService] = web.AppKey("service", ConversationService)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness and database reachability, for load balancers and `make run`."""
+    db = request.app[DB_KEY]
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": db.dialect})
+
+
+def build_app(settings: Settings, db: Database) -> web.Application:
+    app = web.Application()
+    app[DB_KEY] = db
+    app[SERVICE_KEY] = ConversationService(
+        db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
+    )
+    app.router.add_get("/healthz", healthz)
+
+    async def close_db(_app: web.Application) -> None:
+        await db.dispose()
+
+    app.on_cleanup.append(close_db)
+    return app

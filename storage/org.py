@@ -1,0 +1,195 @@
+"""Apply a parsed organisation file (`storage.org_file.OrgFile`) to the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.db import Database
+from storage.models import Area, Institution, Membership, Person, Role
+from storage.org_file import AreaEntry, InstitutionEntry, MembershipEntry, OrgFile, PersonEntry, name_key
+
+_CHUNK = 500  # keys per IN (...) query
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class ImportReport:
+    """What `import_org` did. Memberships are only ever created or unchanged."""
+
+    source: str
+    areas: Counts = field(default_factory=Counts)
+    institutions: Counts = field(default_factory=Counts)
+    people: Counts = field(default_factory=Counts)
+    memberships: Counts = field(default_factory=Counts)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated for c in (self.areas, self.institutions, self.people, self.memberships))
+
+    def summary(self) -> str:
+        m = self.memberships
+        text = (
+            f"{self.source}: areas {self.areas}; institutions {self.institutions}; people {self.people}; "
+            f"roles {m.created} new, {m.unchanged} unchanged"
+        )
+        return text if self.changed else f"{text} (nothing changed)"
+
+
+async def import_org(db: Database, org: OrgFile) -> ImportReport:
+    """Apply `org` in one transaction: everything or nothing.
+
+    Areas and institutions are matched by casefolded name, people by casefolded email; their names
+    (and an institution's kind and area, an area's channels when the file names them) are updated.
+    A person's `locale` is never touched. The file's roles (memberships) are added.
+
+    Nothing that is missing from the file is deleted or demoted: an area, institution, person or role
+    that the file does not mention stays as it is (removal is a later feature), so a person who moves
+    from member to chair keeps the member role too. Importing the same file twice changes nothing.
+    """
+    report = ImportReport(org.source)
+    async with db.transaction() as session:
+        areas = await _upsert_areas(session, org.areas, report.areas)
+        institutions = await _upsert_institutions(session, org.institutions, areas, report.institutions)
+        people = await _upsert_people(session, org.people, report.people)
+        await _add_memberships(session, org.memberships, areas, institutions, people, report.memberships)
+    return report
+
+
+async def _load[M: Any](
+    session: AsyncSession, model: type[M], column: InstrumentedAttribute[str], keys: Iterable[str]
+) -> dict[str, M]:
+    """The rows whose `column` is one of `keys`, by that column's value."""
+    found: dict[str, M] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), _CHUNK):
+        rows = await session.scalars(select(model).where(column.in_(wanted[start : start + _CHUNK])))
+        found |= {getattr(row, column.key): row for row in rows}
+    return found
+
+
+def _update(row: object, counts: Counts, **values: object) -> None:
+    """Set the values that differ (None means "the file does not say") and count the row."""
+    changes = {k: v for k, v in values.items() if v is not None and getattr(row, k) != v}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    if changes:
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
+
+
+async def _upsert_areas(session: AsyncSession, entries: Sequence[AreaEntry], counts: Counts) -> dict[str, Area]:
+    areas = await _load(session, Area, Area.name_key, (e.key for e in entries))
+    for e in entries:
+        if e.key in areas:
+            _update(
+                areas[e.key],
+                counts,
+                name=e.name,
+                slack_channel=e.slack_channel,
+                teams_channel=e.teams_channel,
+            )
+        else:
+            areas[e.key] = Area(
+                name=e.name, name_key=e.key, slack_channel=e.slack_channel, teams_channel=e.teams_channel
+            )
+            session.add(areas[e.key])
+            counts.created += 1
+    await session.flush()
+    return areas
+
+
+async def _upsert_institutions(
+    session: AsyncSession, entries: Sequence[InstitutionEntry], areas: dict[str, Area], counts: Counts
+) -> dict[str, Institution]:
+    institutions = await _load(session, Institution, Institution.name_key, (e.key for e in entries))
+    for e in entries:
+        area = areas.get(name_key(e.area))
+        if area is None:
+            raise ValueError(f"institution {e.name!r} is in area {e.area!r}, which the file does not list")
+        if e.key in institutions:
+            _update(institutions[e.key], counts, name=e.name, kind=e.kind.value, area_id=area.id)
+        else:
+            institutions[e.key] = Institution(name=e.name, name_key=e.key, kind=e.kind.value, area_id=area.id)
+            session.add(institutions[e.key])
+            counts.created += 1
+    await session.flush()
+    return institutions
+
+
+async def _upsert_people(session: AsyncSession, entries: Sequence[PersonEntry], counts: Counts) -> dict[str, Person]:
+    people = await _load(session, Person, Person.email_key, (e.key for e in entries))
+    for e in entries:
+        if e.key in people:
+            _update(people[e.key], counts, name=e.name, email=e.email)
+        else:
+            people[e.key] = Person(name=e.name, email=e.email, email_key=e.key)
+            session.add(people[e.key])
+            counts.created += 1
+    await session.flush()
+    return people
+
+
+async def _add_memberships(
+    session: AsyncSession,
+    entries: Sequence[MembershipEntry],
+    areas: dict[str, Area],
+    institutions: dict[str, Institution],
+    people: dict[str, Person],
+    counts: Counts,
+) -> None:
+    """Add the roles that are not there yet. The unique constraint on memberships cannot catch
+    duplicates with NULL columns (admins, area leaders), so existing roles are compared here."""
+    person_ids = sorted({p.id for p in people.values()})
+    existing: set[tuple[int, str, int | None, int | None]] = set()
+    for start in range(0, len(person_ids), _CHUNK):
+        cols = (Membership.person_id, Membership.role, Membership.institution_id, Membership.area_id)
+        rows = await session.execute(select(*cols).where(Membership.person_id.in_(person_ids[start : start + _CHUNK])))
+        existing |= {(r[0], r[1], r[2], r[3]) for r in rows}
+    for e in entries:
+        row = (_person(people, e).id, e.role.value, *_target(e, areas, institutions))
+        if row in existing:
+            counts.unchanged += 1
+            continue
+        existing.add(row)
+        session.add(Membership(person_id=row[0], role=row[1], institution_id=row[2], area_id=row[3]))
+        counts.created += 1
+    await session.flush()
+
+
+def _person(people: dict[str, Person], e: MembershipEntry) -> Person:
+    if e.email_key not in people:
+        raise ValueError(f"a {e.role} role is given to {e.email_key}, who is not in the file")
+    return people[e.email_key]
+
+
+def _target(
+    e: MembershipEntry, areas: dict[str, Area], institutions: dict[str, Institution]
+) -> tuple[int | None, int | None]:
+    """(institution_id, area_id) for one role: an institution's, an area's, or neither (admin)."""
+    if e.role is Role.ADMIN:
+        return None, None
+    if e.role is Role.AREA_LEADER:
+        area = areas.get(name_key(e.area or ""))
+        if area is None:
+            raise ValueError(f"{e.email_key} leads area {e.area!r}, which the file does not list")
+        return None, area.id
+    institution = institutions.get(name_key(e.institution or ""))
+    if institution is None:
+        raise ValueError(f"{e.email_key} is {e.role} of {e.institution!r}, which the file does not list")
+    return institution.id, None

@@ -1,0 +1,211 @@
+"""Shared fixtures.
+
+- `postgres_url` (session): URL of the maintenance database ("postgres") of a throwaway PostgreSQL
+  server started with initdb + pg_ctl in a temporary directory, trust auth, 127.0.0.1 only; stopped
+  at the end of the session. Skips when no PostgreSQL binaries are installed.
+- `sqlite_db`: a fresh SQLite file database upgraded with `storage.migrate.upgrade`.
+- `pg_db`: a fresh PostgreSQL database (own name, dropped afterwards) at the head revision.
+- `db`: parametrised over "sqlite" and "postgresql": a fresh, migrated, empty `Database`.
+- `empty_db`: parametrised like `db`, but never migrated (for migration tests); also
+  `empty_sqlite_db` and `empty_pg_db`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from storage.db import Database, sqlite_url_for
+from storage.migrate import upgrade
+
+NO_POSTGRES = "no PostgreSQL binaries (initdb/pg_ctl) found: install the postgresql package"
+_TEMPLATE = "maalbot_template"  # migrated once per session; per-test databases are copies of it
+_names = itertools.count(1)
+
+
+def _pg_binaries() -> tuple[str, str] | None:
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if initdb and pg_ctl:
+        return initdb, pg_ctl
+    for bindir in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True):
+        initdb, pg_ctl = os.path.join(bindir, "initdb"), os.path.join(bindir, "pg_ctl")
+        if os.access(initdb, os.X_OK) and os.access(pg_ctl, os.X_OK):
+            return initdb, pg_ctl
+    return None
+
+
+def _version_key(bindir: str) -> tuple[int, str]:
+    version = Path(bindir).parent.name
+    return (int(version), version) if version.isdigit() else (0, version)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _run(cmd: list[str], prefix: list[str]) -> None:
+    result = subprocess.run([*prefix, *cmd], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Start a private PostgreSQL server for the test session; yield the admin URL."""
+    binaries = _pg_binaries()
+    if binaries is None:
+        pytest.skip(NO_POSTGRES)
+    initdb, pg_ctl = binaries
+    prefix: list[str] = []
+    tmp = Path(tempfile.mkdtemp(prefix="maalbot-pg-"))
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(tmp)
+            pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
+        os.chown(tmp, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, log = tmp / "data", tmp / "server.log"
+    started = False
+    try:
+        _run([initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"], prefix)
+        for _attempt in range(3):  # another process may grab the free port before the server does
+            port = _free_port()
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            )
+            result = subprocess.run(
+                [*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "30", "start"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            if result.returncode == 0:
+                started = True
+                break
+        if not started:
+            server_log = log.read_text(errors="replace") if log.exists() else ""
+            raise RuntimeError(f"pg_ctl start failed:\n{result.stdout}{result.stderr}\n{server_log}")
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if started:
+            subprocess.run(
+                [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                timeout=60,
+            )
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _dsn(url: str, database: str | None = None) -> str:
+    """A plain libpq-style DSN for asyncpg (admin statements), optionally for another database."""
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _admin(postgres_url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(_dsn(postgres_url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def _pg_template(postgres_url: str) -> str:
+    """A database migrated to head once; CREATE DATABASE ... TEMPLATE copies it in milliseconds."""
+    await _admin(postgres_url, f"CREATE DATABASE {_TEMPLATE}")
+    template = Database(make_url(postgres_url).set(database=_TEMPLATE).render_as_string(hide_password=False))
+    try:
+        await upgrade(template)
+    finally:
+        await template.dispose()  # no connection may remain: copying needs the template idle
+    return _TEMPLATE
+
+
+@contextlib.asynccontextmanager
+async def _pg_database(postgres_url: str, template: str = "template0") -> AsyncIterator[Database]:
+    name = f"t_{os.getpid()}_{next(_names)}"
+    await _admin(postgres_url, f"CREATE DATABASE {name} TEMPLATE {template}")
+    db = Database(make_url(postgres_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        await _admin(postgres_url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@contextlib.asynccontextmanager
+async def _sqlite_database(directory: Path, *, migrate: bool) -> AsyncIterator[Database]:
+    db = Database(sqlite_url_for(directory / "test.db"))
+    try:
+        if migrate:
+            await upgrade(db)
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with _sqlite_database(tmp_path, migrate=True) as db:
+        yield db
+
+
+@pytest.fixture
+async def pg_db(postgres_url: str, _pg_template: str) -> AsyncIterator[Database]:
+    async with _pg_database(postgres_url, _pg_template) as db:
+        yield db
+
+
+@pytest.fixture
+async def empty_sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with _sqlite_database(tmp_path, migrate=False) as db:
+        yield db
+
+
+@pytest.fixture
+async def empty_pg_db(postgres_url: str) -> AsyncIterator[Database]:
+    async with _pg_database(postgres_url) as db:
+        yield db
+
+
+# `db` and `empty_db` are plain fixtures that pick one of the async fixtures above: an async fixture
+# cannot call `getfixturevalue` for another async fixture (the event loop is already running).
+_BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=_BACKENDS)
+def db(request: pytest.FixtureRequest) -> Database:
+    """A fresh, migrated, empty database on each backend."""
+    database: Database = request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+    return database
+
+
+@pytest.fixture(params=_BACKENDS)
+def empty_db(request: pytest.FixtureRequest) -> Database:
+    """A fresh database on each backend with no tables at all (not migrated)."""
+    name = "empty_sqlite_db" if request.param == "sqlite" else "empty_pg_db"
+    database: Database = request.getfixturevalue(name)
+    return database
