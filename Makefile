@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean catalogs
 
 venv: $(STAMP)
 
@@ -31,3 +31,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# Re-extract the translatable texts and merge them into the Danish and English catalogs.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs
+	$(BIN)/pybabel update -i .venv/maalbot.pot -d dialogs/locale -D maalbot --no-fuzzy-matching --width 120

@@ -531,8 +531,8 @@ class _Turn:
         if not boards:
             self.say(
                 self.t(
-                    "Hello {name}! You are not on any board I know of, so there is nothing for you to "
-                    "register. Leaders can ask me for «status».",
+                    "Hello {name}! You are not on any board I know of, so there is nothing for you to register. "
+                    "You can ask me for «status», «status Område Nord», «vis Solsikken» or «hvem mangler?».",
                     name=self.ctx.person_name,
                 )
             )

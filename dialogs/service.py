@@ -8,7 +8,8 @@ the whole step is run again on fresh data."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -16,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs import views
 from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, SetAnswer, SetLocale, Submit
 from dialogs.engine import BoardInfo, Context, advance
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
-from dialogs.state import State
+from dialogs.overview import LeaderQuery, Overview, parse_leader_query
+from dialogs.state import Mode, State
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
 from storage import conversations, people, registrations, strategies
@@ -30,6 +33,22 @@ from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
 
 RETRIES = 3
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedEvent:
+    """A board submitted its registration; channels post the summary where the area reads."""
+
+    registration_id: int
+    institution_name: str
+    area_name: str
+    slack_channel: str | None
+    teams_channel: str | None
+    submitted_by: str
+
+
+Listener = Callable[[SubmittedEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +88,8 @@ class ConversationService:
         self.tz = ZoneInfo(timezone)
         self.contact = contact
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.on_submitted: list[Listener] = []
+        self.overview = Overview(db, default_locale=default_locale)
 
     def today(self) -> date:
         return self.clock().astimezone(self.tz).date()
@@ -99,14 +120,28 @@ class ConversationService:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         for attempt in range(RETRIES):
+            events: list[SubmittedEvent] = []
+            asked: list[tuple[int, str | None, LeaderQuery]] = []
             try:
-                return await self._handle_once(inbound)
+                replies = await self._handle_once(inbound, events, asked)
             except StaleRegistration:
                 if attempt == RETRIES - 1:
                     raise
+                continue
+            for event in events:  # after commit: a listener's failure cannot undo the submit
+                for listener in self.on_submitted:
+                    try:
+                        await listener(event)
+                    except Exception:
+                        log.exception("a submit listener failed for registration %s", event.registration_id)
+            for person_id, locale, query in asked:
+                replies.extend(await self.overview.answer(person_id, query, locale))
+            return replies
         raise AssertionError("unreachable")
 
-    async def _handle_once(self, inbound: Inbound) -> list[Reply]:
+    async def _handle_once(
+        self, inbound: Inbound, events: list[SubmittedEvent], asked: list[tuple[int, str | None, LeaderQuery]]
+    ) -> list[Reply]:
         async with self.db.transaction() as s:
             person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
             if person is None:
@@ -144,16 +179,37 @@ class ConversationService:
                 others=others,
             )
             notices = await conversations.take_notices(s, person.id)
+            t = self.texts_for(person.locale)
+            shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
+            query = self._leader_query(inbound, state, bool(boards))
+            if query is not None:  # answered after this transaction, by the overview
+                asked.append((person.id, person.locale or self.default_locale, query))
+                return shown
             step = advance(ctx, state, inbound)
-            await self._apply(s, person, step.changes, kinds, regs)
+            await self._apply(s, person, step.changes, kinds, regs, events)
             new_state = step.state
             if new_state.registration_id is not None:
                 current = await registrations.lock_registration(s, new_state.registration_id)
                 new_state = replace(new_state, seen_version=current.version)
             conversations.save_state(state_row, new_state.to_json())
-            t = self.texts_for(person.locale)
-            shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
             return shown + list(step.replies)
+
+    @staticmethod
+    def _leader_query(inbound: Inbound, state: State, has_boards: bool) -> LeaderQuery | None:
+        """A status question for the overview rather than a step in the person's own registration.
+        While a question is open, free text is the answer, so only the unmistakable phrases count."""
+        if inbound.choice and inbound.choice.startswith("status:"):
+            return LeaderQuery("status", inbound.choice.removeprefix("status:"))
+        if inbound.choice or not inbound.text:
+            return None
+        query = parse_leader_query(inbound.text)
+        if query is None:
+            return None
+        if query.kind == "status" and query.target is None:
+            return None if has_boards else query  # board people get their own board's status
+        if state.mode in (Mode.ASK, Mode.WHEN) and query.kind == "status":
+            return None
+        return query
 
     async def _apply(
         self,
@@ -162,6 +218,7 @@ class ConversationService:
         changes: tuple[Change, ...],
         kinds: QuestionKinds,
         regs: dict[int, people.Board],
+        events: list[SubmittedEvent],
     ) -> None:
         writers: dict[int, DraftWriter] = {}
         for change in changes:
@@ -181,6 +238,12 @@ class ConversationService:
                 await writer.delete_local_goal(change.goal, change.position)
             elif isinstance(change, Submit):
                 await writer.set_status(RegistrationStatus.SUBMITTED)
+                area = await people.area_of(s, board.institution_id)
+                events.append(
+                    SubmittedEvent(
+                        reg_id, board.institution_name, area.name, area.slack_channel, area.teams_channel, person.name
+                    )
+                )
                 await self._notify(s, board, person, "submitted", (Role.MEMBER, Role.CHAIR, Role.LEADER))
             elif isinstance(change, MarkReady):
                 await writer.mark_ready()
@@ -193,3 +256,32 @@ class ConversationService:
         for other in await people.board_people(s, board.institution_id, tuple(r.value for r in roles)):
             if other.id != author.id:
                 await conversations.add_notice(s, other.id, kind, params)
+
+    async def summary(self, registration_id: int, locale: str | None = None) -> list[Reply]:
+        """A submitted registration as replies, for the area's channel."""
+        t = self.texts_for(locale)
+        async with self.db.transaction() as s:
+            reg = await registrations.get_registration(s, registration_id)
+            row = await strategies.strategy_by_id(s, reg.strategy_id)
+            strategy = strategy_of(row)
+            draft = await registrations.load_draft(s, registration_id, kinds_of(strategy))
+        head = Reply(
+            t(
+                "{institution} has submitted its local goals for «{strategy}».",
+                institution=draft.institution_name,
+                strategy=strategy.title,
+            ),
+            kind="summary",
+        )
+        return [head, *views.review_replies(t, strategy, draft)[1:]]
+
+    async def take_notices(self, platform: str) -> list[tuple[str, list[Reply]]]:
+        """Undelivered notices for people who use `platform`, rendered in their language and marked
+        delivered: (the person's user key on the platform, replies). Channels send them as DMs."""
+        out: list[tuple[str, list[Reply]]] = []
+        async with self.db.transaction() as s:
+            for person, user_key in await people.people_with_notices(s, platform):
+                notices = await conversations.take_notices(s, person.id)
+                t = self.texts_for(person.locale)
+                out.append((user_key, [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]))
+        return out

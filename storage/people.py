@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Area, Identity, Institution, Membership, Person, Role
+from storage.models import Area, Identity, Institution, Membership, Notice, Person, Role
 
 BOARD_ROLES = (Role.MEMBER.value, Role.CHAIR.value, Role.LEADER.value)
 SUBMIT_ROLES = (Role.CHAIR.value, Role.LEADER.value)
@@ -89,3 +89,28 @@ async def board_people(session: AsyncSession, institution_id: int, roles: tuple[
             )
         ).all()
     )
+
+
+async def area_of(session: AsyncSession, institution_id: int) -> Area:
+    area = await session.scalar(
+        select(Area).join(Institution, Institution.area_id == Area.id).where(Institution.id == institution_id)
+    )
+    if area is None:
+        raise LookupError(f"institution {institution_id} has no area")
+    return area
+
+
+async def people_with_notices(session: AsyncSession, platform: str) -> list[tuple[Person, str]]:
+    """People with undelivered notices and an identity on `platform`, with their user key there."""
+    rows = (
+        await session.execute(
+            select(Person, Identity.user_key)
+            .join(Identity, Identity.person_id == Person.id)
+            .where(
+                Identity.platform == platform,
+                Person.id.in_(select(Notice.person_id).where(Notice.delivered_at.is_(None))),
+            )
+            .order_by(Person.id)
+        )
+    ).all()
+    return [(person, user_key) for person, user_key in rows]

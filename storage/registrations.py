@@ -111,6 +111,13 @@ async def ensure_registration(session: AsyncSession, institution_id: int, strate
     return reg
 
 
+async def get_registration(session: AsyncSession, registration_id: int) -> Registration:
+    reg = await session.get(Registration, registration_id)
+    if reg is None:
+        raise LookupError(f"registration {registration_id} not found")
+    return reg
+
+
 async def lock_registration(session: AsyncSession, registration_id: int) -> Registration:
     """The registration row, locked until the transaction ends (FOR UPDATE; SQLite is already
     serialised by BEGIN IMMEDIATE)."""

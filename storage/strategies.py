@@ -58,6 +58,13 @@ async def strategy_by_key(session: AsyncSession, key: str) -> Strategy | None:
     return await session.scalar(select(Strategy).where(Strategy.key == key))
 
 
+async def strategy_by_id(session: AsyncSession, strategy_id: int) -> Strategy:
+    row = await session.get(Strategy, strategy_id)
+    if row is None:
+        raise LookupError(f"strategy {strategy_id} not found")
+    return row
+
+
 async def list_strategies(session: AsyncSession) -> list[Strategy]:
     return list((await session.scalars(select(Strategy).order_by(Strategy.loaded_at.desc()))).all())
 

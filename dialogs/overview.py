@@ -1,0 +1,203 @@
+"""Status for leaders and the administration: overall, per area, per institution, and "hvem mangler?".
+
+Scoped by role: an admin sees everything, an area leader the area, an institution leader the
+institution, a board member only their own board. A name outside a person's scope gets the same
+answer as an unknown name, so a refusal never reveals what exists."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from dialogs import views
+from dialogs.cleaning import clean_text, fold
+from dialogs.messages import Choice, Reply
+from dialogs.strategy import Strategy, parse_strategy
+from dialogs.texts import Texts, texts
+from storage import progress, strategies
+from storage.db import Database
+from storage.progress import InstitutionProgress
+
+DONE = ("submitted", "approved")
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderQuery:
+    kind: str  # status | missing | coverage
+    target: str | None = None
+
+
+_MISSING = {
+    "hvem mangler",
+    "hvem-mangler",
+    "mangler",
+    "who is missing",
+    "whos missing",
+    "missing",
+    "hvem mangler endnu",
+}
+_COVERAGE = {"dækning", "daekning", "coverage"}
+_STATUS = re.compile(r"^(?:status|vis|show)(?:\s+(?:for|på|af|of))?\s*(.*)$")
+
+
+def parse_leader_query(text: str) -> LeaderQuery | None:
+    """A leader's question, if the message is one ("status", "status Område Nord", "vis Solsikken",
+    "hvem mangler?", "dækning")."""
+    folded = fold(clean_text(text))
+    folded = re.sub(r"^(?:/maal|maal|målbot|maalbot)\s+", "", folded)
+    if folded in _MISSING:
+        return LeaderQuery("missing")
+    if folded in _COVERAGE:
+        return LeaderQuery("coverage")
+    match = _STATUS.match(folded)
+    if match:
+        return LeaderQuery("status", match.group(1).strip() or None)
+    return None
+
+
+def _norm(name: str) -> str:
+    name = name.casefold()
+    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
+        name = name.replace(a, b)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name).split())
+
+
+def match_names(query: str, names: list[str]) -> list[str]:
+    """Names matching `query` forgivingly: case, æøå spelled ae/oe/aa, a word or two, small typos."""
+    q = _norm(query)
+    by_norm = {_norm(n): n for n in names}
+    if q in by_norm:
+        return [by_norm[q]]
+    partial = [n for k, n in by_norm.items() if q and (q in k or k in q)]
+    if partial:
+        return sorted(partial, key=str.casefold)
+    close = difflib.get_close_matches(q, list(by_norm), n=4, cutoff=0.75)
+    return [by_norm[k] for k in close]
+
+
+class Overview:
+    def __init__(self, db: Database, *, default_locale: str = "da") -> None:
+        self.db = db
+        self.default_locale = default_locale
+
+    async def answer(self, person_id: int, query: LeaderQuery, locale: str | None) -> list[Reply]:
+        if query.kind == "missing":
+            return await self.missing(person_id, locale)
+        if query.kind == "coverage":
+            return await self.coverage(person_id, locale)
+        return await self.status(person_id, query.target, locale)
+
+    async def _load(self, person_id: int) -> tuple[Strategy | None, list[InstitutionProgress], progress.Scope]:
+        async with self.db.transaction() as s:
+            row = await strategies.active_strategy(s)
+            scope = await progress.scope_of(s, person_id)
+            if row is None:
+                return None, [], scope
+            rows = await progress.progress(s, row.id, scope)
+            return parse_strategy(row.definition), rows, scope
+
+    def _t(self, locale: str | None) -> Texts:
+        return texts(locale or self.default_locale)
+
+    async def status(self, person_id: int, target: str | None, locale: str | None) -> list[Reply]:
+        t = self._t(locale)
+        strategy, rows, _scope = await self._load(person_id)
+        if strategy is None:
+            return [Reply(t("No strategy has been loaded yet."))]
+        if not rows:
+            return [Reply(t("There is nothing you have access to see."), kind="error")]
+        if target is None:
+            return self._table(t, strategy, rows, t("Status for «{strategy}»", strategy=strategy.title))
+        areas = sorted({r.area for r in rows}, key=str.casefold)
+        names = [r.name for r in rows]
+        found = match_names(target, areas + names)
+        if not found:
+            return [Reply(t("I cannot find «{name}» among what you have access to see.", name=target), kind="error")]
+        if len(found) > 1:
+            choices = tuple(Choice(f"status:{name}", name) for name in found[:10])
+            return [Reply(t("Which one do you mean?"), choices=choices, kind="question")]
+        name = found[0]
+        if name in areas and name not in names:
+            area_rows = [r for r in rows if r.area == name]
+            return self._table(t, strategy, area_rows, t("Status for {area}", area=name))
+        row = next(r for r in rows if r.name == name)
+        return [self._institution(t, strategy, row)]
+
+    def _table(self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str) -> list[Reply]:
+        done = sum(1 for r in rows if r.status in DONE)
+        facts = tuple((f"{r.name} ({r.area})", self._progress_text(t, strategy, r)) for r in rows)
+        text = t("{done} of {total} have submitted.", done=done, total=len(rows))
+        return [Reply(text, facts=facts, title=title, kind="status"), self._coverage_reply(t, strategy, rows)]
+
+    def _progress_text(self, t: Texts, strategy: Strategy, row: InstitutionProgress) -> str:
+        covered = sum(1 for g in strategy.goals if row.goals.get(g.number))
+        text = views.status_label(t, row.status)
+        text += " · " + t("{covered} of {total} goals", covered=covered, total=len(strategy.goals))
+        if row.ready_for_chair and row.status not in DONE:
+            text += " · " + t("ready for the chair")
+        return text
+
+    def _institution(self, t: Texts, strategy: Strategy, row: InstitutionProgress) -> Reply:
+        label = strategy.goal_label.get(t.locale).capitalize()
+        facts = tuple(
+            (
+                f"{label} {g.number}",
+                t.plural("{n} local goal", "{n} local goals", row.goals[g.number])
+                if row.goals.get(g.number)
+                else t("missing"),
+            )
+            for g in strategy.goals
+        )
+        text = t(
+            "{institution} ({area}): {status}.",
+            institution=row.name,
+            area=row.area,
+            status=views.status_label(t, row.status),
+        )
+        if row.chairs:
+            text += " " + t("Chair: {names}.", names=", ".join(row.chairs))
+        return Reply(text, facts=facts, title=row.name, kind="status")
+
+    def _coverage_reply(self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress]) -> Reply:
+        label = strategy.goal_label.get(t.locale).capitalize()
+        facts = tuple(
+            (
+                f"{label} {g.number}",
+                t(
+                    "{n} of {total} institutions have local goals",
+                    n=sum(1 for r in rows if r.goals.get(g.number)),
+                    total=len(rows),
+                ),
+            )
+            for g in strategy.goals
+        )
+        return Reply(t("Coverage per strategic goal:"), facts=facts, kind="status")
+
+    async def coverage(self, person_id: int, locale: str | None) -> list[Reply]:
+        t = self._t(locale)
+        strategy, rows, scope = await self._load(person_id)
+        if strategy is None:
+            return [Reply(t("No strategy has been loaded yet."))]
+        if scope.board_only or not rows:
+            return [Reply(t("Only leaders and the administration can see this."), kind="error")]
+        return [self._coverage_reply(t, strategy, rows)]
+
+    async def missing(self, person_id: int, locale: str | None) -> list[Reply]:
+        t = self._t(locale)
+        strategy, rows, scope = await self._load(person_id)
+        if strategy is None:
+            return [Reply(t("No strategy has been loaded yet."))]
+        if scope.board_only or not rows:
+            return [Reply(t("Only leaders and the administration can see this."), kind="error")]
+        behind = [r for r in rows if r.status not in DONE]
+        if not behind:
+            return [Reply(t("Everyone has submitted. 🎉"), kind="status")]
+        facts = []
+        for r in behind:
+            value = self._progress_text(t, strategy, r)
+            if r.chairs:
+                value += " · " + t("chair: {names}", names=", ".join(r.chairs))
+            facts.append((f"{r.name} ({r.area})", value))
+        text = t.plural("{n} board has not submitted yet:", "{n} boards have not submitted yet:", len(behind))
+        return [Reply(text, facts=tuple(facts), title=t("Who is missing?"), kind="status")]
