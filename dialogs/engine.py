@@ -30,7 +30,7 @@ from dialogs.state import Mode, Place, State
 from dialogs.strategy import Question, QuestionKind, Strategy
 from dialogs.texts import Texts, texts
 from dialogs.when_parser import parse_when
-from storage.registrations import ChangeSeen, DraftData
+from storage.registrations import ChangeSeen, DraftData, LocalGoalData
 
 HISTORY_LIMIT = 40
 YES_NO = {"yes": {"ja", "j", "yes", "y", "jep", "jo"}, "no": {"nej", "n", "no", "nope"}}
@@ -60,6 +60,8 @@ class Context:
     drafts: Mapping[int, DraftData]  # by registration id, one per board
     today: date
     others: tuple[ChangeSeen, ...] = ()  # changes by others to the state's registration since last asked
+    previous: Mapping[int, DraftData] = field(default_factory=dict)  # last period's draft, by this registration id
+    previous_first_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +232,8 @@ class _Turn:
             )
         elif kind == "delete":
             self.go(Place(Mode.CONFIRM_DELETE, self.state.goal, self.state.position))
+        elif kind == "carry":
+            self.carry(arg)
         elif kind in ("yes", "no", "keep", "done", "skip", "opt"):
             self.on_mode_choice(kind, arg)
 
@@ -404,7 +408,8 @@ class _Turn:
         if not confirmed and pending.get("dates"):
             self.say(self.t("Fine, I keep «{text}» as text without dates.", text=value["when"]))
         self.change(SetAnswer(draft.registration_id, goal, self.state.position or 0, self.question().key, value))
-        self.state = replace(self.state, mode=Mode.ASK, pending={k: v for k, v in pending.items() if k == "single"})
+        kept = {k: v for k, v in pending.items() if k in ("single", "carry")}
+        self.state = replace(self.state, mode=Mode.ASK, pending=kept)
         self.next_question()
 
     def next_question(self) -> None:
@@ -418,6 +423,8 @@ class _Turn:
         index = keys.index(key) + 1
         if index < len(keys):
             self.go(Place(Mode.ASK, goal, self.state.position, keys[index]))
+        elif "carry" in self.state.pending:
+            self.next_carry(goal, int(self.state.pending["carry"]))
         elif self.state.to_review:
             self.go(Place(Mode.REVIEW), to_review=False)
         else:
@@ -427,8 +434,51 @@ class _Turn:
         draft = self.draft
         if draft and draft.goals_under(number):
             self.go(Place(Mode.MORE, number))
+        elif self.carry_items(number):
+            self.go(Place(Mode.CARRY, number), pending={"carry": 0})
         else:
             self.go(Place(Mode.ASK, number, None, self.s.first_question.key))
+
+    # -- year on year: last period's local goals -------------------------------------------------
+    def carry_items(self, goal: int) -> list[LocalGoalData]:
+        reg = self.state.registration_id
+        previous = self.ctx.previous.get(reg) if reg is not None else None
+        return previous.goals_under(goal) if previous else []
+
+    def carry(self, action: str) -> None:
+        goal, draft = self.state.goal, self.draft
+        index = int(self.state.pending.get("carry", 0))
+        items = self.carry_items(goal) if goal is not None else []
+        if goal is None or draft is None or index >= len(items) or not self.writable():
+            self.prompt()
+            return
+        if action == "drop":
+            self.next_carry(goal, index + 1)
+            return
+        item = items[index]
+        self.change(AddLocalGoal(draft.registration_id, goal, str(item.answers.get(self.ctx.previous_first_key, ""))))
+        position = len(self.draft.goals_under(goal)) if self.draft else 1
+        for q in self.s.questions[1:]:
+            value = item.answers.get(q.key)
+            if value not in (None, "", []):
+                self.change(SetAnswer(draft.registration_id, goal, position, q.key, value))
+        if action == "edit":
+            self.state = replace(self.state, position=position)
+            self.go(Place(Mode.ASK, goal, position, self.s.first_question.key), pending={"carry": index + 1})
+        else:
+            self.say(self.t("Kept."))
+            self.next_carry(goal, index + 1)
+
+    def next_carry(self, goal: int, index: int) -> None:
+        if index < len(self.carry_items(goal)):
+            self.go(Place(Mode.CARRY, goal), pending={"carry": index})
+        else:
+            self.state = replace(self.state, pending={})
+            draft = self.draft
+            if draft and draft.goals_under(goal):
+                self.go(Place(Mode.MORE, goal))
+            else:
+                self.go(Place(Mode.ASK, goal, None, self.s.first_question.key))
 
     def after_goal(self, number: int) -> None:
         later = [g.number for g in self.s.goals if g.number > number]

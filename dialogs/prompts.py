@@ -31,6 +31,7 @@ def render_prompt(turn: _Turn) -> None:
         Mode.DONE: _done,
         Mode.PAUSED: _paused,
         Mode.PICK_LANGUAGE: _idle,
+        Mode.CARRY: _carry,
     }.get(state.mode, _idle)
     needs_board = state.mode not in (Mode.IDLE, Mode.PICK_BOARD, Mode.PAUSED)
     if needs_board and turn.draft is None:
@@ -111,6 +112,36 @@ def _confirm_dates(turn: _Turn) -> None:
     turn.say(
         t("I read that as: {dates}. Is that right?", dates=views.format_dates(dates, t.locale)),
         choices=(Choice("yes", t("Yes")), Choice("no", t("No, keep it as text"))),
+        kind="question",
+    )
+
+
+def _carry(turn: _Turn) -> None:
+    t, s, state = turn.t, turn.s, turn.state
+    assert state.goal is not None
+    items = turn.carry_items(state.goal)
+    index = int(state.pending.get("carry", 0))
+    if index >= len(items):
+        turn.next_carry(state.goal, index)
+        return
+    item = items[index]
+    facts = [(t("Local goal"), str(item.answers.get(turn.ctx.previous_first_key, "")))]
+    for q in s.questions[1:]:
+        if item.answers.get(q.key) not in (None, "", []):
+            facts.append((q.render(t.locale, s.goal(state.goal)), views.answer_text(t, s, q.key, item.answers[q.key])))
+    turn.say(
+        t(
+            "Last period your board had this local goal under {label} {goal}. Keep it, edit it, or drop it?",
+            label=turn.label(),
+            goal=state.goal,
+        ),
+        choices=(
+            Choice("carry:keep", t("Keep it")),
+            Choice("carry:edit", t("Edit it")),
+            Choice("carry:drop", t("Drop it")),
+        ),
+        facts=tuple(facts),
+        title=views.goal_heading(t, s, state.goal),
         kind="question",
     )
 

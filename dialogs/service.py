@@ -169,6 +169,7 @@ class ConversationService:
                 others = tuple(
                     await registrations.changes_by_others(s, state.registration_id, state.seen_version, person.id)
                 )
+            previous, previous_first_key = await self._previous_period(s, strategy, regs)
             ctx = Context(
                 strategy=strategy,
                 person_name=person.name,
@@ -177,6 +178,8 @@ class ConversationService:
                 drafts=drafts,
                 today=self.today(),
                 others=others,
+                previous=previous,
+                previous_first_key=previous_first_key,
             )
             notices = await conversations.take_notices(s, person.id)
             t = self.texts_for(person.locale)
@@ -193,6 +196,24 @@ class ConversationService:
                 new_state = replace(new_state, seen_version=current.version)
             conversations.save_state(state_row, new_state.to_json())
             return shown + list(step.replies)
+
+    @staticmethod
+    async def _previous_period(
+        s: AsyncSession, strategy: Strategy, regs: dict[int, people.Board]
+    ) -> tuple[dict[int, registrations.DraftData], str]:
+        """Last period's drafts for year-on-year: by this period's registration id."""
+        if not strategy.previous:
+            return {}, ""
+        row = await strategies.strategy_by_key(s, strategy.previous)
+        if row is None:
+            return {}, ""
+        earlier = strategy_of(row)
+        out = {}
+        for reg_id, board in regs.items():
+            old = await registrations.find_registration(s, board.institution_id, row.id)
+            if old is not None:
+                out[reg_id] = await registrations.load_draft(s, old.id, kinds_of(earlier))
+        return out, earlier.first_question.key
 
     @staticmethod
     def _leader_query(inbound: Inbound, state: State, has_boards: bool) -> LeaderQuery | None:

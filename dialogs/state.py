@@ -20,6 +20,7 @@ class Mode:
     PICK_LANGUAGE = "pick_language"
     DONE = "done"  # submitted, or handed to the chair
     PAUSED = "paused"
+    CARRY = "carry"  # last period's local goal: keep, edit or drop
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,6 +116,7 @@ class Strategy(BaseModel):
     questions: tuple[Question, ...] = Field(min_length=1)
     goal_label: Localised = Localised(da="mål", en="goal")  # what a goal is called ("fokusområde")
     local_goal_label: Localised = Localised(da="lokalt mål", en="local goal")
+    previous: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last period's strategy key
 
     @field_validator("goals")
     @classmethod
