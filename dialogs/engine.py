@@ -33,6 +33,7 @@ from dialogs.when_parser import parse_when
 from storage.registrations import ChangeSeen, DraftData, LocalGoalData
 
 HISTORY_LIMIT = 40
+GLOBAL_CHOICES = {"board", "edit", "add", "review", "submit", "ready", "lang", "start", "resume", "help"}
 YES_NO = {"yes": {"ja", "j", "yes", "y", "jep", "jo"}, "no": {"nej", "n", "no", "nope"}}
 DONE_WORDS = {"færdig", "faerdig", "done", "finished", "ikke flere", "ingen flere", "no more", "nej", "no"}
 
@@ -149,6 +150,11 @@ class _Turn:
                 self.prompt()
             else:
                 self.on_answer(text)
+        elif self.state.mode == Mode.PAUSED and self.state.paused_at is not None and self.board is not None:
+            self.resume()  # someone who writes after a pause means to go on
+            if self.state.mode in (Mode.ASK, Mode.WHEN) and text:
+                self.replies.clear()
+                self.on_answer(text)
         elif self.state.mode in (Mode.IDLE, Mode.PAUSED, Mode.DONE):
             self.start()
         else:
@@ -165,10 +171,11 @@ class _Turn:
         for n, (choice_id, label) in enumerate(self.state.offered, start=1):
             if folded in (str(n), fold(label)):
                 return choice_id
-        offered = {choice_id for choice_id, _ in self.state.offered}
-        for choice_id, words in YES_NO.items():
-            if folded in words and choice_id in offered:
-                return choice_id
+        for answer, words in YES_NO.items():
+            if folded in words:
+                for choice_id, _ in self.state.offered:
+                    if choice_id.endswith(f":{answer}"):
+                        return choice_id
         return None
 
     def on_command(self, command: Command) -> None:
@@ -190,30 +197,27 @@ class _Turn:
 
     def on_choice(self, choice: str, values: Mapping[str, str]) -> None:
         kind, _, arg = choice.partition(":")
-        offered = {c for c, _ in self.state.offered}
-        global_choices = {
-            "board",
-            "edit",
-            "add",
-            "review",
-            "submit",
-            "ready",
-            "lang",
-            "start",
-            "resume",
-            "help",
-        }
-        if kind not in global_choices and choice not in offered:
+        if kind not in GLOBAL_CHOICES and choice not in {c for c, _ in self.state.offered}:
             self.say(self.t("That button belongs to an earlier question. Here is where we are now:"))
             self.prompt()
             return
+        try:
+            self.dispatch_choice(kind, arg)
+        except (ValueError, KeyError):  # a garbled or forged button id
+            self.say(self.t("That button belongs to an earlier question. Here is where we are now:"))
+            self.prompt()
+
+    def dispatch_choice(self, kind: str, arg: str) -> None:
         if kind == "board":
             self.choose_board(int(arg))
         elif kind == "edit":
             goal, _, pos = arg.partition(".")
             self.edit(int(goal), int(pos) if pos else None)
         elif kind == "add":
-            self.with_board(lambda: self.go(Place(Mode.ASK, int(arg), None, self.s.first_question.key), to_review=True))
+            goal_number = self.s.goal(int(arg)).number
+            self.with_board(
+                lambda: self.go(Place(Mode.ASK, goal_number, None, self.s.first_question.key), to_review=True)
+            )
         elif kind == "review":
             self.with_board(lambda: self.go(Place(Mode.REVIEW)))
         elif kind in ("submit", "ready"):
@@ -223,10 +227,10 @@ class _Turn:
         elif kind in ("start", "resume"):
             self.resume()
         elif kind == "help":
-            self.on_command(Command(Cmd.HELP))
+            self.help()
         elif kind == "q":
             self.go(
-                Place(Mode.ASK, self.state.goal, self.state.position, arg),
+                Place(Mode.ASK, self.state.goal, self.state.position, self.s.question(arg).key),
                 to_review=True,
                 pending={"single": True},
             )
@@ -234,31 +238,34 @@ class _Turn:
             self.go(Place(Mode.CONFIRM_DELETE, self.state.goal, self.state.position))
         elif kind == "carry":
             self.carry(arg)
-        elif kind in ("yes", "no", "keep", "done", "skip", "opt"):
+        else:
             self.on_mode_choice(kind, arg)
 
     def on_mode_choice(self, kind: str, arg: str) -> None:
-        mode, goal = self.state.mode, self.state.goal
-        if mode == Mode.MORE and goal is not None:
-            if kind == "yes":
+        """Buttons that only mean something at the question that offered them."""
+        goal, yes = self.state.goal, arg == "yes"
+        if kind == "more" and goal is not None:
+            if yes:
                 self.go(Place(Mode.ASK, goal, None, self.s.first_question.key))
             else:
                 self.after_goal(goal)
-        elif mode == Mode.CONFIRM_DATES:
-            self.save_measurement(confirmed=kind == "yes")
-        elif mode == Mode.CONFIRM_DELETE and goal is not None and self.state.position is not None:
-            if kind == "yes" and self.writable():
+        elif kind == "dates":
+            self.save_measurement(confirmed=yes)
+        elif kind == "del" and goal is not None and self.state.position is not None:
+            if yes and self.writable():
                 assert self.draft is not None
                 self.change(DeleteLocalGoal(self.draft.registration_id, goal, self.state.position))
                 self.say(self.t("The local goal has been deleted."))
             self.go(Place(Mode.REVIEW))
-        elif mode == Mode.ASK:
-            if kind == "opt":
-                self.on_answer(arg, option=True)
-            elif kind in ("keep", "done"):
-                self.next_question()
-            elif kind == "skip":
-                self.skip()
+        elif kind == "opt":
+            self.on_answer(arg, option=True)
+        elif kind in ("keep", "done"):
+            self.next_question()
+        elif kind == "clear" and self.draft is not None and goal is not None:
+            self.change(SetAnswer(self.draft.registration_id, goal, self.state.position or 0, self.question().key, []))
+            self.prompt()
+        elif kind == "skip":
+            self.skip()
 
     # -- the questions --------------------------------------------------------------------------
     def question(self) -> Question:
@@ -345,24 +352,13 @@ class _Turn:
                 self.next_question()
                 return
             items = split_items(text)
-            too_long = [i for i in items if len(i) > q.max_length]
-            if too_long:
-                self.say(
-                    self.t(
-                        "Your answer is {length} characters long; the limit is {limit}. Please shorten it.",
-                        length=len(too_long[0]),
-                        limit=q.max_length,
-                    ),
-                    kind="error",
-                )
-                return
             self.change(SetAnswer(reg, goal, self.state.position or 0, q.key, current + items))
             text = self.t.plural("Added {n} item.", "Added {n} items.", len(items)) + " " + self.t("So far:")
             text += "\n" + views.answer_text(self.t, self.s, q.key, current + items)
             text += "\n" + self.t("Write another one, or choose «Done».")
             self.say(text, choices=(Choice("done", self.t("Done")),), kind="question")
         elif q.kind is QuestionKind.MEASUREMENT:
-            self.state = replace(self.state, mode=Mode.WHEN, pending={**self.state.pending, "method": text})
+            self.state = replace(self.state, mode=Mode.WHEN, offered=(), pending={**self.state.pending, "method": text})
             self.prompt()
         else:
             self.change(SetAnswer(reg, goal, self.state.position or 0, q.key, text))
@@ -517,6 +513,10 @@ class _Turn:
         self.prompt()
 
     def back(self) -> None:
+        if self.state.mode in (Mode.WHEN, Mode.CONFIRM_DATES):
+            self.state = replace(self.state, mode=Mode.ASK, offered=(), pending={})
+            self.prompt()
+            return
         if not self.state.history:
             self.say(self.t("We are at the beginning, there is nothing to go back to."))
             self.prompt()
@@ -577,6 +577,9 @@ class _Turn:
             self.start()
 
     def start(self) -> None:
+        if self.state.mode == Mode.PAUSED and self.state.paused_at is not None and self.board is not None:
+            self.resume()
+            return
         boards = self.ctx.boards
         if not boards:
             self.say(

@@ -83,6 +83,7 @@ def _ask(turn: _Turn) -> None:
             text += "\n" + t("So far:") + "\n" + views.answer_text(t, s, q.key, current)
             text += "\n" + t("Write another one, or choose «Done».")
             choices.append(Choice("done", t("Done")))
+            choices.append(Choice("clear", t("Start the list over")))
         else:
             text += "\n" + t("Write one per line, or one message at a time.")
     elif q.kind is QuestionKind.CHOICE:
@@ -111,7 +112,7 @@ def _confirm_dates(turn: _Turn) -> None:
     t, dates = turn.t, turn.state.pending.get("dates", [])
     turn.say(
         t("I read that as: {dates}. Is that right?", dates=views.format_dates(dates, t.locale)),
-        choices=(Choice("yes", t("Yes")), Choice("no", t("No, keep it as text"))),
+        choices=(Choice("dates:yes", t("Yes")), Choice("dates:no", t("No, keep it as text"))),
         kind="question",
     )
 
@@ -159,7 +160,7 @@ def _more(turn: _Turn) -> None:
     lines.append(t("Do you want to add another local goal for {label} {goal}?", label=label, goal=state.goal))
     turn.say(
         "\n".join(lines),
-        choices=(Choice("yes", t("Yes, add one more")), Choice("no", next_label)),
+        choices=(Choice("more:yes", t("Yes, add one more")), Choice("more:no", next_label)),
         title=views.goal_heading(t, s, state.goal),
         kind="question",
     )
@@ -245,7 +246,7 @@ def _confirm_delete(turn: _Turn) -> None:
             goal=state.goal,
             position=state.position,
         ),
-        choices=(Choice("yes", t("Yes, delete it")), Choice("no", t("No, keep it"))),
+        choices=(Choice("del:yes", t("Yes, delete it")), Choice("del:no", t("No, keep it"))),
         kind="question",
     )
 

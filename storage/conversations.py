@@ -5,28 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import ConversationState, Notice
 from storage.types import utcnow
 
 
 async def lock_state(session: AsyncSession, person_id: int, platform: str) -> ConversationState:
-    """The person's state row on the platform, created if missing, locked for this transaction."""
-    row = await session.scalar(
+    """The person's state row on the platform, created if missing, locked for this transaction.
+
+    Two first messages at once may race to create it: the loser's insert fails in a savepoint and
+    it waits for, then locks, the winner's row."""
+    query = (
         select(ConversationState)
         .where(ConversationState.person_id == person_id, ConversationState.platform == platform)
         .with_for_update()
     )
+    row = await session.scalar(query)
     if row is None:
-        row = ConversationState(person_id=person_id, platform=platform, data={})
-        session.add(row)
-        await session.flush()
+        try:
+            async with session.begin_nested():
+                row = ConversationState(person_id=person_id, platform=platform, data={})
+                session.add(row)
+        except IntegrityError:
+            row = await session.scalar(query)
+            if row is None:
+                raise
     return row
 
 
 def save_state(row: ConversationState, data: dict[str, Any]) -> None:
     row.data = data
+    flag_modified(row, "data")  # also when `data` is the loaded dict, changed in place
     row.updated_at = utcnow()
 
 
@@ -39,7 +51,10 @@ async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:
     rows = list(
         (
             await session.scalars(
-                select(Notice).where(Notice.person_id == person_id, Notice.delivered_at.is_(None)).order_by(Notice.id)
+                select(Notice)
+                .where(Notice.person_id == person_id, Notice.delivered_at.is_(None))
+                .order_by(Notice.id)
+                .with_for_update()  # a concurrent take waits, then skips what this one delivers
             )
         ).all()
     )

@@ -16,7 +16,9 @@ async def first_time(db: Database, platform: str, event_id: str) -> bool:
     try:
         async with db.transaction() as s:
             if await s.scalar(
-                select(ProcessedEvent.id).where(ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)
+                select(ProcessedEvent.id).where(
+                    ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id
+                )
             ):
                 return False
             s.add(ProcessedEvent(platform=platform, event_id=event_id))

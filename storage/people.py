@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,7 +29,9 @@ class Board:
 
 
 def email_key(email: str) -> str:
-    return email.strip().casefold()
+    """The key `Person.email_key` holds: NFC, then casefolded, like the organisation import's
+    (a platform may hand over "å" decomposed)."""
+    return unicodedata.normalize("NFC", email.strip()).casefold()
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -99,15 +100,22 @@ def field_name(goal_number: int, position: int | None = None, key: str | None = 
 
 
 async def ensure_registration(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration:
-    reg = await session.scalar(
-        select(Registration).where(
-            Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
-        )
+    """The institution's registration for the strategy, created if missing. Two board members'
+    first messages may race to create it: the loser's insert fails in a savepoint and it reads the
+    winner's row (PostgreSQL; SQLite transactions are serialised)."""
+    query = select(Registration).where(
+        Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
     )
+    reg = await session.scalar(query)
     if reg is None:
-        reg = Registration(institution_id=institution_id, strategy_id=strategy_id, version=0)
-        session.add(reg)
-        await session.flush()
+        try:
+            async with session.begin_nested():
+                reg = Registration(institution_id=institution_id, strategy_id=strategy_id, version=0)
+                session.add(reg)
+        except IntegrityError:
+            reg = await session.scalar(query)
+            if reg is None:
+                raise
     return reg
 
 
@@ -120,8 +128,14 @@ async def get_registration(session: AsyncSession, registration_id: int) -> Regis
 
 async def lock_registration(session: AsyncSession, registration_id: int) -> Registration:
     """The registration row, locked until the transaction ends (FOR UPDATE; SQLite is already
-    serialised by BEGIN IMMEDIATE)."""
-    reg = await session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update())
+    serialised by BEGIN IMMEDIATE), with the values committed when the lock was granted: an object
+    the session read earlier is refreshed (populate_existing), or its version could be stale."""
+    reg = await session.scalar(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if reg is None:
         raise LookupError(f"registration {registration_id} not found")
     return reg
@@ -370,3 +384,12 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+async def find_registration(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration | None:
+    """The institution's registration for a strategy, if it has one (nothing is created)."""
+    return await session.scalar(
+        select(Registration).where(
+            Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
+        )
+    )

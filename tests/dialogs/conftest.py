@@ -1,0 +1,44 @@
+"""Fixtures for the conversation tests: the demo municipality with a strategy, and its people.
+
+- `world`: the demo organisation and the default strategy (almen.yaml) in a fresh SQLite database.
+- `world_on_both`: the same on each backend (SQLite and PostgreSQL), for concurrency and end-to-end.
+- `soeren` (chair of Solsikken), `fatima` (member of Solsikken), `camilla` (on two boards),
+  `lone` (leader of Solsikken): a `Talk` each, identified by email on first contact.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.db import Database
+from tests.dialogs.talk import Talk, World
+
+
+@pytest.fixture
+async def world(sqlite_db: Database) -> World:
+    return await World.create(sqlite_db)
+
+
+@pytest.fixture
+async def world_on_both(db: Database) -> World:
+    return await World.create(db)
+
+
+@pytest.fixture
+async def soeren(world: World) -> Talk:
+    return await world.talk("soeren.oestergaard")
+
+
+@pytest.fixture
+async def fatima(world: World) -> Talk:
+    return await world.talk("fatima.ali")
+
+
+@pytest.fixture
+async def camilla(world: World) -> Talk:
+    return await world.talk("camilla.dahl")
+
+
+@pytest.fixture
+async def lone(world: World) -> Talk:
+    return await world.talk("lone.baek")

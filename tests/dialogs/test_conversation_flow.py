@@ -1,0 +1,257 @@
+"""Whole registrations, start to submit: the default strategy, a restart half way, and the
+cluster vision (klynge-vision.yaml) through the same engine."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Registration, RegistrationStatus, Strategy
+from tests.dialogs.talk import KLYNGE, Talk, World
+
+GOAL_1_QUESTION = "Hvilke lokale mål skal der til for at opnå mål 1?"
+INTERVENTIONS = "Beskrivelse af indsatser: hvad gør I for at nå det lokale mål?"
+MEASUREMENT = "Hvordan og hvornår måles effekten?"
+WHEN = "Og hvornår vil I måle det?"
+
+
+async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on_both: World) -> None:
+    soeren = await world_on_both.talk("soeren.oestergaard")
+
+    await soeren.say("hej")
+    soeren.expect(
+        "Hej Søren Østergaard! Lad os arbejde med de lokale mål for Solsikken i «Styrkelse af almenområdet».",
+        "Der er 4 fælles mål.",
+        "Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
+        GOAL_1_QUESTION,
+    )
+
+    # Local goal 1.1: interventions as several lines in one message, then one more on its own.
+    await soeren.say("Alle børn har en fast voksen, de kan gå til")
+    soeren.expect("Om «Alle børn har en fast voksen, de kan gå til»:", INTERVENTIONS)
+    await soeren.say("- Faste legegrupper\n- Venskabsklasser")
+    soeren.expect("Tilføjet 2.", "• Faste legegrupper\n• Venskabsklasser", "Skriv den næste, eller vælg «Færdig».")
+    await soeren.say("Legepatrulje i frikvartererne")
+    soeren.expect("Tilføjet.", "• Legepatrulje i frikvartererne")
+    await soeren.choose("Færdig")
+    soeren.expect(MEASUREMENT, "Først: hvordan vil I måle det?")
+    await soeren.say("trivselsmåling")
+    soeren.expect(WHEN)
+    await soeren.say("marts 2027")
+    soeren.expect("Jeg har forstået det som: 1. marts 2027. Passer det?").expect_choice(
+        "Ja", "Nej, gem det bare som tekst"
+    )
+    await soeren.choose("Ja")
+    soeren.expect("Lokale mål under mål 1 indtil nu:", "1.1 Alle børn har en fast voksen, de kan gå til")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?").expect_choice("Nej, videre til mål 2")
+
+    # Local goal 1.2: interventions as one message each.
+    await soeren.choose("Ja, tilføj et mere")
+    soeren.expect(GOAL_1_QUESTION)
+    await soeren.say("Alle børn bliver hørt i hverdagen")
+    await soeren.say("Børnemøder hver fredag")
+    await soeren.say("Samtalekort")
+    soeren.expect("• Børnemøder hver fredag\n• Samtalekort")
+    await soeren.choose("Færdig")
+    await soeren.say("Børneinterview")
+    await soeren.say("oktober 2027")
+    await soeren.choose("Ja")
+    soeren.expect("1.1 Alle børn har en fast voksen", "1.2 Alle børn bliver hørt i hverdagen")
+    await soeren.choose("Nej, videre til mål 2")
+
+    soeren.expect("Mål 2 af 4", "Hvilke lokale mål skal der til for at opnå mål 2?")
+    await soeren.register_local_goal("Alle børn får et fagligt løft", ["Læsebånd", "Matematikvejledning"])
+    await soeren.choose("Nej, videre til mål 3")
+    soeren.expect("Hvilke lokale mål skal der til for at opnå mål 3?")
+    await soeren.register_local_goal("Børnenes stemme i planlægningen", ["Børneråd"], "Observationer", "maj 2027")
+    await soeren.choose("Nej, videre til mål 4")
+    soeren.expect("Hvilke lokale mål skal der til for at opnå mål 4?")
+    await soeren.register_local_goal("Sunde fællesskaber på legepladsen", ["Legeguider"], "Samtaler", "juni 2027")
+    await soeren.choose("Nej, videre til gennemgangen")
+
+    soeren.expect(
+        "Her er alt, hvad der er registreret for Solsikken:",
+        "Mål 1 af 4",
+        "Mål 4 af 4",
+        "Alle børn har en fast voksen, de kan gå til",
+        "• Faste legegrupper\n• Venskabsklasser\n• Legepatrulje i frikvartererne",
+        "trivselsmåling\nHvornår: marts 2027\nDatoer: 1. marts 2027",
+        "Alle børn bliver hørt i hverdagen",
+        "Børneinterview\nHvornår: oktober 2027\nDatoer: 1. oktober 2027",
+        "Alle børn får et fagligt løft",
+        "Børnenes stemme i planlægningen",
+        "Sunde fællesskaber på legepladsen",
+        "Senest skrevet af",
+        "Alt er besvaret. Vil du sende registreringen ind til forvaltningen?",
+    )
+    soeren.expect_not("ikke besvaret", "Det mangler")
+    await soeren.choose("Send ind")
+    soeren.expect("Tak! Registreringen for Solsikken er sendt ind til forvaltningen")
+
+    solsikken = await world_on_both.institution("Solsikken")
+    assert solsikken["status"] == "submitted"
+    assert solsikken["submitted_by"] == "Søren Østergaard"
+    goal_1 = solsikken["goals"][0]["local_goals"]
+    assert [lg["text"] for lg in goal_1] == [
+        "Alle børn har en fast voksen, de kan gå til",
+        "Alle børn bliver hørt i hverdagen",
+    ]
+    assert goal_1[0]["interventions"] == ["Faste legegrupper", "Venskabsklasser", "Legepatrulje i frikvartererne"]
+    assert goal_1[0]["measurement"] == {"method": "trivselsmåling", "when": "marts 2027", "dates": ["2027-03-01"]}
+    assert goal_1[1]["interventions"] == ["Børnemøder hver fredag", "Samtalekort"]
+    assert goal_1[1]["measurement"]["dates"] == ["2027-10-01"]
+    assert goal_1[0]["updated_by"] == "Søren Østergaard"
+    assert [len(g["local_goals"]) for g in solsikken["goals"]] == [2, 1, 1, 1]
+    assert solsikken["goals"][3]["local_goals"][0]["measurement"]["dates"] == ["2027-06-01"]
+
+    audit = await world_on_both.audit()
+    assert {who for who, *_ in audit} == {"Søren Østergaard"}
+    assert (
+        "Søren Østergaard",
+        "goal 1/local goal 1/local_goal",
+        None,
+        "Alle børn har en fast voksen, de kan gå til",
+    ) in [a[:4] for a in audit]
+    interventions = [a for a in audit if a[1] == "goal 1/local goal 1/interventions"]
+    assert interventions[0][2:4] == (None, '["Faste legegrupper", "Venskabsklasser"]')
+    assert interventions[-1][2] == '["Faste legegrupper", "Venskabsklasser"]'
+    assert "Legepatrulje i frikvartererne" in (interventions[-1][3] or "")
+    assert ("Søren Østergaard", "status", "draft", "submitted") in [a[:4] for a in audit]
+    versions = [a[4] for a in audit]
+    assert versions == list(range(1, len(audit) + 1))
+    reg = await world_on_both.registration("Solsikken")
+    assert reg is not None and reg.version == len(audit) and reg.status == RegistrationStatus.SUBMITTED.value
+
+
+async def _half_way(soeren: Talk) -> None:
+    await soeren.say("hej")
+    await soeren.say("Alle børn har en fast voksen")
+    await soeren.say("Faste legegrupper")
+    await soeren.choose("Færdig")
+    await soeren.say("Trivselsmåling")
+    soeren.expect(WHEN)
+
+
+async def test_paused_half_way_a_restarted_service_resumes_at_the_same_question(world: World, soeren: Talk) -> None:
+    await _half_way(soeren)
+    await soeren.say("pause")
+    soeren.expect("Alt er gemt. Skriv «fortsæt», når du vil videre.")
+
+    world.restart()
+    await soeren.say("fortsæt")
+    soeren.expect("Velkommen tilbage! Vi fortsætter, hvor du slap.", WHEN)
+
+    await soeren.say("marts 2027")
+    await soeren.choose("Ja")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
+    measurement = (await world.institution("Solsikken"))["goals"][0]["local_goals"][0]["measurement"]
+    assert measurement == {"method": "Trivselsmåling", "when": "marts 2027", "dates": ["2027-03-01"]}
+
+
+async def test_a_chair_who_just_left_is_greeted_back_at_the_same_question_after_a_restart(
+    world: World, soeren: Talk
+) -> None:
+    await soeren.say("hej")
+    await soeren.say("Alle børn har en fast voksen")
+    await soeren.say("Faste legegrupper")
+
+    world.restart()
+    await soeren.say("hej")
+    soeren.expect("Hej Søren Østergaard!", "Om «Alle børn har en fast voksen»:", INTERVENTIONS, "• Faste legegrupper")
+    soeren.expect_not(GOAL_1_QUESTION)
+    await soeren.say("Venskabsklasser")
+    soeren.expect("• Faste legegrupper\n• Venskabsklasser")
+
+
+async def test_hej_after_a_pause_and_a_restart_resumes_at_the_same_question(world: World, soeren: Talk) -> None:
+    await _half_way(soeren)
+    await soeren.say("pause")
+
+    world.restart()
+    await soeren.say("hej")
+    soeren.expect(WHEN)
+    await soeren.say("marts 2027")
+    soeren.expect("Jeg har forstået det som: 1. marts 2027. Passer det?")
+
+
+async def test_a_new_strategy_loaded_half_way_starts_the_board_on_it(world: World, soeren: Talk) -> None:
+    await soeren.say("hej")
+    await soeren.say("Alle børn har en fast voksen")
+    await world.load_strategy(KLYNGE)
+
+    await soeren.say("fortsæt")
+    soeren.expect("«Vision for Børnefortællingen 2024-2027»", "Fokusområde 1 af 5").expect_not(INTERVENTIONS)
+    assert (await world.institution("Solsikken"))["goals"][0]["local_goals"] == []
+    async with world.db.transaction() as s:
+        old = await s.scalar(select(Strategy).where(Strategy.key == "almen"))
+        assert old is not None
+        kept = await s.scalar(select(Registration).where(Registration.strategy_id == old.id))
+        assert kept is not None and kept.version == 1
+
+
+async def test_the_cluster_vision_runs_through_the_same_engine(world: World, soeren: Talk) -> None:
+    await world.load_strategy(KLYNGE)
+
+    await soeren.say("hej")
+    soeren.expect(
+        "Lad os arbejde med de lokale mål for Solsikken i «Vision for Børnefortællingen 2024-2027».",
+        "Der er 5 fælles mål.",
+        "Fokusområde 1 af 5: Samarbejde på tværs i klyngeledelsen",
+        'Hvad er jeres lokale mål for fokusområdet "Samarbejde på tværs i klyngeledelsen"?',
+    )
+
+    async def focus_area(number: int, local_goal: str, status: str | None) -> None:
+        soeren.expect(f"Fokusområde {number} af 5")
+        await soeren.say(local_goal)
+        soeren.expect("Hvilke handlinger sætter I i gang?")
+        await soeren.say(f"Handling {number}a\nHandling {number}b")
+        await soeren.choose("Færdig")
+        soeren.expect("Hvordan og hvornår måler I?")
+        await soeren.say("KIDS-måling")
+        await soeren.say("foråret 2027")
+        await soeren.choose("Ja")
+        soeren.expect("Er det et nyt mål, eller arbejder I allerede med det?")
+        soeren.expect_choice("Nyt", "I gang", "Videreført fra sidste år", "Spring over")
+        await soeren.choose(status or "Spring over")
+        soeren.expect(f"Lokale mål under fokusområde {number} indtil nu:", f"{number}.1 {local_goal}")
+        await soeren.say("nej")
+
+    await focus_area(1, "Ti fælles metoder på tværs", "I gang")
+    await focus_area(2, "Vedligehold i samspil og relationer", None)
+    await focus_area(3, "Nærværende voksne hver dag", "Nyt")
+    await focus_area(4, "Den oplevede værdi undersøges", "Videreført fra sidste år")
+    soeren.expect("Fokusområde 5 af 5", "Forældre og institution er gensidigt forpligtet")
+    await soeren.say("Fælles arrangementer med forældrene")
+    await soeren.say("Sommerfest")
+    await soeren.choose("Færdig")
+    await soeren.say("Forældretilfredshed")
+    await soeren.say("når vi har tid")
+    soeren.expect("Jeg kunne ikke finde en dato i «når vi har tid»")
+    await soeren.say("2")  # the second option, typed
+    await soeren.choose("Nej, videre til gennemgangen")
+
+    soeren.expect(
+        "Her er alt, hvad der er registreret for Solsikken:",
+        "Fokusområde 5 af 5",
+        "Ti fælles metoder på tværs",
+        "• Handling 1a\n• Handling 1b",
+        "KIDS-måling\nHvornår: foråret 2027",
+        "Er det et nyt mål, eller arbejder I allerede med det?",
+        "I gang",
+        "(ikke besvaret)",  # the optional question skipped under focus area 2
+        "Alt er besvaret. Vil du sende registreringen ind til forvaltningen?",
+    )
+    soeren.expect_choice("Ret fokusområde 1", "Ret fokusområde 5")
+    await soeren.choose("Send ind")
+    soeren.expect("Tak! Registreringen for Solsikken er sendt ind")
+
+    export = await world.institution("Solsikken")
+    assert export["status"] == "submitted"
+    local_goals = [g["local_goals"][0] for g in export["goals"]]
+    assert [lg["answers"].get("status") for lg in local_goals] == ["igang", None, "ny", "viderefoert", "igang"]
+    assert local_goals[0]["interventions"] == ["Handling 1a", "Handling 1b"]
+    assert local_goals[0]["measurement"] == {"method": "KIDS-måling", "when": "foråret 2027", "dates": ["2027-03-01"]}
+    assert local_goals[4]["measurement"] == {"method": "Forældretilfredshed", "when": "når vi har tid", "dates": []}
+    # the default strategy's registration is untouched
+    async with world.db.transaction() as s:
+        keys = (await s.execute(select(Strategy.key).join(Registration, Registration.strategy_id == Strategy.id))).all()
+    assert [k for (k,) in keys] == ["klynge-vision"]
