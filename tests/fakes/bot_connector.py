@@ -1,0 +1,168 @@
+"""A fake Bot Connector (the Bot Framework REST API Teams' bots talk to), on a local aiohttp port.
+
+Point an activity's `serviceUrl` at `connector.url` and every reply, proactive message and member
+look-up lands here; tests assert on `connector.calls`. Failures are injected per path:
+`fail_next("/activities", 429, retry_after=0)` answers the next matching call with 429 once;
+`block(conversation_id, 403)` answers every call for that conversation with 403 until unblocked.
+Used by the Teams scenario tests and by the benchmarks."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    method: str
+    path: str
+    body: Any
+    authorization: str | None
+
+
+@dataclass
+class _Failure:
+    path_contains: str
+    status: int
+    times: int
+    retry_after: float | None
+
+
+@dataclass
+class FakeBotConnector:
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> member JSON
+    calls: list[Call] = field(default_factory=list)
+    _failures: list[_Failure] = field(default_factory=list)
+    _blocked: dict[str, int] = field(default_factory=dict)
+    _runner: web.AppRunner | None = None
+    _port: int = 0
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}/"
+
+    async def start(self) -> FakeBotConnector:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post("/v3/conversations", self._create_conversation)
+        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._send)
+        app.router.add_post("/v3/conversations/{conversation_id}/activities/{activity_id}", self._send)
+        app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._send)
+        app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self._member)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- configuring ---------------------------------------------------------------------------------
+    def add_member(self, user_id: str, name: str, email: str, *, upn: str | None = None) -> None:
+        self.members[user_id] = {
+            "id": user_id,
+            "name": name,
+            "email": email,
+            "userPrincipalName": upn or email,
+            "aadObjectId": f"aad-{user_id}",
+        }
+
+    def fail_next(self, path_contains: str, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
+        self._failures.append(_Failure(path_contains, status, times, retry_after))
+
+    def block(self, conversation_id: str, status: int = 403) -> None:
+        self._blocked[conversation_id] = status
+
+    def unblock(self, conversation_id: str) -> None:
+        self._blocked.pop(conversation_id, None)
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    # -- reading what arrived --------------------------------------------------------------------------
+    def posted(self) -> list[Call]:
+        """Activities the bot sent successfully or not (replies and new messages), in order."""
+        return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
+
+    def created(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "POST" and c.path == "/v3/conversations"]
+
+    def cards(self) -> list[dict[str, Any]]:
+        """Adaptive Card contents of every posted activity (and of created conversations' first activity)."""
+        out: list[dict[str, Any]] = []
+        for call in self.calls:
+            if call.method != "POST" or not isinstance(call.body, dict):
+                continue
+            activity = call.body.get("activity") if call.path == "/v3/conversations" else call.body
+            for attachment in (activity or {}).get("attachments") or []:
+                out.append(attachment.get("content") or {})
+        return out
+
+    def texts(self) -> list[str]:
+        """Every TextBlock and fact in every card, in order (what a person could read)."""
+        out: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("type") == "TextBlock":
+                    out.append(str(node.get("text", "")))
+                elif node.get("type") == "FactSet":
+                    for fact in node.get("facts", []):
+                        out.append(f"{fact.get('title')}: {fact.get('value')}")
+                for value in node.values():
+                    if isinstance(value, (dict, list)):
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        for card in self.cards():
+            walk(card.get("body", []))
+        return out
+
+    # -- the API -------------------------------------------------------------------------------------
+    async def _record(self, request: web.Request) -> web.Response | None:
+        body: Any = await request.json() if request.can_read_body else None
+        self.calls.append(Call(request.method, request.path, body, request.headers.get("Authorization")))
+        conversation_id = request.match_info.get("conversation_id")
+        if conversation_id is not None and conversation_id in self._blocked:
+            status = self._blocked[conversation_id]
+            return web.json_response({"error": {"code": "Blocked", "message": "blocked"}}, status=status)
+        for failure in self._failures:
+            if failure.times > 0 and failure.path_contains in request.path:
+                failure.times -= 1
+                headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after is not None else {}
+                return web.json_response({"error": {"code": "Injected"}}, status=failure.status, headers=headers)
+        return None
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        failed = await self._record(request)
+        if failed is not None:
+            return failed
+        body = self.calls[-1].body or {}
+        n = next(self._ids)
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        conversation_id = f"{channel};messageid={n}" if channel else f"a:fake-conversation-{n}"
+        return web.json_response({"id": conversation_id, "activityId": str(n), "serviceUrl": self.url}, status=201)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        failed = await self._record(request)
+        if failed is not None:
+            return failed
+        return web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        failed = await self._record(request)
+        if failed is not None:
+            return failed
+        member = self.members.get(request.match_info["member_id"])
+        if member is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response(member)

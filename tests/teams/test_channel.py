@@ -1,0 +1,87 @@
+"""In a team channel: @mention status questions, and the submit summary as a new thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import ConversationRef
+from tests.teams.conftest import BOT, NORTH_CHANNEL, TENANT, Teams
+
+TEAM = "19:team-general@thread.tacv2"
+
+
+def channel_message(teams: Teams, user_id: str, text: str) -> dict[str, Any]:
+    conversation = {"id": f"{NORTH_CHANNEL};messageid=555", "conversationType": "channel", "tenantId": TENANT}
+    activity = teams.activity(user_id, conversation, text=f"<at>Målbot</at> {text}")
+    activity["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}, "channel": {"id": NORTH_CHANNEL}}
+    activity["entities"] = [{"type": "mention", "mentioned": BOT, "text": "<at>Målbot</at>"}]
+    return activity
+
+
+async def ask(teams: Teams, name: str, email: str, text: str) -> str:
+    user = teams.person(name, email)
+    teams.connector.reset()
+    assert await teams.post(channel_message(teams, user.user_id, text)) == 202
+    [post] = teams.connector.posted()
+    assert post.path == f"/v3/conversations/{NORTH_CHANNEL};messageid=555/activities/{post.path.rsplit('/', 1)[1]}"
+    return "\n".join(teams.connector.texts())
+
+
+async def test_area_leader_gets_status_in_the_channel(teams: Teams) -> None:
+    answer = await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "status")
+    assert "Solsikken" in answer and "Ærøvej Skole" in answer
+    assert "Børnehuset Åbrinken" not in answer  # Område Syd is not hers
+    # the member look-up used the team's roster
+    assert any(c.path == f"/v3/conversations/{TEAM}/members/29:mette" for c in teams.connector.calls)
+
+
+async def test_board_member_is_refused_another_institution(teams: Teams) -> None:
+    answer = await ask(teams, "fatima", "fatima.ali@demo.maalbot.dk", "status Ærøvej Skole")
+    assert "Ærøvej Skole" not in answer.replace("status Ærøvej Skole", "")
+
+
+async def test_unknown_person_in_the_channel(teams: Teams) -> None:
+    answer = await ask(teams, "guest", "guest@example.org", "status")
+    assert "forvaltningen" in answer
+
+
+async def test_mention_without_a_question_gets_help(teams: Teams) -> None:
+    answer = await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "")
+    assert "hvem mangler" in answer
+
+
+async def test_install_in_a_team_stores_the_channel_reference(teams: Teams) -> None:
+    await install_in_team(teams)
+    async with teams.db.transaction() as s:
+        ref = await s.scalar(select(ConversationRef).where(ConversationRef.kind == "channel"))
+    assert ref is not None and ref.conversation_key == NORTH_CHANNEL and ref.usable
+
+
+async def install_in_team(teams: Teams) -> None:
+    conversation = {"id": NORTH_CHANNEL, "conversationType": "channel", "tenantId": TENANT}
+    activity = teams.activity("29:installer", conversation, type="conversationUpdate", membersAdded=[BOT])
+    activity["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}, "channel": {"id": NORTH_CHANNEL}}
+    assert await teams.post(activity) == 202
+
+
+async def test_submit_posts_a_summary_thread_and_tells_the_board(teams: Teams) -> None:
+    await install_in_team(teams)
+    fatima = teams.person("fatima", "fatima.ali@demo.maalbot.dk")
+    await fatima.say("hej")  # a board member the bot knows in Teams
+    soeren = teams.person("soeren", "soeren.oestergaard@demo.maalbot.dk")
+    for text in ("start", "Alle børn har en fast voksen", "Faste legegrupper", "færdig", "Trivselsmåling"):
+        await soeren.say(text)
+    for text in ("marts 2027", "ja", "2"):
+        await soeren.say(text)
+    teams.connector.reset()
+    await soeren.say("send ind")
+
+    [thread] = [c for c in teams.connector.created() if c.body.get("isGroup")]
+    assert thread.body["channelData"]["channel"]["id"] == NORTH_CHANNEL
+    first_card = thread.body["activity"]["attachments"][0]["content"]
+    assert "Solsikken" in str(first_card) and "Faste legegrupper" in str(first_card)
+    paths = [c.path for c in teams.connector.posted()]
+    assert f"/v3/conversations/{fatima.conversation['id']}/activities" in paths  # the board is told
+    assert any("sendt ind" in text for text in teams.connector.texts())

@@ -1,0 +1,54 @@
+"""Reply -> Adaptive Card: buttons carry the choice id, many choices become a drop-down, size limits hold."""
+
+from __future__ import annotations
+
+import json
+
+from bot.teams.render import card_activities, inbound_fields, render_cards
+from dialogs.messages import Choice, Reply
+from dialogs.texts import texts
+
+T = texts("da")
+
+
+def test_buttons_carry_the_choice_id_and_text_is_kept_apart() -> None:
+    [card] = render_cards([Reply("Passer det?", choices=(Choice("yes", "Ja"), Choice("no", "Nej")))], T)
+    assert card["version"] == "1.5"
+    actions = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    assert [(a["type"], a["title"], a["data"]) for a in actions] == [
+        ("Action.Submit", "Ja", {"choice": "yes"}),
+        ("Action.Submit", "Nej", {"choice": "no"}),
+    ]
+
+
+def test_many_choices_become_a_drop_down() -> None:
+    choices = tuple(Choice(f"board:{n}", f"Bestyrelse {n}") for n in range(8))
+    [card] = render_cards([Reply("Hvilken?", choices=choices)], T)
+    [choice_set] = [e for e in card["body"] if e["type"] == "Input.ChoiceSet"]
+    [submit] = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    value = {**submit["data"], choice_set["id"]: "board:5"}  # what Teams sends back
+    assert inbound_fields(value) == ("board:5", None, {})
+
+
+def test_inbound_fields() -> None:
+    assert inbound_fields({"choice": "yes"}) == ("yes", None, {})
+    assert inbound_fields({"text": "  Et mål ", "kind": "text"}) == (None, "  Et mål ", {})
+    assert inbound_fields({"text": " "}) == (None, None, {})
+    assert inbound_fields(None) == (None, None, {})
+
+
+def test_user_text_cannot_become_a_link_or_break_the_card() -> None:
+    evil = 'Se [her](https://evil.example) "}]} \\'
+    [card] = render_cards([Reply(evil, facts=(("Mål", evil),))], T)
+    round_trip = json.loads(json.dumps(card))
+    assert round_trip == card
+    assert "](" not in json.dumps(card, ensure_ascii=False).replace("]\u200b(", "")
+
+
+def test_one_huge_text_is_split_across_cards() -> None:
+    activities = card_activities([Reply("ord " * 60_000)], T)
+    assert len(activities) >= 3
+    for activity in activities:
+        content = activity.attachments[0].content
+        assert len(json.dumps(content, ensure_ascii=False).encode()) <= 80_000
+        assert activity.summary
