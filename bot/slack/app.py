@@ -1,0 +1,113 @@
+"""Slack on the shared aiohttp application: `mount_slack` adds POST /slack/events (HTTP mode) or
+starts Socket Mode, and wires submit summaries and notices."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import ClientSession, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.background import Background
+from bot.slack.channel import SlackChannel, web_client
+from bot.slack.handlers import SlackHandlers
+from bot.slack.settings import SlackSettings, load_slack_settings
+from dialogs.service import ConversationService, SubmittedEvent
+from storage.db import Database
+
+log = logging.getLogger("maalbot.slack")
+bolt_log = logging.getLogger("maalbot.slack.bolt")
+EVENTS_PATH = "/slack/events"
+
+
+class _NoTokenWarning(logging.Filter):
+    """bolt also reads SLACK_BOT_TOKEN itself and then warns that our client's token wins: it is the same one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+bolt_log.addFilter(_NoTokenWarning())
+
+
+@dataclass
+class SlackBot:
+    """Everything Slack needs at run time; kept on the aiohttp app under `SLACK_KEY`."""
+
+    settings: SlackSettings
+    bolt: AsyncApp
+    channel: SlackChannel
+    handlers: SlackHandlers
+    background: Background
+
+    async def drain(self) -> None:
+        """Wait for the work after the acknowledgements (tests, shutdown)."""
+        await self.background.drain()
+
+
+SLACK_KEY: web.AppKey[SlackBot] = web.AppKey("slack", SlackBot)
+
+
+def build_slack(service: ConversationService, db: Database, settings: SlackSettings) -> SlackBot:
+    client = web_client(settings.secret("bot_token"), settings.api_url)
+    bolt = AsyncApp(
+        client=client,
+        # Socket Mode has no HTTP signatures; over HTTP every request is verified (never turned off).
+        signing_secret=settings.secret("signing_secret") if settings.mode == "http" else None,
+        request_verification_enabled=settings.mode == "http",
+        # The listeners only acknowledge and hand the work to `Background`; answering after they
+        # return avoids bolt's fire-and-forget tasks and its 10 ms polling for the ack.
+        process_before_response=True,
+        logger=bolt_log,
+    )
+    background = Background()
+    channel = SlackChannel(client, service)
+    handlers = SlackHandlers(service, db, channel, background)
+    handlers.register(bolt)
+    bot = SlackBot(settings, bolt, channel, handlers, background)
+
+    async def on_submitted(event: SubmittedEvent) -> None:
+        background.spawn(channel.post_summary(event))
+
+    service.on_submitted.append(on_submitted)
+    return bot
+
+
+def mount_slack(
+    app: web.Application, service: ConversationService, db: Database, settings: SlackSettings | None = None
+) -> SlackBot | None:
+    """Add Slack to `app` when SLACK_BOT_TOKEN is set (else one log line). A bad configuration raises
+    `bot.settings.SettingsError` before the server starts."""
+    settings = settings or load_slack_settings()
+    settings.check()
+    if settings.mode == "off":
+        log.info("Slack is off (SLACK_BOT_TOKEN is not set)")
+        return None
+    bot = build_slack(service, db, settings)
+    app[SLACK_KEY] = bot
+
+    async def open_session(_app: web.Application) -> None:
+        bot.channel.client.session = ClientSession()  # one connection pool instead of one per call
+
+    async def finish_work(_app: web.Application) -> None:
+        await bot.drain()
+        if bot.channel.client.session is not None:
+            await bot.channel.client.session.close()
+
+    app.on_startup.append(open_session)
+    app.on_shutdown.append(finish_work)
+    if settings.mode == "http":
+
+        async def slack_events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await bot.bolt.async_dispatch(await to_bolt_request(request)))
+
+        app.router.add_post(EVENTS_PATH, slack_events)
+        log.info("Slack is on: requests at POST %s", EVENTS_PATH)
+    else:
+        from bot.slack.socket import start_socket_mode
+
+        app.cleanup_ctx.append(start_socket_mode(bot))
+        log.info("Slack is on: Socket Mode")
+    return bot

@@ -1,0 +1,135 @@
+"""Talking to Slack's Web API on behalf of the conversation: who a user is, and where replies go."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.slack.render import Message, render_messages
+from dialogs.messages import Reply
+from dialogs.service import ConversationService, PersonRef, SubmittedEvent
+
+PLATFORM = "slack"
+log = logging.getLogger("maalbot.slack")
+DM_CACHE_LIMIT = 10_000
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Bounded retries: rate limits honour Retry-After (3 times), 500/503 and broken connections twice."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def web_client(token: str, api_url: str) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers())
+
+
+class SlackChannel:
+    """Identity (users.info → email → person), posting replies, DMs and notices."""
+
+    def __init__(self, client: AsyncWebClient, service: ConversationService) -> None:
+        self.client = client
+        self.service = service
+        self._dm_channels: dict[str, str] = {}
+
+    # -- who is this ---------------------------------------------------------------------------
+    async def person(self, user_id: str) -> PersonRef | None:
+        """The person behind a Slack user; on first contact matched by the email Slack knows."""
+        person = await self.service.identify(PLATFORM, user_id)
+        if person is not None:
+            return person
+        email = await self.email_of(user_id)
+        return await self.service.identify(PLATFORM, user_id, email=email) if email else None
+
+    async def email_of(self, user_id: str) -> str | None:
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            return None
+        user: dict[str, Any] = response.get("user") or {}
+        if user.get("is_bot") or user.get("deleted"):
+            return None
+        email = (user.get("profile") or {}).get("email")
+        return str(email) if email else None
+
+    # -- where replies go --------------------------------------------------------------------------
+    async def post(self, channel: str, replies: list[Reply], *, thread_ts: str | None = None) -> None:
+        for message in render_messages(replies):
+            await self.client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+
+    async def dm_channel(self, user_id: str) -> str:
+        channel = self._dm_channels.get(user_id)
+        if channel is None:
+            response = await self.client.conversations_open(users=user_id)
+            channel = str(response["channel"]["id"])
+            if len(self._dm_channels) >= DM_CACHE_LIMIT:
+                self._dm_channels.clear()
+            self._dm_channels[user_id] = channel
+        return channel
+
+    def remember_dm(self, user_id: str, channel: str) -> None:
+        """A DM channel seen in an event: no conversations.open needed for this user later."""
+        if len(self._dm_channels) < DM_CACHE_LIMIT:
+            self._dm_channels[user_id] = channel
+
+    async def dm(self, user_id: str, replies: list[Reply]) -> None:
+        await self.post(await self.dm_channel(user_id), replies)
+
+    async def respond(self, response_url: str, replies: list[Reply], *, ephemeral: bool = True) -> None:
+        """Answer a slash command or an ephemeral message's button through its response_url."""
+        webhook = AsyncWebhookClient(response_url, retry_handlers=retry_handlers())
+        for message in render_messages(replies):
+            await webhook.send(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="ephemeral" if ephemeral else "in_channel",
+                replace_original=False,
+            )
+
+    # -- things the conversation could not say itself ------------------------------------------------
+    async def deliver_notices(self) -> None:
+        """DM everyone on Slack with undelivered notices (the chair: «ready for you», the board: «submitted»)."""
+        for user_key, replies in await self.service.take_notices(PLATFORM):
+            try:
+                await self.dm(user_key, replies)
+            except SlackApiError as exc:
+                log.warning("could not deliver a notice to %s: %s", user_key, exc.response.get("error"))
+
+    async def post_summary(self, event: SubmittedEvent) -> None:
+        """The submitted registration, summarised in the area's channel (when it has one)."""
+        if not event.slack_channel:
+            return
+        replies = await self.service.summary(event.registration_id, self.service.default_locale)
+        try:
+            await self.post(event.slack_channel, replies)
+        except SlackApiError as exc:
+            log.warning(
+                "could not post the summary of %s in %s: %s (is the bot invited to the channel?)",
+                event.institution_name,
+                event.slack_channel,
+                exc.response.get("error"),
+            )
+
+
+__all__ = ["PLATFORM", "Message", "SlackChannel", "retry_handlers", "web_client"]

@@ -1,0 +1,164 @@
+"""A fake Slack Web API on a local aiohttp port.
+
+Point `AsyncWebClient(base_url=fake.api_url)` (or SLACK_API_URL) at it. Every call is recorded with
+its parameters (query, form and JSON bodies merged; `blocks` and `view` decoded). It answers
+auth.test, users.info, chat.postMessage, chat.update, views.open, views.publish and
+conversations.open like Slack does, plus response_url posts at `fake.response_url(key)`.
+`fail_once` makes the next call of a method answer 429 with Retry-After (or a 5xx) once."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER_ID = "UBOT"
+TEAM_ID = "T0DEMO"
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None = None
+
+
+@dataclass
+class FakeSlackApi:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)  # every request, also the ones answered with errors
+    _failures: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    base_url: str = ""
+
+    # -- life cycle -------------------------------------------------------------------------------
+    async def start(self) -> FakeSlackApi:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        port = server.sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlackApi:
+        return await self.start()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base_url}/response/{key}"
+
+    # -- arranging ------------------------------------------------------------------------------------
+    def add_user(self, user_id: str, email: str | None, name: str = "", *, is_bot: bool = False) -> None:
+        profile = {"email": email, "real_name": name} if email else {"real_name": name}
+        self.users[user_id] = {"id": user_id, "name": name, "is_bot": is_bot, "deleted": False, "profile": profile}
+
+    def fail_once(self, method: str, status: int = 429, retry_after: int = 0) -> None:
+        """The next call of `method` gets `status` (429 with Retry-After: `retry_after`)."""
+        self._failures.setdefault(method, []).append((status, retry_after))
+
+    # -- reading --------------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Parameters of every chat.postMessage (to `channel`), oldest first."""
+        return [
+            c.params for c in self.calls_to("chat.postMessage") if channel is None or c.params["channel"] == channel
+        ]
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.attempts.clear()
+
+    # -- serving ----------------------------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.attempts.append(method)
+        failures = self._failures.get(method)
+        if failures:
+            status, retry_after = failures.pop(0)
+            headers = {"Retry-After": str(retry_after)} if status == 429 else {}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=status, headers=headers)
+        params = await self._params(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or params.get("token")
+        self.calls.append(Call(method, params, token))
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        body = handler(params) if handler else {"ok": False, "error": "unknown_method"}
+        return web.json_response(body)
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        params = await request.json()
+        self.calls.append(Call("response_url", {"key": request.match_info["key"], **params}))
+        return web.Response(text="ok")
+
+    def _next_ts(self) -> str:
+        return f"{1_760_000_000 + next(self._ts)}.000100"
+
+    def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://demo.slack.com/",
+            "team": "Demo Kommune",
+            "user": "maalbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "BBOT",
+        }
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(params.get("user")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        ts = self._next_ts()
+        message = {"type": "message", "text": params.get("text", ""), "blocks": params.get("blocks", []), "ts": ts}
+        return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"], "text": params.get("text", "")}
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": "D" + str(params["users"]).split(",")[0]}}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "VHOME", **params["view"]}}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "VMODAL", **params["view"]}}

@@ -1,0 +1,112 @@
+"""/maal and @mentions: leaders see what their role allows; a board member is told no."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.slack.conftest import DEMO
+from tests.slack.workspace import Workspace, block_text, unescape
+
+
+def said(messages: list[dict[str, Any]]) -> str:
+    return unescape("\n".join(line for m in messages for line in block_text(m.get("blocks", []))))
+
+
+async def test_status_for_an_area_leader(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    status, key = await workspace.slash("U0METTE", "status")
+    assert status == 200
+    (answer,) = workspace.responses(key)
+    assert answer["response_type"] == "ephemeral"
+    text = said([answer])
+    assert "Status for «Styrkelse af almenområdet»" in text
+    assert "Solsikken" in text and "Mælkebøtten" in text and "Ærøvej Skole" in text
+    assert "Søndermarkskolen" not in text  # Område Syd is not hers
+
+
+async def test_status_for_one_institution(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    _, key = await workspace.slash("U0METTE", "status Mælkebøtten")
+    text = said(workspace.responses(key))
+    assert "Mælkebøtten" in text and "Solsikken" not in text
+
+
+async def test_who_is_missing_for_a_leader(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    _, key = await workspace.slash("U0METTE", "hvem-mangler")
+    text = said(workspace.responses(key))
+    assert "Hvem mangler?" in text
+    assert "3 bestyrelser har ikke sendt ind endnu:" in text
+    assert "Søren Østergaard" in text  # the chair, so the leader knows whom to ask
+
+
+async def test_a_board_member_is_refused_other_boards(workspace: Workspace) -> None:
+    workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
+    _, key = await workspace.slash("U0FATIMA", "hvem-mangler")
+    assert "Det er kun ledere og forvaltningen, der kan se det." in said(workspace.responses(key))
+    _, key = await workspace.slash("U0FATIMA", "status Mælkebøtten")
+    text = said(workspace.responses(key))
+    assert "Jeg kan ikke finde «Mælkebøtten» blandt det, du har adgang til at se." in text
+
+
+async def test_help_and_unknown_words(workspace: Workspace) -> None:
+    workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
+    for text in ("", "hjælp", "help", "noget helt andet"):
+        _, key = await workspace.slash("U0FATIMA", text)
+        assert "«/maal hvem-mangler» viser de bestyrelser" in said(workspace.responses(key)), text
+
+
+async def test_start_opens_the_conversation_in_a_dm(workspace: Workspace) -> None:
+    workspace.person("U0SOEREN", f"soeren.oestergaard@{DEMO}", "Søren")
+    _, key = await workspace.slash("U0SOEREN", "start", channel="C0GENERAL")
+    assert "Hvilke lokale mål skal der til for at opnå mål 1?" in said(workspace.fake.posted("DU0SOEREN"))
+    assert "Jeg har skrevet til dig i en direkte besked." in said(workspace.responses(key))
+    assert workspace.fake.calls_to("conversations.open")
+
+
+async def test_slash_command_from_an_unknown_user(workspace: Workspace) -> None:
+    workspace.person("U0X", "x@elsewhere.example")
+    _, key = await workspace.slash("U0X", "status")
+    assert "kan ikke finde dig" in said(workspace.responses(key))
+
+
+async def mention(workspace: Workspace, user: str, text: str, *, thread: str | None = None) -> None:
+    event: dict[str, Any] = {
+        "type": "app_mention",
+        "channel": "C0NORD",
+        "user": user,
+        "text": text,
+        "ts": "1700.000001",
+    }
+    if thread:
+        event["thread_ts"] = thread
+    assert await workspace.event(event) == 200
+
+
+async def test_mention_answers_status_in_a_thread(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    await mention(workspace, "U0METTE", "<@UBOT> status Område Nord")
+    (answer,) = workspace.fake.posted("C0NORD")
+    assert answer["thread_ts"] == "1700.000001"
+    text = said([answer])
+    assert "Status for Område Nord" in text and "Solsikken" in text
+
+
+async def test_mention_who_is_missing_in_an_existing_thread(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    await mention(workspace, "U0METTE", "<@UBOT> hvem mangler?", thread="1699.000001")
+    (answer,) = workspace.fake.posted("C0NORD")
+    assert answer["thread_ts"] == "1699.000001"
+    assert "Hvem mangler?" in said([answer])
+
+
+async def test_mention_by_a_member_about_another_board_is_refused(workspace: Workspace) -> None:
+    workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
+    await mention(workspace, "U0FATIMA", "<@UBOT> status Mælkebøtten")
+    assert "blandt det, du har adgang til at se" in said(workspace.fake.posted("C0NORD"))
+
+
+async def test_mention_that_is_not_a_question(workspace: Workspace) -> None:
+    workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
+    await mention(workspace, "U0FATIMA", "<@UBOT> godmorgen")
+    assert "I en kanal svarer jeg på «status»" in said(workspace.fake.posted("C0NORD"))
