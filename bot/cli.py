@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, hide_password, load_settings
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_strategy_file
 from storage.db import Database
 
@@ -53,12 +53,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+class DatabaseNotReady(ValueError):
+    """The database cannot be reached, or its schema is not the one this version needs."""
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]], *, needs_schema: bool = True) -> int:
     db = Database(settings.resolved_database_url)
     try:
+        await _check_database(settings, db, needs_schema=needs_schema)
         return await work(db)
     finally:
         await db.dispose()
+
+
+async def _check_database(settings: Settings, db: Database, *, needs_schema: bool) -> None:
+    """One line instead of a traceback when the database is unreachable or not migrated yet."""
+    from storage.migrate import current_revision, head_revision
+
+    try:
+        revision = await current_revision(db)
+    except Exception as exc:  # the drivers raise many kinds (OSError, DBAPIError, asyncpg's own)
+        text = str(getattr(exc, "orig", None) or exc).strip()  # `orig`: the driver's error, without SQL
+        reason = hide_password(text.splitlines()[0] if text else type(exc).__name__, settings.database_url or "")
+        raise DatabaseNotReady(f"cannot open the database {settings.database_for_display}: {reason}") from None
+    if not needs_schema:
+        return
+    head = head_revision()
+    if revision is None:
+        raise DatabaseNotReady("the database has no tables yet: run `maalbot db upgrade` first")
+    if revision != head:
+        raise DatabaseNotReady(
+            f"the database schema ({revision}) is not the one this version of maalbot uses ({head}): "
+            "run `maalbot db upgrade` first"
+        )
+
+
+async def _ready(_db: Database) -> int:
+    return 0  # `_with_db` has checked the database
 
 
 async def cmd_db_upgrade(db: Database) -> int:
@@ -165,12 +196,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         settings = load_settings()
         if args.command == "serve":
+            asyncio.run(_with_db(settings, _ready))  # refuse to start on a database without the schema
             return cmd_serve(settings, args.dev)
-        return asyncio.run(_with_db(settings, lambda db: _dispatch(args, settings, db)))
+        needs_schema = args.command != "db"
+        return asyncio.run(_with_db(settings, lambda db: _dispatch(args, settings, db), needs_schema=needs_schema))
     except SettingsError as exc:
         print(f"maalbot: bad setting: {exc}", file=sys.stderr)
         return 2
-    except (StrategyFileError, ValueError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:
+        print(f"maalbot: {exc.filename or exc}: file not found", file=sys.stderr)
+        return 1
+    except (StrategyFileError, ValueError) as exc:
         print(f"maalbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

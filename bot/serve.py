@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from aiohttp import web
 
@@ -19,7 +20,7 @@ def banner(settings: Settings, dev: bool) -> str:
     url = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Målbot is running on {url} (health check: {url}/healthz).",
-        f"Database: {settings.resolved_database_url.split('@')[-1]}",
+        f"Database: {settings.database_for_display}",
     ]
     if dev:
         lines += [
@@ -37,6 +38,13 @@ def serve(settings: Settings, *, dev: bool) -> int:
         settings = settings.model_copy(update={"host": "127.0.0.1"})
     db = Database(settings.resolved_database_url)
     app = build_app(settings, db)
-    print(banner(settings, dev), flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+    def listening(*_args: object) -> None:  # aiohttp calls this once the port is open
+        print(banner(settings, dev), flush=True)
+
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=listening)
+    except OSError as exc:  # typically: the port is already in use
+        print(f"maalbot: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0

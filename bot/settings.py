@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from storage.db import normalise_url
+
+_PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&]*")  # a password in the URL's query string
 
 
 class SettingsError(ValueError):
@@ -42,9 +46,15 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         try:
-            return normalise_url(value)
+            url = normalise_url(value)
+            parsed = make_url(value)
+            in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
         except Exception as exc:  # sqlalchemy raises several kinds for a malformed URL
-            raise ValueError(f"cannot use {_redact(value)!r}: {exc}") from None
+            reason = "the port is not a number" if "invalid literal for int()" in str(exc) else str(exc)
+            raise ValueError(f"cannot use {_redact(value)!r}: {hide_password(reason, value)}") from None
+        if in_memory:
+            raise ValueError(f"cannot use {_redact(value)!r}: use a SQLite file, not an in-memory database")
+        return url
 
     @property
     def resolved_database_url(self) -> str:
@@ -53,18 +63,36 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'maalbot.db').resolve()}"
 
     @property
+    def database_for_display(self) -> str:
+        """Where the database is, without user name or password (for banners and error messages)."""
+        return _PASSWORD_PARAM.sub(r"\1***", self.resolved_database_url.split("@")[-1])
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
 def _redact(url: str) -> str:
-    """Hide the password in a database URL before it is shown anywhere."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+    """Hide the password in a database URL, also a malformed one, before it is shown anywhere."""
+    url = _PASSWORD_PARAM.sub(r"\1***", url)
+    if "@" not in url:
+        return url
+    creds, host = url.rsplit("@", 1)
+    scheme, sep, userinfo = creds.rpartition("://")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+def hide_password(message: str, url: str) -> str:
+    """`message` with anything that may be the password of `url` replaced by ***."""
+    secrets = [m.group(0).split("=", 1)[1] for m in _PASSWORD_PARAM.finditer(url)]
+    for before_at in (url.split("@", 1)[0], url.rsplit("@", 1)[0]) if "@" in url else ():
+        userinfo = before_at.rpartition("://")[2]
+        if ":" in userinfo:
+            secrets.append(userinfo.split(":", 1)[1])
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
 
 
 def load_settings() -> Settings:

@@ -1,0 +1,81 @@
+"""`maalbot chat`: replies rendered as plain lines, and the console loop over the real service."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bot.cli import cmd_demo
+from bot.console import render_reply, run_console
+from dialogs.messages import Choice, Reply
+from dialogs.service import ConversationService
+from storage.db import Database
+from tests.bot.conftest import DEMO_CHAIR
+
+
+def test_a_reply_with_everything() -> None:
+    reply = Reply(
+        "Her er jeres lokale mål.",
+        title="Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
+        facts=(("Lokalt mål", "Ærlige samtaler om trivsel"), ("Indsatser", "Legegrupper\nVenskabsbænk\nForældremøde")),
+        choices=(Choice("yes", "Ja"), Choice("no", "Nej, videre til mål 2")),
+    )
+    assert render_reply(reply).splitlines() == [
+        "== Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==",
+        "Her er jeres lokale mål.",
+        "  Lokalt mål: Ærlige samtaler om trivsel",
+        "  Indsatser: Legegrupper",
+        "    Venskabsbænk",
+        "    Forældremøde",
+        "1) Ja",
+        "2) Nej, videre til mål 2",
+    ]
+
+
+def test_a_plain_reply_is_just_its_text() -> None:
+    assert render_reply(Reply("Tak!")) == "Tak!"
+    assert render_reply(Reply("Første linje\nAnden linje")) == "Første linje\nAnden linje"
+
+
+def test_choices_without_text_are_numbered_from_1() -> None:
+    choices = tuple(Choice(f"board:{n}", label) for n, label in enumerate(["Solsikken", "Ærøvej Skole", "Mælkebøtten"]))
+    assert render_reply(Reply("", choices=choices)) == "1) Solsikken\n2) Ærøvej Skole\n3) Mælkebøtten"
+
+
+def test_a_title_alone() -> None:
+    assert render_reply(Reply("", title="Status")) == "== Status =="
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+async def service(sqlite_db: Database, capsys: pytest.CaptureFixture[str]) -> ConversationService:
+    assert await cmd_demo(sqlite_db, if_empty=False) == 0
+    capsys.readouterr()
+    return ConversationService(sqlite_db)
+
+
+async def test_an_unknown_user_gets_the_polite_message_and_exit_code_1(service: ConversationService) -> None:
+    out = io.StringIO()
+    assert await run_console(service, "ukendt@example.dk", io.StringIO("hej\n"), out) == 1
+    assert out.getvalue().startswith("Hej! Jeg kan ikke finde dig")
+
+
+async def test_the_console_talks_until_end_of_input(service: ConversationService) -> None:
+    out = io.StringIO()
+    stdin = io.StringIO("Ærlige samtaler om trivsel\nLegegrupper\n")
+    assert await run_console(service, f"  {DEMO_CHAIR.upper()} ", stdin, out) == 0  # email as typed
+    text = out.getvalue()
+    assert text.startswith("Hej Søren Østergaard!")
+    assert "> " not in text
+    assert text.endswith("Skriv den næste, eller vælg «Færdig».\n1) Færdig\n\n")
+
+
+async def test_a_terminal_gets_a_prompt(service: ConversationService) -> None:
+    out = io.StringIO()
+    assert await run_console(service, DEMO_CHAIR, _Terminal("hjælp\n"), out) == 0
+    assert out.getvalue().count("> ") == 2  # before the one line, and before end of input
