@@ -50,7 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
+
+    manifest = sub.add_parser("manifest", help="the Slack app manifest and the Teams app package").add_subparsers(
+        dest="manifest_command", required=True
+    )
+    slack = manifest.add_parser("slack", help="print the Slack app manifest with the request URLs filled in")
+    slack.add_argument("--url", required=True, help="the bot's public https base URL")
+    teams = manifest.add_parser("teams", help="build the Teams app package (zip)")
+    teams.add_argument("--app-id", required=True, help="the Azure Bot's Microsoft app id")
+    teams.add_argument("--out", required=True, type=Path, help="where to write the .zip")
     return parser
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    if args.manifest_command == "slack":
+        from bot.slack.manifest import render_manifest
+
+        print(render_manifest(args.url), end="")
+        return 0
+    from bot.teams.package import build_package
+
+    build_package(args.app_id, args.out)
+    print(f"Teams app package written to {args.out}")
+    return 0
 
 
 class DatabaseNotReady(ValueError):
@@ -194,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(strategy.questions)} questions."
             )
             return 0
+        if args.command == "manifest":
+            return cmd_manifest(args)
         settings = load_settings()
         if args.command == "serve":
             asyncio.run(_with_db(settings, _ready))  # refuse to start on a database without the schema

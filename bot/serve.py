@@ -36,8 +36,14 @@ def banner(settings: Settings, dev: bool) -> str:
 def serve(settings: Settings, *, dev: bool) -> int:
     if dev:
         settings = settings.model_copy(update={"host": "127.0.0.1"})
+    from bot.teams.settings import TeamsSettings, teams_startup_problem
+
+    problem = teams_startup_problem(TeamsSettings(), dev)
+    if problem:
+        print(f"maalbot: {problem}", file=sys.stderr)
+        return 2
     db = Database(settings.resolved_database_url)
-    app = build_app(settings, db)
+    app = build_app(settings, db, dev=dev)
 
     def listening(*_args: object) -> None:  # aiohttp calls this once the port is open
         print(banner(settings, dev), flush=True)
