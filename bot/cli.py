@@ -14,7 +14,7 @@ from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_stra
 from storage.db import Database
 
 DEMO_ORG_FILE = Path(__file__).parent / "data" / "demo_org.yaml"
-EXPORT_FORMATS = ("json", "csv", "xlsx", "md")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "md", "docx")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
+
+    from bot.cli_admin import add_admin_parsers
+
+    add_admin_parsers(sub)
 
     manifest = sub.add_parser("manifest", help="the Slack app manifest and the Teams app package").add_subparsers(
         dest="manifest_command", required=True
@@ -182,6 +186,10 @@ async def cmd_export(db: Database, fmt: str, out: Path, strategy_key: str | None
     from storage.export_writers import write_export
 
     data = await build_export(db, strategy_key)
+    if fmt == "docx":
+        from storage.export_docx import add_time_plan
+
+        data = await add_time_plan(db, data)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_export(data, fmt, out)
     print(f"Exported {len(data['institutions'])} institutions to {out}")
@@ -192,9 +200,13 @@ async def cmd_chat(settings: Settings, db: Database, email: str) -> int:
     from bot.console import run_console
     from dialogs.service import ConversationService
 
+    from bot.links_settings import link_signer
+    from dialogs.links_chat import LinkAnswers
+
     service = ConversationService(
         db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
     )
+    service.links = LinkAnswers(db, link_signer(), default_locale=settings.locale, timezone=settings.timezone)
     return await run_console(service, email, sys.stdin, sys.stdout)
 
 
@@ -251,6 +263,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) 
             return await cmd_demo(db, args.if_empty)
         case "export":
             return await cmd_export(db, args.format, args.out, args.strategy)
+        case "registration":
+            from bot.cli_admin import run_admin
+
+            return await run_admin(args, db)
         case "chat":
             return await cmd_chat(settings, db, args.user)
     raise AssertionError(args.command)

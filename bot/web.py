@@ -29,13 +29,32 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": db.dialect})
 
 
-def build_app(settings: Settings, db: Database) -> web.Application:
+def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.Application:
     app = web.Application()
     app[DB_KEY] = db
     app[SERVICE_KEY] = ConversationService(
         db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
     )
     app.router.add_get("/healthz", healthz)
+    from bot.links_settings import link_signer
+    from dialogs.links_chat import LinkAnswers
+
+    app[SERVICE_KEY].links = LinkAnswers(
+        db, link_signer(dev=dev), default_locale=settings.locale, timezone=settings.timezone
+    )
+    from bot.slack.app import mount_slack  # Slack only when SLACK_BOT_TOKEN is set
+
+    mount_slack(app, app[SERVICE_KEY], db)
+    from bot.teams.app import mount_teams  # /api/messages with credentials, or in --dev without
+    from bot.teams.settings import TeamsSettings
+
+    mount_teams(app, app[SERVICE_KEY], db, TeamsSettings(), dev)
+    from bot.status_page import mount_status_page  # /status and /export, through signed links only
+
+    mount_status_page(app, db, settings, dev=dev)
+    from bot.scheduler import REMINDER_NOTIFIERS, start_scheduler  # reminders: see docs/reminders.md
+
+    start_scheduler(app, db, lambda: app.get(REMINDER_NOTIFIERS, []), default_locale=settings.locale)
 
     async def close_db(_app: web.Application) -> None:
         await db.dispose()

@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import views
+from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, SetAnswer, SetLocale, Submit
 from dialogs.engine import BoardInfo, Context, advance
+from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
 from dialogs.overview import LeaderQuery, Overview, parse_leader_query
@@ -49,6 +51,7 @@ class SubmittedEvent:
 
 
 Listener = Callable[[SubmittedEvent], Awaitable[None]]
+SideQuestion = LeaderQuery | AdminCommand | LinkRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ class ConversationService:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.on_submitted: list[Listener] = []
         self.overview = Overview(db, default_locale=default_locale)
+        self.approvals = Approvals(db, default_locale=default_locale, clock=self.clock)
+        self.links: LinkAnswers | None = None  # set by the web app when signed links are configured
 
     def today(self) -> date:
         return self.clock().astimezone(self.tz).date()
@@ -121,7 +126,7 @@ class ConversationService:
     async def handle(self, inbound: Inbound) -> list[Reply]:
         for attempt in range(RETRIES):
             events: list[SubmittedEvent] = []
-            asked: list[tuple[int, str | None, LeaderQuery]] = []
+            asked: list[tuple[int, str | None, SideQuestion]] = []
             try:
                 replies = await self._handle_once(inbound, events, asked)
             except StaleRegistration:
@@ -134,13 +139,13 @@ class ConversationService:
                         await listener(event)
                     except Exception:
                         log.exception("a submit listener failed for registration %s", event.registration_id)
-            for person_id, locale, query in asked:
-                replies.extend(await self.overview.answer(person_id, query, locale))
+            for person_id, locale, question in asked:
+                replies.extend(await self._answer_side(person_id, locale, question))
             return replies
         raise AssertionError("unreachable")
 
     async def _handle_once(
-        self, inbound: Inbound, events: list[SubmittedEvent], asked: list[tuple[int, str | None, LeaderQuery]]
+        self, inbound: Inbound, events: list[SubmittedEvent], asked: list[tuple[int, str | None, SideQuestion]]
     ) -> list[Reply]:
         async with self.db.transaction() as s:
             person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
@@ -184,9 +189,10 @@ class ConversationService:
             notices = await conversations.take_notices(s, person.id)
             t = self.texts_for(person.locale)
             shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
-            query = self._leader_query(inbound, state, bool(boards))
-            if query is not None:  # answered after this transaction, by the overview
-                asked.append((person.id, person.locale or self.default_locale, query))
+            is_admin = Role.ADMIN.value in await people.roles_of(s, person.id)
+            question = self._side_question(inbound, state, bool(boards), is_admin)
+            if question is not None:  # answered after this transaction: status, approvals, links
+                asked.append((person.id, person.locale or self.default_locale, question))
                 return shown
             step = advance(ctx, state, inbound)
             await self._apply(s, person, step.changes, kinds, regs, events)
@@ -215,15 +221,40 @@ class ConversationService:
                 out[reg_id] = await registrations.load_draft(s, old.id, kinds_of(earlier))
         return out, earlier.first_question.key
 
+    async def _answer_side(self, person_id: int, locale: str | None, question: SideQuestion) -> list[Reply]:
+        if isinstance(question, AdminCommand):
+            return await self.approvals.answer(person_id, question, locale)
+        if isinstance(question, LinkRequest):
+            if self.links is None:
+                t = self.texts_for(locale)
+                return [Reply(t("Links to the status page and exports are switched off on this bot."), kind="error")]
+            return await self.links.answer(person_id, question, locale)
+        return await self.overview.answer(person_id, question, locale)
+
     @staticmethod
-    def _leader_query(inbound: Inbound, state: State, has_boards: bool) -> LeaderQuery | None:
-        """A status question for the overview rather than a step in the person's own registration.
-        While a question is open, free text is the answer, so only the unmistakable phrases count."""
-        if inbound.choice and inbound.choice.startswith("status:"):
-            return LeaderQuery("status", inbound.choice.removeprefix("status:"))
-        if inbound.choice or not inbound.text:
+    def _side_question(inbound: Inbound, state: State, has_boards: bool, is_admin: bool) -> SideQuestion | None:
+        """A question for the overview, the approvals or the links rather than a step in the person's
+        own registration. While a question is open, free text is the answer, so only the unmistakable
+        phrases count then."""
+        answering = state.mode in (Mode.ASK, Mode.WHEN)
+        if inbound.choice:
+            if inbound.choice.startswith("status:"):
+                return LeaderQuery("status", inbound.choice.removeprefix("status:"))
+            return parse_admin_choice(inbound.choice)
+        if not inbound.text:
             return None
-        query = parse_leader_query(inbound.text)
+        if not answering or is_admin:
+            command = parse_admin_command(inbound.text)
+            if command is not None:
+                return command
+        link = parse_link_request(inbound.text)
+        if link is not None and not answering:
+            return link
+        return ConversationService._leader_query(inbound.text, state, has_boards)
+
+    @staticmethod
+    def _leader_query(text: str, state: State, has_boards: bool) -> LeaderQuery | None:
+        query = parse_leader_query(text)
         if query is None:
             return None
         if query.kind == "status" and query.target is None:

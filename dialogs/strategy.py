@@ -22,10 +22,19 @@ import datetime as dt
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 LOCALES = ("da", "en")
 
@@ -91,6 +100,7 @@ class Milestone(BaseModel):
     date: dt.date
     text: str = Field(min_length=1)
     end: dt.date | None = None  # for a span such as "Maj til november 2023"
+    remind: bool = False  # a date the boards must meet: escalate before it like the deadline
 
 
 class Period(BaseModel):
@@ -105,6 +115,95 @@ class Period(BaseModel):
         return self
 
 
+def _clock_time(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted 18:00 as the number 1080 (base 60); take it back as a time."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+ClockTime = Annotated[str, BeforeValidator(_clock_time), Field(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")]
+
+
+def clock(value: str) -> dt.time:
+    hour, minute = value.split(":")
+    return dt.time(int(hour), int(minute))
+
+
+def _cron(value: str) -> str:
+    from croniter import croniter
+
+    if not croniter.is_valid(value) or len(value.split()) != 5:
+        raise ValueError(f"not a cron expression with five fields: {value!r}")
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+class DateRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: dt.date
+    end: dt.date
+    name: str | None = None  # "efterårsferie"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError("school holiday: end is before start")
+        return self
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+
+class QuietHours(BaseModel):
+    """No messages from `start` in the evening to `end` in the morning (local time)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: ClockTime = "18:00"
+    end: ClockTime = "08:00"
+
+
+class AreaReminders(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    digest: Cron | None = None  # this area's digest rhythm instead of the strategy's
+
+
+class ReminderSettings(BaseModel):
+    """The reminder rhythm (all optional): see docs/reminders.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    timezone: str = "Europe/Copenhagen"
+    digest: Cron = "0 9 * * MON"  # the weekly progress digest in each area's channel
+    nudge: Cron = "0 9 * * MON"  # DMs to members of boards that have not submitted (at most weekly)
+    send_time: ClockTime = "09:00"  # escalations and follow-ups go out at this local time
+    escalation_days: tuple[int, ...] = (14, 3)  # days before the deadline and reminding milestones
+    overdue_days: int = Field(default=7, ge=1)  # how long after the deadline the one list may still go
+    followup_days: int = Field(default=60, ge=1)  # how long an unanswered measurement date is still asked
+    school_holidays: tuple[DateRange, ...] = ()
+    quiet_hours: QuietHours = QuietHours()
+    areas: dict[str, AreaReminders] = Field(default_factory=dict)  # by area name
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("escalation_days")
+    @classmethod
+    def _days(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 1 for d in days) or len(set(days)) != len(days):
+            raise ValueError("escalation_days: distinct whole days, each at least 1")
+        return tuple(sorted(days, reverse=True))
+
+
 class Strategy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -116,6 +215,7 @@ class Strategy(BaseModel):
     questions: tuple[Question, ...] = Field(min_length=1)
     goal_label: Localised = Localised(da="mål", en="goal")  # what a goal is called ("fokusområde")
     local_goal_label: Localised = Localised(da="lokalt mål", en="local goal")
+    reminders: ReminderSettings = ReminderSettings()
     previous: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last period's strategy key
 
     @field_validator("goals")

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMATS = ("json", "csv", "xlsx", "md")
+ALL_FORMATS = (*FORMATS, "docx")  # docx: the committee document, storage/export_docx.py
 
 # Every text a reader sees, in one place so it can move to the translations later.
 LABELS: dict[str, str] = {
@@ -91,8 +92,12 @@ def write_export(data: dict[str, Any], fmt: str, out: Path) -> None:
         _write_xlsx(data, out)
     elif fmt == "md":
         out.write_text(_markdown(data), encoding="utf-8")
+    elif fmt == "docx":
+        from storage.export_docx import write_docx  # imports this module
+
+        write_docx(data, out)
     else:
-        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(ALL_FORMATS)}")
 
 
 def _status(code: str) -> str:

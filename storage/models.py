@@ -267,3 +267,68 @@ class ConversationRef(Base):
     reference: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     usable: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # due (or waiting for a retry), not taken by any scheduler
+    CLAIMED = "claimed"  # taken by `claimed_by`; being sent
+    SENT = "sent"
+    FAILED = "failed"  # a permanent failure, or transient failures until the retries ran out
+    SKIPPED = "skipped"  # not sent on purpose: expired, paused, or no way to reach the recipient
+
+
+class OutboxItem(Base):
+    """A reminder that is due: what (rule), to whom (recipient), for which period. The unique key makes
+    planning idempotent, so a restart or a second instance never produces the same message twice."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("rule", "recipient", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(50))  # digest | nudge | escalation | overdue | followup | ...
+    recipient: Mapped[str] = mapped_column(String(200))  # "person:12" | "area:3:slack"
+    period: Mapped[str] = mapped_column(String(200))  # "2026-W10" | "deadline:2026-12-01:-14" | ...
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # destination, rendered replies, why
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # not sent after this: skipped
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING.value, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FollowUpAnswerKind(StrEnum):
+    ON_TRACK = "on_track"  # på sporet
+    PARTLY = "partly"  # delvist
+    OFF_TRACK = "off_track"  # ikke på sporet
+
+
+class FollowUp(Base):
+    """A measurement date of a local goal: when the board was asked, and what it answered.
+
+    `answer` set with `answered_at` empty means the person in `answered_by_id` picked an answer and
+    the bot is waiting for their few words about what the measurement showed."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("local_goal_id", "measurement_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_goal_id: Mapped[int] = mapped_column(ForeignKey("local_goals.id", ondelete="CASCADE"), index=True)
+    measurement_date: Mapped[date] = mapped_column(Date)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(20))  # FollowUpAnswerKind
+    text: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReminderPause(Base):
+    """A person said "pause until DATE": no reminders reach them before `until` (a row, not a column on
+    `people`, so older revisions' code that writes people keeps working)."""
+
+    __tablename__ = "reminder_pauses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

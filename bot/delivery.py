@@ -1,0 +1,134 @@
+"""How the scheduler hands messages to a platform: the `Notifier` protocol, and two notifiers that
+are not a platform (the console/log notifier, and a recording fake for tests).
+
+A notifier sends already rendered, neutral replies (`dialogs.messages.Reply`) as one message each,
+in order, and says how it went:
+
+- `ok`: the platform accepted every reply;
+- `transient`: try again later (429, 5xx, a timeout); `retry_after` in seconds if the platform said;
+- `permanent`: it will not work by retrying (blocked, unknown user, channel gone, bot not in channel).
+
+A notifier does not retry on its own beyond what its client does for a single call, and it does not
+pace between calls: the scheduler paces (about 1 message per second per Slack channel, about 7 per
+second per Teams conversation) and retries transient failures on later ticks with backoff."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import deque
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol, TextIO, runtime_checkable
+
+from dialogs.messages import Reply
+
+log = logging.getLogger("maalbot.delivery")
+
+
+class SendStatus(StrEnum):
+    OK = "ok"
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    status: SendStatus
+    error: str | None = None
+    retry_after: float | None = None  # seconds, when the platform said (Retry-After)
+
+    @classmethod
+    def ok(cls) -> SendResult:
+        return cls(SendStatus.OK)
+
+    @classmethod
+    def transient(cls, error: str, retry_after: float | None = None) -> SendResult:
+        return cls(SendStatus.TRANSIENT, error, retry_after)
+
+    @classmethod
+    def permanent(cls, error: str) -> SendResult:
+        return cls(SendStatus.PERMANENT, error)
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """One platform's way of writing first. `platform` is the same string as `Identity.platform`
+    ("slack", "teams", "console"), so the scheduler can find a person's user key there."""
+
+    platform: str
+
+    async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
+        """A direct message to the person with this platform user id."""
+        ...
+
+    async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
+        """A post in a channel (Slack channel id or name, Teams channel/conversation id)."""
+        ...
+
+
+def render_plain(replies: list[Reply]) -> str:
+    from bot.console import render_reply
+
+    return "\n\n".join(render_reply(r) for r in replies)
+
+
+class ConsoleNotifier:
+    """Writes every message to a stream (stdout by default) and the log: for `maalbot remind --console`
+    and local development. The console's user key is the person's email (see `bot.console`)."""
+
+    def __init__(self, stream: TextIO | None = None, *, platform: str = "console") -> None:
+        self.platform = platform
+        self.stream = stream
+
+    def _write(self, heading: str, replies: list[Reply]) -> SendResult:
+        out = self.stream or sys.stdout
+        print(f"--- {heading} ---\n{render_plain(replies)}\n", file=out, flush=True)
+        log.info("%s (%d messages)", heading, len(replies))
+        return SendResult.ok()
+
+    async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
+        return self._write(f"to {user_key}", replies)
+
+    async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
+        return self._write(f"in {channel}", replies)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    kind: str  # "person" | "channel"
+    target: str
+    replies: tuple[Reply, ...]
+
+
+@dataclass
+class RecordingNotifier:
+    """A fake for tests: records what was sent; `fail_next[target]` queues results to return instead
+    (e.g. one transient failure, then success)."""
+
+    platform: str = "slack"
+    sent: list[Sent] = field(default_factory=list)
+    fail_next: dict[str, deque[SendResult]] = field(default_factory=dict)
+    attempts: int = 0
+
+    def script(self, target: str, *results: SendResult) -> None:
+        self.fail_next.setdefault(target, deque()).extend(results)
+
+    def _send(self, kind: str, target: str, replies: list[Reply]) -> SendResult:
+        self.attempts += 1
+        queued = self.fail_next.get(target)
+        if queued:
+            result = queued.popleft()
+            if result.status is not SendStatus.OK:
+                return result
+        self.sent.append(Sent(kind, target, tuple(replies)))
+        return SendResult.ok()
+
+    async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
+        return self._send("person", user_key, replies)
+
+    async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
+        return self._send("channel", channel, replies)
+
+    def to(self, target: str) -> list[Sent]:
+        return [s for s in self.sent if s.target == target]

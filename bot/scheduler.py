@@ -1,0 +1,345 @@
+"""The reminder scheduler: plan -> outbox -> claim -> send, once a minute inside `maalbot serve`.
+
+`tick` is one round with an injected `now`: the rules (`dialogs.reminders.planner.plan`) say what is
+due, the due items go into the outbox with insert-or-ignore on their unique key, then this instance
+claims due rows (SKIP LOCKED on PostgreSQL) and sends them through the notifiers, paced per channel.
+A transient failure goes back to the outbox with backoff (bounded attempts); a permanent one marks
+the item failed, which lists the recipient as unreachable in the admins' next digest. Outside working
+time (weekends, holidays, school holidays, quiet hours) items are planned but not sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.delivery import Notifier, SendResult, SendStatus
+from dialogs.reminders import model
+from dialogs.reminders.calendar import Calendar
+from dialogs.reminders.model import DueItem
+from dialogs.reminders.planner import plan
+from dialogs.reminders.render import reply_from_json
+from dialogs.reminders.snapshot import load_snapshot
+from dialogs.strategy import ReminderSettings
+from storage import followups, outbox
+from storage.db import Database
+from storage.models import Identity, OutboxStatus, Person, ReminderPause
+from storage.outbox import ClaimedItem, NewItem
+
+log = logging.getLogger("maalbot.scheduler")
+
+TICK_SECONDS = 60.0
+BATCH = 100
+MAX_BATCHES = 20  # per tick, so one tick stays bounded; the rest goes on the next tick
+INTERVALS = {"slack": 1.0, "teams": 1 / 7}  # seconds between messages to one conversation
+
+Sleep = Callable[[float], Awaitable[None]]
+NotifierSource = Sequence[Notifier] | Callable[[], Sequence[Notifier]]
+
+
+def new_instance_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Pacer:
+    """Keeps messages to one conversation apart by the platform's interval, by sleeping before a send
+    (never by running into 429). `clock` and `sleep` are injected, so tests need no real waiting."""
+
+    def __init__(self, sleep: Sleep = asyncio.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+        self.sleep = sleep
+        self.clock = clock
+        self._ready: dict[tuple[str, str], float] = {}
+
+    async def wait(self, platform: str, target: str, messages: int) -> None:
+        interval = INTERVALS.get(platform, 0.0)
+        if interval <= 0:
+            return
+        key = (platform, target)
+        now = self.clock()
+        ready = self._ready.get(key, now)
+        if ready > now:
+            await self.sleep(ready - now)
+            now = ready
+        self._ready[key] = now + interval * max(messages, 1)
+
+
+@dataclass
+class TickReport:
+    planned: int = 0
+    enqueued: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    held: str | None = None  # why nothing was sent this tick (quiet hours, no notifiers)
+    lines: list[str] = field(default_factory=list)  # what happened (the dry run: what would happen)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    platform: str
+    target: str
+    kind: str  # person | channel
+
+
+def _describe(item: DueItem | ClaimedItem, verb: str) -> str:
+    to = item.payload.get("to_name") or item.recipient
+    why = item.payload.get("why", "")
+    return f"{verb} [{item.rule}] to {to} ({item.recipient}, {item.period}): {why}"
+
+
+async def _plan(db: Database, now: datetime, default_locale: str) -> tuple[list[DueItem], ReminderSettings]:
+    async with db.transaction() as s:
+        snap = await load_snapshot(s, now, default_locale=default_locale)
+    settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
+    return plan(now, snap), settings
+
+
+async def tick(
+    db: Database,
+    notifiers: Iterable[Notifier],
+    now: datetime,
+    *,
+    instance_id: str,
+    dry_run: bool = False,
+    sleep: Sleep = asyncio.sleep,
+    pacer: Pacer | None = None,
+    default_locale: str = "da",
+    batch: int = BATCH,
+) -> TickReport:
+    """One round of planning and sending at `now` (aware). With `dry_run`, nothing is written or sent;
+    the report's lines say what would be sent, to whom, and why."""
+    by_platform: dict[str, Notifier] = {}
+    for notifier in notifiers:
+        by_platform.setdefault(notifier.platform, notifier)
+    report = TickReport()
+    due, settings = await _plan(db, now, default_locale)
+    report.planned = len(due)
+    if dry_run:
+        return await _dry_run(db, now, due, settings, report)
+    async with db.transaction() as s:
+        report.enqueued = await outbox.enqueue(s, [_new(i) for i in due], now)
+    if not by_platform:
+        report.held = "no notifiers"
+        return report
+    calendar = Calendar.from_settings(settings)
+    if not calendar.may_send(now):
+        report.held = "outside working time"
+        return report
+    sender = _Sender(db, by_platform, now, instance_id, pacer or Pacer(sleep), report, calendar)
+    for _ in range(MAX_BATCHES):
+        claimed = await outbox.claim_due(db, now, instance_id, limit=batch)
+        for item in claimed:
+            await sender.deliver(item)
+        if len(claimed) < batch:
+            break
+    return report
+
+
+def _new(item: DueItem) -> NewItem:
+    return NewItem(item.rule, item.recipient, item.period, item.due_at, item.payload, item.expires_at)
+
+
+async def _dry_run(
+    db: Database, now: datetime, due: list[DueItem], settings: ReminderSettings, report: TickReport
+) -> TickReport:
+    async with db.transaction() as s:
+        known = await outbox.existing_keys(s, [i.key for i in due])
+        pending = [row for row in await outbox.items(s) if row.status == OutboxStatus.PENDING and row.due_at <= now]
+    if not Calendar.from_settings(settings).may_send(now):
+        report.held = "outside working time"
+        report.lines.append("Outside working time (weekend, holiday or quiet hours): nothing would be sent now.")
+    for item in due:
+        if item.key not in known:
+            report.lines.append(_describe(item, "would send"))
+    for row in pending:
+        to = row.payload.get("to_name") or row.recipient
+        where = f"({row.recipient}, {row.period})"
+        report.lines.append(
+            f"would send [{row.rule}] to {to} {where}: waiting in the outbox, attempt {row.attempts + 1}"
+        )
+    if not report.lines:
+        report.lines.append("Nothing is due.")
+    return report
+
+
+class _Sender:
+    def __init__(
+        self,
+        db: Database,
+        notifiers: dict[str, Notifier],
+        now: datetime,
+        instance_id: str,
+        pacer: Pacer,
+        report: TickReport,
+        calendar: Calendar,
+    ) -> None:
+        self.calendar = calendar
+        self.db = db
+        self.notifiers = notifiers
+        self.now = now
+        self.instance_id = instance_id
+        self.pacer = pacer
+        self.report = report
+
+    async def _skip(self, item: ClaimedItem, reason: str) -> None:
+        await outbox.mark_skipped(self.db, item.id, self.instance_id, reason)
+        self.report.skipped += 1
+        self.report.lines.append(_describe(item, f"skipped ({reason})"))
+
+    async def _fail(self, item: ClaimedItem, reason: str) -> None:
+        await outbox.mark_failed(self.db, item.id, self.instance_id, reason)
+        self.report.failed += 1
+        self.report.lines.append(_describe(item, f"failed ({reason})"))
+        log.warning("reminder %s to %s failed: %s", item.rule, item.recipient, reason)
+
+    async def _route(self, item: ClaimedItem) -> Route | str:
+        """Where the item goes, or why it cannot go (a string)."""
+        to = item.payload.get("to", {})
+        if "channel" in to:
+            platform = str(to.get("platform"))
+            if platform not in self.notifiers and "console" in self.notifiers:
+                return Route("console", str(to["channel"]), "channel")  # printing: every channel
+            if platform not in self.notifiers:
+                return f"no notifier for {platform}"
+            return Route(platform, str(to["channel"]), "channel")
+        person_id = int(to["person_id"])
+        async with self.db.transaction() as s:
+            person = await s.get(Person, person_id)
+            if person is None:
+                return "the person is gone"
+            found = await s.execute(select(Identity.platform, Identity.user_key).where(Identity.person_id == person_id))
+            keys = {platform: user_key for platform, user_key in found.all()}
+        for platform in self.notifiers:
+            if platform in keys:
+                return Route(platform, keys[platform], "person")
+            if platform == "console":  # the console's user key is the email (see bot.console)
+                return Route(platform, person.email.strip().casefold(), "person")
+        return "unreachable: not seen on " + ", ".join(self.notifiers)
+
+    async def _paused(self, item: ClaimedItem) -> date | None:
+        person_id = item.payload.get("to", {}).get("person_id")
+        if person_id is None:
+            return None
+        async with self.db.transaction() as s:
+            until = await s.scalar(select(ReminderPause.until).where(ReminderPause.person_id == int(person_id)))
+        today = self.calendar.local(self.now).date()
+        return until if until is not None and today < until else None
+
+    async def deliver(self, item: ClaimedItem) -> None:
+        if item.expires_at is not None and self.now >= item.expires_at:
+            await self._skip(item, "expired")
+            return
+        paused = await self._paused(item)
+        if paused is not None:
+            await self._skip(item, f"paused until {paused.isoformat()}")
+            return
+        route = await self._route(item)
+        if isinstance(route, str):
+            if route.startswith("no notifier"):
+                await self._skip(item, route)
+            else:
+                await self._fail(item, route)
+            return
+        replies = [reply_from_json(r) for r in item.payload.get("replies", [])]
+        await self.pacer.wait(route.platform, route.target, len(replies))
+        notifier = self.notifiers[route.platform]
+        try:
+            if route.kind == "channel":
+                result = await notifier.send_to_channel(route.target, replies)
+            else:
+                result = await notifier.send_to_person(route.target, replies)
+        except Exception as exc:  # a notifier bug or an unexpected client error: retry like a transient one
+            log.exception("notifier %s raised", route.platform)
+            result = SendResult.transient(f"{type(exc).__name__}: {exc}")
+        await self._record(item, result)
+
+    async def _record(self, item: ClaimedItem, result: SendResult) -> None:
+        if result.status is SendStatus.OK:
+            async with self.db.transaction() as s:
+                if await outbox.mark_sent(self.db, item.id, self.instance_id, self.now, session=s):
+                    followup = item.payload.get("followup")
+                    if item.rule == model.FOLLOWUP and followup:
+                        day = date.fromisoformat(str(followup["date"]))
+                        await followups.mark_asked(s, int(followup["local_goal_id"]), day, self.now)
+            self.report.sent += 1
+            self.report.lines.append(_describe(item, "sent"))
+        elif result.status is SendStatus.TRANSIENT:
+            wait = timedelta(seconds=result.retry_after) if result.retry_after else None
+            error = result.error or "transient failure"
+            if await outbox.mark_retry(self.db, item, self.instance_id, self.now, error, wait=wait):
+                self.report.retried += 1
+                self.report.lines.append(_describe(item, f"will retry ({error})"))
+            else:
+                self.report.failed += 1
+                self.report.lines.append(_describe(item, f"failed after {item.attempts} attempts ({error})"))
+        else:
+            await self._fail(item, f"permanent: {result.error or 'rejected'}")
+
+
+# -- inside `maalbot serve` ---------------------------------------------------------------------------
+
+REMINDER_NOTIFIERS: web.AppKey[list[Notifier]] = web.AppKey("reminder_notifiers", list)
+_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("reminder_task", asyncio.Task)
+
+
+async def run_loop(
+    db: Database,
+    notifiers: NotifierSource,
+    *,
+    instance_id: str,
+    interval: float = TICK_SECONDS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Sleep = asyncio.sleep,
+    default_locale: str = "da",
+) -> None:
+    """Tick about every `interval` seconds until cancelled; a failing tick is logged, not fatal."""
+    pacer = Pacer(sleep)
+    while True:
+        current = list(notifiers() if callable(notifiers) else notifiers)
+        if current:
+            try:
+                report = await tick(
+                    db, current, clock(), instance_id=instance_id, pacer=pacer, default_locale=default_locale
+                )
+                if report.sent or report.failed or report.retried:
+                    log.info(
+                        "reminders: %d sent, %d retried, %d failed, %d skipped",
+                        report.sent, report.retried, report.failed, report.skipped,
+                    )  # fmt: skip
+            except Exception:
+                log.exception("reminder tick failed")
+        await sleep(interval)
+
+
+def start_scheduler(
+    app: web.Application, db: Database, notifiers: NotifierSource, *, default_locale: str = "da"
+) -> None:
+    """Run the reminder loop while the aiohttp app runs. `notifiers` may be a callable, read at every
+    tick, so notifiers registered after startup (Slack, Teams) are picked up. No notifiers: no sends."""
+    instance_id = new_instance_id()
+
+    async def on_startup(app: web.Application) -> None:
+        app[_TASK] = asyncio.create_task(
+            run_loop(db, notifiers, instance_id=instance_id, default_locale=default_locale), name="maalbot-reminders"
+        )
+
+    async def on_cleanup(app: web.Application) -> None:
+        task = app.get(_TASK)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.insert(0, on_cleanup)  # before the database is closed

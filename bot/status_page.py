@@ -1,0 +1,346 @@
+"""The status page and export downloads, reached only through signed, expiring links.
+
+    GET /status?token=...[&area=...][&lang=en]        institutions x strategic goals, filter by area
+    GET /status/registration/{id}?token=...           one registration, read-only
+    GET /export/{format}?token=...[&area=...]         xlsx | docx | csv | json | md, in the person's scope
+
+The token names a person (see `dialogs.links_chat`); what they see is their scope now
+(`storage.progress.scope_of`), so a leader who has left sees nothing. No token, an expired or a
+tampered one, a board member's or another path's gets 403 with a friendly page. Links on the page
+are signed again for their own path with the same expiry, so following them never extends a link."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+
+from bot.settings import Settings
+from dialogs import views
+from dialogs.links import LinkClaims, LinkError, LinkSigner, make_token
+from dialogs.links_chat import EXPORT_FORMATS, EXPORT_PATH, FORMAT_LABELS, REGISTRATION_PATH, STATUS_PATH
+from dialogs.service import kinds_of, strategy_of
+from dialogs.strategy import Strategy
+from dialogs.texts import Texts, texts
+from storage import progress, registrations, strategies
+from storage.db import Database
+from storage.export import ExportError, build_export
+from storage.export_docx import add_time_plan
+from storage.export_writers import write_export
+from storage.models import Area, Institution, Person, Registration
+from storage.registrations import LocalGoalData
+
+TEMPLATES = Path(__file__).parent / "templates"
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
+# The token is in the URL: never send it on as a referrer, never cache, never frame, no scripts.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    person_id: int
+    claims: LinkClaims
+    scope: progress.Scope
+    t: Texts
+
+
+def mount_status_page(
+    app: web.Application,
+    db: Database,
+    settings: Settings,
+    *,
+    dev: bool = False,
+    signer: LinkSigner | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> None:
+    """Add the status page and export routes. The signer defaults to `bot.links_settings.link_signer`
+    (MAALBOT_LINK_SECRET, or a random one in --dev); without one every link gets 403."""
+    if signer is None:
+        from bot.links_settings import link_signer
+
+        signer = link_signer(dev=dev)
+    page = StatusPage(db, signer, settings.locale, settings.timezone, clock or (lambda: datetime.now(UTC)))
+    app.router.add_get(STATUS_PATH, page.status)
+    app.router.add_get(REGISTRATION_PATH.replace("{registration_id}", "{registration_id:\\d+}"), page.registration)
+    app.router.add_get(EXPORT_PATH.replace("{fmt}", "{fmt:[a-z]+}"), page.export)
+
+
+class StatusPage:
+    def __init__(
+        self, db: Database, signer: LinkSigner | None, locale: str, timezone: str, clock: Callable[[], datetime]
+    ) -> None:
+        self.db = db
+        self.signer = signer
+        self.locale = locale
+        self.tz = ZoneInfo(timezone)
+        self.clock = clock
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
+        )
+
+    # -- access ------------------------------------------------------------------------------------
+    async def _viewer(self, request: web.Request) -> Viewer | web.Response:
+        lang = request.query.get("lang")
+        if self.signer is None:
+            return self._refuse(texts(lang or self.locale), "disabled")
+        try:
+            claims = self.signer.verify(request.path, request.query.get("token"), self.clock())
+        except LinkError as exc:
+            return self._refuse(texts(lang or self.locale), "expired" if exc.reason == "expired" else "invalid")
+        try:
+            person_id = int(claims.scope.get("person", ""))
+        except ValueError:
+            return self._refuse(texts(lang or self.locale), "invalid")
+        async with self.db.transaction() as s:
+            person = await s.get(Person, person_id)
+            scope = await progress.scope_of(s, person_id)
+        t = texts(lang or (person.locale if person else None) or self.locale)
+        if person is None or scope.board_only:
+            return self._refuse(t, "access")
+        return Viewer(person_id, claims, scope, t)
+
+    def _refuse(self, t: Texts, reason: str) -> web.Response:
+        messages = {
+            "disabled": t("Links to the status page and exports are switched off on this bot."),
+            "expired": t("The link has expired. Ask the bot for a new one: write «statusside» or «eksport»."),
+            "invalid": t("The link is not valid. Ask the bot for a new one: write «statusside» or «eksport»."),
+            "access": t("You do not have access to this page."),
+        }
+        return self._page("error.html", t, status=403, title=t("This link does not work"), message=messages[reason])
+
+    def _signed(self, viewer: Viewer, path: str, **query: str) -> str:
+        """A relative link to `path`, signed for the viewer's scope with the same expiry."""
+        assert self.signer is not None
+        token = make_token(path, viewer.claims.scope, self.signer.secret, viewer.claims.expires_at)
+        return f"{path}?{urlencode({**query, 'token': token})}"
+
+    def _page(self, template: str, t: Texts, *, status: int = 200, **context: Any) -> web.Response:
+        context.setdefault("other_language", None)
+        html = self.env.get_template(template).render(t=t, lang=t.locale, labels=_labels(t), **context)
+        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
+
+    def _until(self, viewer: Viewer) -> str:
+        local = viewer.claims.expires_at.astimezone(self.tz)
+        return viewer.t("{date} at {time}", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))
+
+    # -- pages -------------------------------------------------------------------------------------
+    async def status(self, request: web.Request) -> web.Response:
+        viewer = await self._viewer(request)
+        if isinstance(viewer, web.Response):
+            return viewer
+        t = viewer.t
+        async with self.db.transaction() as s:
+            row = await strategies.active_strategy(s)
+            if row is None:
+                return self._page(
+                    "error.html", t, status=404, title=t("Status"), message=t("No strategy has been loaded yet.")
+                )
+            strategy = strategy_of(row)
+            rows = await progress.progress(s, row.id, viewer.scope)
+            reg_ids = dict(
+                (
+                    await s.execute(
+                        select(Registration.institution_id, Registration.id).where(Registration.strategy_id == row.id)
+                    )
+                ).all()
+            )
+        areas = sorted({r.area for r in rows}, key=str.casefold)
+        area = request.query.get("area", "")
+        shown = [r for r in rows if r.area == area] if area in areas else rows
+        area = area if area in areas else ""
+        lang_query = {"lang": t.locale} if "lang" in request.query else {}
+        area_query = {"area": area} if area else {}
+        institutions = [
+            {
+                "name": r.name,
+                "area": r.area,
+                "status": r.status,
+                "status_label": views.status_label(t, r.status),
+                "goals": [r.goals.get(g.number, 0) for g in strategy.goals],
+                "progress": t(
+                    "{covered} of {total} goals",
+                    covered=sum(1 for g in strategy.goals if r.goals.get(g.number)),
+                    total=len(strategy.goals),
+                ),
+                "link": self._signed(
+                    viewer, REGISTRATION_PATH.format(registration_id=reg_ids[r.institution_id]), **lang_query
+                )
+                if r.institution_id in reg_ids and r.status != "not_started"
+                else None,
+            }
+            for r in shown
+        ]
+        done = sum(1 for r in shown if r.status in ("submitted", "approved"))
+        return self._page(
+            "status.html",
+            t,
+            title=t("Status for «{strategy}»", strategy=strategy.title),
+            summary=t("{done} of {total} have submitted.", done=done, total=len(shown)),
+            goals=[(g.number, _goal_label(t, strategy, g.number), g.title) for g in strategy.goals],
+            institutions=institutions,
+            areas=areas,
+            area=area,
+            token=request.query.get("token", ""),
+            lang_field=t.locale if "lang" in request.query else "",
+            exports=[
+                (FORMAT_LABELS[f], self._signed(viewer, EXPORT_PATH.format(fmt=f), **area_query, **lang_query))
+                for f in EXPORT_FORMATS
+            ],
+            other_language=_other_language(t, self._signed(viewer, STATUS_PATH, **area_query, lang=_other(t))),
+            until=self._until(viewer),
+        )
+
+    async def registration(self, request: web.Request) -> web.Response:
+        viewer = await self._viewer(request)
+        if isinstance(viewer, web.Response):
+            return viewer
+        t = viewer.t
+        async with self.db.transaction() as s:
+            found = await s.execute(
+                select(Registration, Institution.name, Institution.kind, Area.id, Area.name)
+                .join(Institution, Institution.id == Registration.institution_id)
+                .join(Area, Area.id == Institution.area_id)
+                .where(Registration.id == int(request.match_info["registration_id"]))
+            )
+            hit = found.first()
+            # An unknown id and one outside the scope get the same answer: nothing leaks.
+            if hit is None or not viewer.scope.allows(hit[0].institution_id, hit[3]):
+                return self._refuse(t, "access")
+            reg, name, kind, _area_id, area_name = hit
+            strategy = strategy_of(await strategies.strategy_by_id(s, reg.strategy_id))
+            draft = await registrations.load_draft(s, reg.id, kinds_of(strategy))
+        lang_query = {"lang": t.locale} if "lang" in request.query else {}
+        submitted = None
+        if draft.submitted_at is not None and draft.submitted_by:
+            local = draft.submitted_at.astimezone(self.tz)
+            submitted = t("Submitted by {name} on {date}.", name=draft.submitted_by, date=local.strftime("%d.%m.%Y"))
+        goals = [
+            {
+                "heading": f"{_goal_label(t, strategy, g.number)}: {g.title}",
+                "local_goals": [
+                    {
+                        "heading": t("Local goal {goal}.{position}", goal=lg.goal_number, position=lg.position),
+                        "facts": _facts(t, strategy, lg),
+                    }
+                    for lg in draft.goals_under(g.number)
+                ],
+            }
+            for g in strategy.goals
+        ]
+        return self._page(
+            "registration.html",
+            t,
+            title=t("Registration for {institution}", institution=name),
+            meta=f"{area_name} · {kind}",
+            reg_status=draft.status,
+            status_label=views.status_label(t, draft.status),
+            submitted=submitted,
+            goals=goals,
+            back=self._signed(viewer, STATUS_PATH, **lang_query),
+            other_language=_other_language(t, self._signed(viewer, request.path, lang=_other(t))),
+            until=self._until(viewer),
+        )
+
+    async def export(self, request: web.Request) -> web.StreamResponse:
+        viewer = await self._viewer(request)
+        if isinstance(viewer, web.Response):
+            return viewer
+        fmt = request.match_info["fmt"]
+        if fmt not in EXPORT_FORMATS:
+            raise web.HTTPNotFound()
+        try:
+            data = await build_export(self.db, now=self.clock())
+        except ExportError:
+            t = viewer.t
+            return self._page(
+                "error.html", t, status=404, title=t("Export"), message=t("No strategy has been loaded yet.")
+            )
+        data = await self._in_scope(data, viewer, request.query.get("area"))
+        if fmt == "docx":
+            data = await add_time_plan(self.db, data)
+        body = await asyncio.to_thread(_render_file, data, fmt)
+        filename = f"maal-{data['strategy']['key']}-{self.clock().astimezone(self.tz):%Y-%m-%d}.{fmt}"
+        headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+        return web.Response(body=body, headers={**headers, "Content-Type": CONTENT_TYPES[fmt]})
+
+    async def _in_scope(self, data: dict[str, Any], viewer: Viewer, area: str | None) -> dict[str, Any]:
+        """The export with only the institutions the viewer may see (and of one area, if asked)."""
+        async with self.db.transaction() as s:
+            row = await strategies.strategy_by_key(s, data["strategy"]["key"])
+            assert row is not None
+            visible = {r.name for r in await progress.progress(s, row.id, viewer.scope) if not area or r.area == area}
+        return {**data, "institutions": [i for i in data["institutions"] if i["name"] in visible]}
+
+
+def _render_file(data: dict[str, Any], fmt: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="maalbot-export-") as tmp:
+        out = Path(tmp) / f"export.{fmt}"
+        write_export(data, fmt, out)
+        return out.read_bytes()
+
+
+def _facts(t: Texts, strategy: Strategy, lg: LocalGoalData) -> list[tuple[str, str]]:
+    """The local goal's answers, the first one under its question rather than "1.2"."""
+    facts = list(views.local_goal_facts(t, strategy, lg))
+    first = strategy.first_question.render(t.locale, strategy.goal(lg.goal_number))
+    return [(first, facts[0][1]), *facts[1:]] if facts else facts
+
+
+def _goal_label(t: Texts, strategy: Strategy, number: int) -> str:
+    return f"{strategy.goal_label.get(t.locale).capitalize()} {number}"
+
+
+def _other(t: Texts) -> str:
+    return "en" if t.locale == "da" else "da"
+
+
+def _other_language(t: Texts, url: str) -> tuple[str, str, str]:
+    """(label, url, language code) of the link to the page in the other language."""
+    return ("English", url, "en") if t.locale == "da" else ("Dansk", url, "da")
+
+
+def _labels(t: Texts) -> dict[str, str]:
+    """Texts the templates show, translated here so the catalog check sees every one."""
+    return {
+        "skip": t("Skip to the content"),
+        "app": t("Målbot: the boards' local goals"),
+        "area": t("Area"),
+        "all_areas": t("All areas"),
+        "show": t("Show"),
+        "institution": t("Institution"),
+        "status": t("Status"),
+        "progress": t("Progress"),
+        "caption": t("Number of local goals per strategic goal"),
+        "none": t("none"),
+        "no_institutions": t("There is nothing you have access to see."),
+        "export": t("Export"),
+        "export_hint": t("Download what you see here (your institutions, and the area you have chosen)."),
+        "nothing": t("Nothing registered yet."),
+        "personal": t("This page is personal. Do not share the link. It works until"),
+        "back": t("Back to the overview"),
+    }

@@ -1,0 +1,103 @@
+"""Leaders and the administration ask for a link: "statusside" / "status page" gives a signed link to
+the status page, "eksport" / "export" (optionally with a format) signed download links. Links are
+personal (the token names the person; what the page shows is their scope when it is opened) and
+expire. Board members are refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from dialogs.cleaning import clean_text, fold
+from dialogs.links import LinkSigner
+from dialogs.messages import Reply
+from dialogs.texts import Texts, texts
+from storage import progress
+from storage.db import Database
+
+STATUS_PATH = "/status"
+REGISTRATION_PATH = "/status/registration/{registration_id}"
+EXPORT_PATH = "/export/{fmt}"
+EXPORT_FORMATS = ("xlsx", "docx", "csv", "json", "md")
+FORMAT_LABELS = {"xlsx": "Excel (XLSX)", "docx": "Word (DOCX)", "csv": "CSV", "json": "JSON", "md": "Markdown"}
+
+_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+")
+_STATUS_PAGE = {"statusside", "statussiden", "status page", "status side", "link til status", "status link"}
+_EXPORT = re.compile(r"^(?:eksport|eksporter|eksportér|export|download)(?:\s+(?:som|as|i|in))?(?:\s+(\w+))?$")
+_FORMAT_WORDS = {"excel": "xlsx", "word": "docx", "markdown": "md", **{f: f for f in EXPORT_FORMATS}}
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRequest:
+    kind: str  # status | export
+    fmt: str | None = None  # export: one format, or None for all
+
+
+def parse_link_request(text: str) -> LinkRequest | None:
+    """ "statusside", "status page", "eksport", "export xlsx", "eksport som word"; None otherwise."""
+    folded = _PREFIX.sub("", fold(clean_text(text)))
+    if folded in _STATUS_PAGE:
+        return LinkRequest("status")
+    match = _EXPORT.match(folded)
+    if match is None:
+        return None
+    if match.group(1) is None:
+        return LinkRequest("export")
+    fmt = _FORMAT_WORDS.get(match.group(1))
+    return LinkRequest("export", fmt) if fmt else None
+
+
+def person_scope(person_id: int) -> dict[str, str]:
+    """The scope a link is signed for."""
+    return {"person": str(person_id)}
+
+
+class LinkAnswers:
+    def __init__(
+        self,
+        db: Database,
+        signer: LinkSigner | None,
+        *,
+        default_locale: str = "da",
+        timezone: str = "Europe/Copenhagen",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.db = db
+        self.signer = signer
+        self.default_locale = default_locale
+        self.tz = ZoneInfo(timezone)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def answer(self, person_id: int, request: LinkRequest, locale: str | None) -> list[Reply]:
+        t = texts(locale or self.default_locale)
+        async with self.db.transaction() as s:
+            scope = await progress.scope_of(s, person_id)
+        if scope.board_only:
+            text = t("Only leaders and the administration can get links to the status page and exports.")
+            return [Reply(text, kind="error")]
+        if self.signer is None:
+            return [Reply(t("Links to the status page and exports are switched off on this bot."), kind="error")]
+        now = self.clock()
+        until = self._until(t, now)
+        if request.kind == "status":
+            url = self.signer.link(STATUS_PATH, person_scope(person_id), now)
+            text = t("Here is the status page. The link is personal and works until {until}:", until=until)
+            return [Reply(f"{text}\n{url}", kind="status")]
+        formats = (request.fmt,) if request.fmt else EXPORT_FORMATS
+        facts = tuple(
+            (FORMAT_LABELS[fmt], self.signer.link(EXPORT_PATH.format(fmt=fmt), person_scope(person_id), now))
+            for fmt in formats
+        )
+        text = t(
+            "Here is the export of what you have access to see. The links are personal and work until {until}.",
+            until=until,
+        )
+        return [Reply(text, facts=facts, title=t("Export"), kind="status")]
+
+    def _until(self, t: Texts, now: datetime) -> str:
+        assert self.signer is not None
+        local = (now + self.signer.ttl).astimezone(self.tz)
+        return t("{date} at {time}", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))

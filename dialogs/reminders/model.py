@@ -1,0 +1,135 @@
+"""The values the planner works on: a snapshot of the organisation and progress, and due items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from dialogs.strategy import Strategy
+
+DONE = ("submitted", "approved")
+
+# Rules (the first part of an outbox key).
+DIGEST = "digest"  # weekly progress table in an area's channel (or to its leaders without a channel)
+ADMIN_DIGEST = "admin_digest"  # the whole municipality, plus who could not be reached, to each admin
+NUDGE = "nudge"  # a DM to a member of a board that has not submitted
+ESCALATION = "escalation"  # N days before the deadline or a milestone: chair and institution leader
+OVERDUE = "overdue"  # after the deadline: one list to each area leader and admin
+FOLLOWUP = "followup"  # a measurement date: ask the board what it showed
+FOLLOWUP_SUMMARY = "followup_summary"  # a board's follow-up answer, to the institution's leader
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInfo:
+    id: int
+    name: str
+    slack_channel: str | None = None
+    teams_channel: str | None = None
+
+    @property
+    def channels(self) -> tuple[tuple[str, str], ...]:
+        """(platform, channel) for each channel the area has."""
+        out = []
+        if self.slack_channel:
+            out.append(("slack", self.slack_channel))
+        if self.teams_channel:
+            out.append(("teams", self.teams_channel))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionInfo:
+    id: int
+    name: str
+    area_id: int
+    status: str  # not_started | draft | submitted | approved | returned
+    registration_id: int | None = None
+    goals: dict[int, int] = field(default_factory=dict)  # strategic goal number -> local goals
+
+    @property
+    def done(self) -> bool:
+        return self.status in DONE
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    id: int
+    name: str
+    locale: str | None = None
+    paused_until: date | None = None
+
+    def paused_on(self, today: date) -> bool:
+        return self.paused_until is not None and today < self.paused_until
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipInfo:
+    person_id: int
+    role: str  # storage.models.Role values
+    institution_id: int | None = None
+    area_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementInfo:
+    local_goal_id: int
+    institution_id: int
+    goal_number: int
+    local_goal_text: str
+    method: str
+    dates: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the rules look at, read in one transaction."""
+
+    strategy: Strategy | None
+    areas: tuple[AreaInfo, ...] = ()
+    institutions: tuple[InstitutionInfo, ...] = ()
+    people: dict[int, PersonInfo] = field(default_factory=dict)
+    memberships: tuple[MembershipInfo, ...] = ()
+    measurements: tuple[MeasurementInfo, ...] = ()
+    answered_followups: frozenset[tuple[int, date]] = frozenset()
+    unreachable: tuple[tuple[str, str], ...] = ()  # (who, why) that could not be reached lately
+    default_locale: str = "da"
+
+    def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
+        ids = {m.person_id for m in self.memberships if m.role in roles and m.institution_id == institution_id}
+        return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
+
+    def area_leaders(self, area_id: int) -> list[PersonInfo]:
+        ids = {m.person_id for m in self.memberships if m.role == "area_leader" and m.area_id == area_id}
+        return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
+
+    def admins(self) -> list[PersonInfo]:
+        ids = {m.person_id for m in self.memberships if m.role == "admin"}
+        return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
+
+    def institutions_in(self, area_id: int) -> list[InstitutionInfo]:
+        return sorted((i for i in self.institutions if i.area_id == area_id), key=lambda i: i.name.casefold())
+
+    def area(self, area_id: int) -> AreaInfo:
+        return next(a for a in self.areas if a.id == area_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """One message that is due now. `payload` holds where it goes and the rendered replies."""
+
+    rule: str
+    recipient: str  # "person:12" | "area:3:slack"
+    period: str
+    due_at: datetime
+    expires_at: datetime | None
+    payload: dict[str, Any]
+    why: str  # for the dry run and the logs: why this is sent now
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.recipient, self.period)
+
+
+def person_recipient(person_id: int) -> str:
+    return f"person:{person_id}"

@@ -1,0 +1,269 @@
+"""The reminder rules. Each turns (now, snapshot) into the items that are due now, with unique keys.
+
+An item is due when its send time (the nominal time moved to a working moment by the calendar) has
+come and its window has not closed. The key's period names the nominal occurrence (an ISO week, a
+deadline, a measurement date), so every later tick, a restart after downtime, or a second instance
+plans the same key again and the outbox keeps one: a missed digest goes out once on catch-up, and
+one whose week is over is not planned at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from croniter import croniter
+
+from dialogs.messages import Reply
+from dialogs.reminders import model as m
+from dialogs.reminders import render
+from dialogs.reminders.calendar import Calendar
+from dialogs.reminders.model import DueItem, InstitutionInfo, PersonInfo, Snapshot, person_recipient
+from dialogs.strategy import ReminderSettings, Strategy, clock
+from dialogs.texts import Texts, texts
+
+BOARD = ("member", "chair")
+CHAIR_AND_LEADER = ("chair", "leader")
+
+
+def last_occurrence(cron: str, now: datetime, tz: tzinfo) -> datetime:
+    """The latest time at or before `now` that `cron` names, read as local wall-clock time in `tz`
+    (so "0 9 * * MON" is 09:00 in Copenhagen in winter and in summer)."""
+    local = now.astimezone(tz).replace(tzinfo=None, microsecond=0) + timedelta(seconds=1)
+    previous: datetime = croniter(cron, local).get_prev(datetime)
+    return previous.replace(tzinfo=tz)
+
+
+def week_end(nominal: datetime, tz: tzinfo) -> datetime:
+    """Monday 00:00 local after the ISO week of `nominal`, in UTC."""
+    local = nominal.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday()) + timedelta(days=7)
+    return datetime(monday.year, monday.month, monday.day, tzinfo=tz).astimezone(UTC)
+
+
+def iso_week(moment: datetime, tz: tzinfo) -> str:
+    year, week, _ = moment.astimezone(tz).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class Rules:
+    """The rules over one snapshot at one moment."""
+
+    def __init__(self, now: datetime, snap: Snapshot, strategy: Strategy) -> None:
+        self.now = now
+        self.snap = snap
+        self.strategy = strategy
+        self.settings: ReminderSettings = strategy.reminders
+        self.cal = Calendar.from_settings(self.settings)
+        self.today = self.cal.local(now).date()
+        self.send_at = clock(self.settings.send_time)
+        self.by_id = {i.id: i for i in snap.institutions}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def t(self, person: PersonInfo | None = None) -> Texts:
+        return texts((person.locale if person else None) or self.snap.default_locale)
+
+    def window(self, nominal: datetime, expires: datetime) -> datetime | None:
+        """The send time if the item is due now (sent, moved past holidays, and not expired)."""
+        due = self.cal.send_time(nominal)
+        return due if due <= self.now < expires and due < expires else None
+
+    def reachable(self, people: Iterable[PersonInfo]) -> list[PersonInfo]:
+        return [p for p in people if not p.paused_on(self.today)]
+
+    def to_person(
+        self, rule: str, person: PersonInfo, period: str, due: datetime, expires: datetime | None,
+        replies: Sequence[Reply], why: str, **extra: object,
+    ) -> DueItem:  # fmt: skip
+        payload = render.person_payload(person.id, person.name, replies, why, **extra)
+        return DueItem(rule, person_recipient(person.id), period, due, expires, payload, why)
+
+    def not_done(self, institutions: Iterable[InstitutionInfo]) -> list[InstitutionInfo]:
+        return sorted((i for i in institutions if not i.done), key=lambda i: i.name.casefold())
+
+    def grouped(
+        self, roles: tuple[str, ...], institutions: Sequence[InstitutionInfo]
+    ) -> dict[int, list[InstitutionInfo]]:
+        """person id -> the given institutions where they hold one of `roles`."""
+        out: dict[int, list[InstitutionInfo]] = {}
+        for inst in institutions:
+            for person in self.snap.people_with(roles, inst.id):
+                out.setdefault(person.id, []).append(inst)
+        return out
+
+    # -- rules -----------------------------------------------------------------------------------
+    def digests(self) -> list[DueItem]:
+        items: list[DueItem] = []
+        overrides = {name.casefold(): o for name, o in self.settings.areas.items()}
+        for area in self.snap.areas:
+            override = overrides.get(area.name.casefold())
+            cron = (override.digest if override else None) or self.settings.digest
+            nominal = last_occurrence(cron, self.now, self.cal.tz)
+            due = self.window(nominal, week_end(nominal, self.cal.tz))
+            rows = self.snap.institutions_in(area.id)
+            if due is None or not rows:
+                continue
+            period = iso_week(nominal, self.cal.tz)
+            why = f"weekly digest for {area.name} ({period}, cron {cron!r})"
+            expires = week_end(nominal, self.cal.tz)
+            t = self.t()
+            replies = render.digest_replies(t, self.strategy, area.name, rows, self.today)
+            payload_replies = [render.reply_to_json(r) for r in replies]
+            for platform, channel in area.channels:
+                payload = {
+                    "to": {"platform": platform, "channel": channel},
+                    "to_name": f"{channel} ({area.name})",
+                    "replies": payload_replies,
+                    "why": why,
+                }
+                items.append(DueItem(m.DIGEST, f"area:{area.id}:{platform}", period, due, expires, payload, why))
+            if not area.channels:  # no channel: the area's leaders get it in a DM
+                for leader in self.reachable(self.snap.area_leaders(area.id)):
+                    lt = self.t(leader)
+                    leader_replies = render.digest_replies(lt, self.strategy, area.name, rows, self.today)
+                    items.append(
+                        self.to_person(m.DIGEST, leader, f"{period}:area:{area.id}", due, expires, leader_replies,
+                                       why + " (the area has no channel)")
+                    )  # fmt: skip
+        return items
+
+    def admin_digests(self) -> list[DueItem]:
+        nominal = last_occurrence(self.settings.digest, self.now, self.cal.tz)
+        expires = week_end(nominal, self.cal.tz)
+        due = self.window(nominal, expires)
+        if due is None:
+            return []
+        period = iso_week(nominal, self.cal.tz)
+        items = []
+        for admin in self.reachable(self.snap.admins()):
+            t = self.t(admin)
+            replies: list[Reply] = []
+            for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):
+                rows = self.snap.institutions_in(area.id)
+                if rows:
+                    title = t("Weekly status for {area}, {date}", area=area.name, date=render.long_date(t, self.today))
+                    replies += render.progress_table(t, self.strategy, title, rows)
+            if self.snap.unreachable:
+                replies.append(render.unreachable_reply(t, self.snap.unreachable))
+            if replies:
+                why = f"weekly digest for the administration ({period})"
+                items.append(self.to_person(m.ADMIN_DIGEST, admin, period, due, expires, replies, why))
+        return items
+
+    def nudges(self) -> list[DueItem]:
+        if self.today < self.strategy.period.start or self.today > self.strategy.period.end:
+            return []
+        nominal = last_occurrence(self.settings.nudge, self.now, self.cal.tz)
+        expires = week_end(nominal, self.cal.tz)
+        due = self.window(nominal, expires)
+        if due is None:
+            return []
+        period = iso_week(nominal, self.cal.tz)
+        items = []
+        for person_id, boards in sorted(self.grouped(BOARD, self.not_done(self.snap.institutions)).items()):
+            person = self.snap.people[person_id]
+            if person.paused_on(self.today):
+                continue
+            reply = render.nudge_reply(self.t(person), self.strategy, person.name, boards)
+            why = f"{', '.join(b.name for b in boards)} not submitted ({period})"
+            items.append(self.to_person(m.NUDGE, person, period, due, expires, [reply], why))
+        return items
+
+    def _targets(self, t: Texts) -> list[tuple[str, date, str]]:
+        targets = []
+        if self.strategy.deadline is not None:
+            targets.append(("deadline", self.strategy.deadline, t("The deadline for local goals")))
+        for milestone in self.strategy.milestones:
+            if milestone.remind:
+                day = milestone.end or milestone.date
+                targets.append(("milestone", day, t("The milestone «{text}»", text=milestone.text)))
+        return targets
+
+    def escalations(self) -> list[DueItem]:
+        days = self.settings.escalation_days  # largest first
+        items = []
+        for kind, target, _what in self._targets(self.t()):
+            for i, d in enumerate(days):
+                nominal = self.cal.at(target - timedelta(days=d), self.send_at)
+                if i + 1 < len(days):
+                    expires = self.cal.at(target - timedelta(days=days[i + 1]), self.send_at)
+                else:
+                    expires = self.cal.at(target + timedelta(days=1), clock("00:00"))
+                due = self.window(nominal, expires)
+                if due is None:
+                    continue
+                period = f"{kind}:{target.isoformat()}:-{d}"
+                missing = self.not_done(self.snap.institutions)
+                for person_id, boards in sorted(self.grouped(CHAIR_AND_LEADER, missing).items()):
+                    person = self.snap.people[person_id]
+                    if person.paused_on(self.today):
+                        continue
+                    t = self.t(person)
+                    what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
+                    left = (target - self.today).days
+                    reply = render.escalation_reply(t, self.strategy, left, what, target, boards)
+                    why = f"{d} days before the {kind} {target}: {', '.join(b.name for b in boards)} not submitted"
+                    items.append(self.to_person(m.ESCALATION, person, period, due, expires, [reply], why))
+        return items
+
+    def overdue(self) -> list[DueItem]:
+        deadline = self.strategy.deadline
+        if deadline is None:
+            return []
+        nominal = self.cal.at(deadline + timedelta(days=1), self.send_at)
+        due = self.cal.send_time(nominal)
+        expires = due + timedelta(days=self.settings.overdue_days)
+        if not due <= self.now < expires:
+            return []
+        missing = self.not_done(self.snap.institutions)
+        if not missing:
+            return []
+        period = f"deadline:{deadline.isoformat()}"
+        area_name = {a.id: a.name for a in self.snap.areas}
+        pairs = sorted(
+            ((area_name[i.area_id], i) for i in missing), key=lambda p: (p[0].casefold(), p[1].name.casefold())
+        )
+        readers: dict[int, list[tuple[str, InstitutionInfo]]] = {}
+        for area in self.snap.areas:
+            for leader in self.snap.area_leaders(area.id):
+                readers.setdefault(leader.id, []).extend(p for p in pairs if p[1].area_id == area.id)
+        for admin in self.snap.admins():
+            readers[admin.id] = pairs
+        items = []
+        for person_id, rows in sorted(readers.items()):
+            person = self.snap.people[person_id]
+            if not rows or person.paused_on(self.today):
+                continue
+            replies = render.overdue_replies(self.t(person), self.strategy, deadline, rows)
+            why = f"the deadline {deadline} has passed: {len(rows)} boards missing (one list)"
+            items.append(self.to_person(m.OVERDUE, person, period, due, expires, replies, why))
+        return items
+
+    def followups(self) -> list[DueItem]:
+        items = []
+        for meas in self.snap.measurements:
+            inst = self.by_id.get(meas.institution_id)
+            if inst is None:
+                continue
+            for day in meas.dates:
+                if (meas.local_goal_id, day) in self.snap.answered_followups:
+                    continue
+                due = self.cal.send_time(self.cal.at(day, self.send_at))
+                expires = due + timedelta(days=self.settings.followup_days)
+                if not due <= self.now < expires:
+                    continue
+                askees = self.snap.people_with(("chair",), inst.id) or self.snap.people_with(
+                    ("member", "leader"), inst.id
+                )
+                period = f"lg:{meas.local_goal_id}:{day.isoformat()}"
+                extra = {"followup": {"local_goal_id": meas.local_goal_id, "date": day.isoformat()}}
+                for person in self.reachable(askees):
+                    reply = render.followup_reply(self.t(person), self.strategy, inst.name, meas, day)
+                    why = f"measurement date {day} of a local goal of {inst.name}"
+                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, [reply], why, **extra))
+        return items
+
+    def all(self) -> list[DueItem]:
+        rules: tuple[Callable[[], list[DueItem]], ...] = (
+            self.digests, self.admin_digests, self.nudges, self.escalations, self.overdue, self.followups,
+        )  # fmt: skip
+        return [item for rule in rules for item in rule()]

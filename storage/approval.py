@@ -1,0 +1,146 @@
+"""The administration's decisions on a registration: approve, return with a comment, reopen.
+
+Each decision is a status change through `DraftWriter.set_status` (a version bump and an audit
+entry with field "status", before and after; the comment is part of "after"), and the board is told
+with a notice ("approved", "returned" or "reopened", params `institution` and `comment`).
+
+- approve: only a submitted registration; an approved registration is locked for the board.
+- return: a submitted (or approved) registration goes back to the board with a comment; the board
+  can edit it and submit it again.
+- reopen: the explicit way out of "approved", to "submitted" (default) or "draft".
+
+The caller checks that the person is an admin (see `is_admin`); these functions check the status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import conversations, people
+from storage.models import AuditEntry, Institution, Registration, RegistrationStatus, Role
+from storage.registrations import DraftWriter, QuestionKinds, lock_registration
+
+NOTICE_ROLES = (Role.MEMBER.value, Role.CHAIR.value, Role.LEADER.value)
+_NO_KINDS = QuestionKinds(first_key="")  # a status change touches no answers
+
+
+class ApprovalError(Exception):
+    """The decision does not fit the registration's status; `status` is the status it has."""
+
+    def __init__(self, action: str, status: str) -> None:
+        super().__init__(f"cannot {action} a registration that is {status}")
+        self.action = action
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What happened: the registration, its institution, the status before and after, who was told."""
+
+    registration_id: int
+    institution: str
+    before: str
+    after: str
+    comment: str | None
+    notified: int  # how many board people got a notice
+
+
+async def is_admin(session: AsyncSession, person_id: int) -> bool:
+    return Role.ADMIN.value in await people.roles_of(session, person_id)
+
+
+async def approve(
+    session: AsyncSession, registration_id: int, admin_id: int, *, now: datetime, comment: str | None = None
+) -> Decision:
+    """Approve a submitted registration; it is locked for the board from now on."""
+    return await _decide(
+        session, registration_id, admin_id, now, "approve", (RegistrationStatus.SUBMITTED,),
+        RegistrationStatus.APPROVED, comment, "approved",
+    )  # fmt: skip
+
+
+async def return_registration(
+    session: AsyncSession, registration_id: int, admin_id: int, comment: str, *, now: datetime
+) -> Decision:
+    """Send a submitted (or approved) registration back to the board with a comment."""
+    comment = comment.strip()
+    if not comment:
+        raise ValueError("a returned registration needs a comment for the board")
+    return await _decide(
+        session, registration_id, admin_id, now, "return",
+        (RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED), RegistrationStatus.RETURNED, comment, "returned",
+    )  # fmt: skip
+
+
+async def reopen(
+    session: AsyncSession,
+    registration_id: int,
+    admin_id: int,
+    *,
+    now: datetime,
+    to: RegistrationStatus = RegistrationStatus.SUBMITTED,
+    comment: str | None = None,
+) -> Decision:
+    """Unlock an approved registration: back to submitted (the default) or to draft."""
+    if to not in (RegistrationStatus.SUBMITTED, RegistrationStatus.DRAFT):
+        raise ValueError(f"reopen to submitted or draft, not {to.value}")
+    return await _decide(
+        session, registration_id, admin_id, now, "reopen", (RegistrationStatus.APPROVED,), to, comment, "reopened"
+    )
+
+
+async def _decide(
+    session: AsyncSession,
+    registration_id: int,
+    admin_id: int,
+    now: datetime,
+    action: str,
+    allowed: tuple[RegistrationStatus, ...],
+    to: RegistrationStatus,
+    comment: str | None,
+    notice: str,
+) -> Decision:
+    reg = await lock_registration(session, registration_id)
+    before = reg.status
+    if before not in {s.value for s in allowed}:
+        raise ApprovalError(action, before)
+    # set_status(SUBMITTED) stamps the writer as submitter; a reopen must keep the board's submitter.
+    submitted = (reg.submitted_by_id, reg.submitted_at)
+    await DraftWriter(session, reg, _NO_KINDS, admin_id).set_status(to, comment=comment or None)
+    if to is RegistrationStatus.SUBMITTED:
+        reg.submitted_by_id, reg.submitted_at = submitted
+    reg.updated_at = now
+    for entry in session.new:  # the audit entry set_status just added carries the injected time
+        if isinstance(entry, AuditEntry) and entry.registration_id == reg.id:
+            entry.at = now
+    await session.flush()
+    institution = await _institution_name(session, reg)
+    told = await people.board_people(session, reg.institution_id, NOTICE_ROLES)
+    for person in told:
+        await conversations.add_notice(
+            session, person.id, notice, {"institution": institution, "comment": comment or ""}
+        )
+    return Decision(reg.id, institution, before, to.value, comment or None, len(told))
+
+
+async def _institution_name(session: AsyncSession, reg: Registration) -> str:
+    name = await session.scalar(select(Institution.name).where(Institution.id == reg.institution_id))
+    return name or ""
+
+
+async def registration_of(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration | None:
+    """The institution's registration for the strategy, if the board has started one."""
+    return await session.scalar(
+        select(Registration).where(
+            Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
+        )
+    )
+
+
+async def institution_names(session: AsyncSession) -> dict[str, int]:
+    """Every institution's name -> id (names are unique, casefolded)."""
+    rows = (await session.execute(select(Institution.name, Institution.id))).all()
+    return {name: inst_id for name, inst_id in rows}

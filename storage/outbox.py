@@ -1,0 +1,229 @@
+"""The reminder outbox: due messages as rows with a unique key (rule, recipient, period).
+
+Planning inserts rows with insert-or-ignore on that key, so planning the same thing twice (the next
+tick, a restart, a second instance) adds nothing. Sending claims rows first:
+
+- PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` inside the claiming transaction, so two instances
+  claiming at the same moment take disjoint rows; the row turns `claimed` before the lock is released.
+- SQLite: every transaction starts with BEGIN IMMEDIATE (see `storage.db`), so claims are serialised
+  by the database lock. SQLite is for one instance: the file lives on one machine, and the claim is
+  only as safe as that one lock.
+
+A claim older than `STALE_CLAIM` (an instance died while sending) is claimed again, so delivery is
+exactly once unless an instance dies between the platform accepting a message and the row being
+marked sent; then that one message may go out twice (at least once, never lost)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import OutboxItem, OutboxStatus
+
+STALE_CLAIM = timedelta(minutes=15)
+MAX_ATTEMPTS = 5
+BASE_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    rule: str
+    recipient: str
+    period: str
+    due_at: datetime
+    payload: dict[str, Any]
+    expires_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.recipient, self.period)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedItem:
+    id: int
+    rule: str
+    recipient: str
+    period: str
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None
+    attempts: int  # including this one
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before retry number `attempts` (1 minute, doubling, at most an hour)."""
+    delay: timedelta = BASE_BACKOFF * (1 << max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime) -> int:
+    """Insert the items whose key is new; returns how many were inserted."""
+    if not items:
+        return 0
+    insert = pg_insert if session.sync_session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = 0
+    for item in items:  # one statement per row: rowcount tells which were new
+        statement = (
+            insert(OutboxItem)
+            .values(
+                rule=item.rule,
+                recipient=item.recipient,
+                period=item.period,
+                payload=item.payload,
+                due_at=item.due_at,
+                expires_at=item.expires_at,
+                status=OutboxStatus.PENDING.value,
+                attempts=0,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["rule", "recipient", "period"])
+        )
+        result = await session.execute(statement)
+        inserted += int(getattr(result, "rowcount", 0) or 0)
+    return inserted
+
+
+async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of `keys` are already in the outbox (for a dry run, which writes nothing)."""
+    if not keys:
+        return set()
+    rules = {k[0] for k in keys}
+    rows = (
+        await session.execute(
+            select(OutboxItem.rule, OutboxItem.recipient, OutboxItem.period).where(OutboxItem.rule.in_(rules))
+        )
+    ).all()
+    wanted = set(keys)
+    return {(r, c, p) for r, c, p in rows if (r, c, p) in wanted}
+
+
+async def claim_due(db: Database, now: datetime, instance_id: str, *, limit: int = 100) -> list[ClaimedItem]:
+    """Take up to `limit` due items for this instance (see the module docstring for the locking)."""
+    async with db.transaction() as s:
+        claimable = or_(
+            and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
+            and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
+        )
+        query = select(OutboxItem).where(claimable).order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        rows = list((await s.scalars(query)).all())
+        for row in rows:
+            row.status = OutboxStatus.CLAIMED.value
+            row.claimed_by = instance_id
+            row.claimed_at = now
+            row.attempts += 1
+        return [
+            ClaimedItem(r.id, r.rule, r.recipient, r.period, dict(r.payload), r.due_at, r.expires_at, r.attempts)
+            for r in rows
+        ]
+
+
+async def _finish(
+    db: Database, item_id: int, instance_id: str, session: AsyncSession | None = None, **values: Any
+) -> bool:
+    """Update an item this instance still holds (a stale claim taken over by another is left alone)."""
+    statement = (
+        update(OutboxItem)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.status == OutboxStatus.CLAIMED.value,
+            OutboxItem.claimed_by == instance_id,
+        )
+        .values(**values)
+    )
+    if session is not None:
+        result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+    async with db.transaction() as s:
+        result = await s.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_sent(
+    db: Database, item_id: int, instance_id: str, now: datetime, session: AsyncSession | None = None
+) -> bool:
+    return await _finish(
+        db, item_id, instance_id, session, status=OutboxStatus.SENT.value, sent_at=now, last_error=None
+    )
+
+
+async def mark_skipped(db: Database, item_id: int, instance_id: str, reason: str) -> bool:
+    return await _finish(db, item_id, instance_id, status=OutboxStatus.SKIPPED.value, last_error=reason)
+
+
+async def mark_failed(db: Database, item_id: int, instance_id: str, error: str) -> bool:
+    return await _finish(db, item_id, instance_id, status=OutboxStatus.FAILED.value, last_error=error)
+
+
+async def mark_retry(
+    db: Database, item: ClaimedItem, instance_id: str, now: datetime, error: str, *, wait: timedelta | None = None
+) -> bool:
+    """A transient failure: back to pending with a later due time, or failed when the retries ran out.
+    Returns True when the item will be tried again."""
+    if item.attempts >= MAX_ATTEMPTS:
+        await mark_failed(db, item.id, instance_id, f"gave up after {item.attempts} attempts: {error}")
+        return False
+    delay = max(wait or timedelta(0), backoff(item.attempts))
+    await _finish(
+        db,
+        item.id,
+        instance_id,
+        status=OutboxStatus.PENDING.value,
+        due_at=now + delay,
+        last_error=error,
+        claimed_by=None,
+        claimed_at=None,
+    )
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    rule: str
+    recipient: str
+    to_name: str
+    error: str
+    at: datetime
+
+
+async def failures_since(session: AsyncSession, since: datetime) -> list[Failure]:
+    """Items that could not be delivered (failed) since `since`, newest first, one per recipient."""
+    rows = (
+        await session.scalars(
+            select(OutboxItem)
+            .where(
+                OutboxItem.status == OutboxStatus.FAILED.value,
+                OutboxItem.claimed_at.is_not(None),
+                OutboxItem.claimed_at >= since,
+            )
+            .order_by(OutboxItem.claimed_at.desc(), OutboxItem.id.desc())
+        )
+    ).all()
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        if row.recipient in seen:
+            continue
+        seen.add(row.recipient)
+        name = str(row.payload.get("to_name") or row.recipient)
+        out.append(Failure(row.rule, row.recipient, name, row.last_error or "", row.claimed_at or since))
+    return out
+
+
+async def items(session: AsyncSession, *, rule: str | None = None) -> list[OutboxItem]:
+    """Every outbox row (optionally of one rule), oldest first: for tests, status pages and the CLI."""
+    query = select(OutboxItem).order_by(OutboxItem.id)
+    if rule is not None:
+        query = query.where(OutboxItem.rule == rule)
+    return list((await session.scalars(query)).all())

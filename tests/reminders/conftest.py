@@ -1,0 +1,154 @@
+"""The demo municipality with a test strategy whose deadline is in the tests' future, and helpers to
+move time and look at the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.delivery import RecordingNotifier
+from bot.scheduler import Pacer, TickReport, tick
+from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
+from storage import outbox
+from storage.db import Database
+from storage.models import Identity, Institution, LocalGoal, Measurement, Person, Registration
+from storage.org import import_org
+from storage.org_file import parse_org_file
+from storage.registrations import ensure_registration
+from storage.strategies import save_strategy
+
+CPH = ZoneInfo("Europe/Copenhagen")
+DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
+DEADLINE = date(2026, 6, 15)  # a Monday
+
+
+def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
+    """Copenhagen wall-clock time as an aware UTC datetime."""
+    return datetime(y, m, d, hh, mm, tzinfo=CPH).astimezone(UTC)
+
+
+def write_strategy(tmp_path: Path, *, deadline: date = DEADLINE, **reminders: Any) -> Path:
+    """The default strategy with a deadline in the tests' future and optional reminder settings."""
+    data = yaml.safe_load(DEFAULT_STRATEGY_FILE.read_text(encoding="utf-8"))
+    data["key"] = "test"
+    data["period"] = {"start": "2026-01-01", "end": "2027-12-31"}
+    data["deadline"] = deadline.isoformat()
+    data["milestones"] = []
+    if reminders:
+        data["reminders"] = reminders
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def load_demo(db: Database, strategy_file: Path) -> None:
+    strategy = load_strategy_file(strategy_file)
+    async with db.transaction() as s:
+        await save_strategy(s, strategy.model_dump(mode="json"))
+    await import_org(db, parse_org_file(DEMO_ORG))
+    async with db.transaction() as s:  # everyone has met the bot in Slack
+        for person in (await s.scalars(select(Person))).all():
+            s.add(Identity(person_id=person.id, platform="slack", user_key=f"U{person.id}"))
+
+
+@dataclass
+class Demo:
+    db: Database
+    slack: RecordingNotifier
+    teams: RecordingNotifier
+    sleeps: list[float]
+    instance: str = "test-1"
+
+    async def tick(self, now: datetime, **kw: Any) -> TickReport:
+        async def fake_sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+
+        return await tick(
+            self.db,
+            [self.slack, self.teams],
+            now,
+            instance_id=self.instance,
+            sleep=fake_sleep,
+            pacer=Pacer(fake_sleep, clock=lambda: 0.0),
+            **kw,
+        )
+
+    async def ticks(self, start: datetime, end: datetime, step: timedelta = timedelta(minutes=30)) -> None:
+        now = start
+        while now <= end:
+            await self.tick(now)
+            now += step
+
+    async def rows(self, rule: str | None = None) -> list[tuple[str, str, str, str]]:
+        async with self.db.transaction() as s:
+            return [(r.rule, r.recipient, r.period, r.status) for r in await outbox.items(s, rule=rule)]
+
+    async def person_id(self, email: str) -> int:
+        async with self.db.transaction() as s:
+            found = await s.scalar(select(Person.id).where(Person.email == email))
+            assert found is not None, email
+            return int(found)
+
+    async def institution_id(self, name: str) -> int:
+        async with self.db.transaction() as s:
+            found = await s.scalar(select(Institution.id).where(Institution.name == name))
+            assert found is not None, name
+            return int(found)
+
+    async def set_status(self, institution: str, status: str) -> int:
+        inst_id = await self.institution_id(institution)
+        async with self.db.transaction() as s:
+            strategy_id = await s.scalar(select(Registration.strategy_id).limit(1))
+            if strategy_id is None:
+                from storage.strategies import active_strategy
+
+                row = await active_strategy(s)
+                assert row is not None
+                strategy_id = row.id
+            reg = await ensure_registration(s, inst_id, strategy_id)
+            reg.status = status
+            if not (await s.scalars(select(LocalGoal).where(LocalGoal.registration_id == reg.id))).first():
+                s.add(LocalGoal(registration_id=reg.id, goal_number=1, position=1, text="Et lokalt mål", answers={}))
+            return reg.id
+
+    async def add_local_goal(self, institution: str, text: str, method: str, dates: Sequence[date]) -> int:
+        inst_id = await self.institution_id(institution)
+        async with self.db.transaction() as s:
+            from storage.strategies import active_strategy
+
+            row = await active_strategy(s)
+            assert row is not None
+            reg = await ensure_registration(s, inst_id, row.id)
+            lg = LocalGoal(registration_id=reg.id, goal_number=2, position=1, text=text, answers={})
+            s.add(lg)
+            await s.flush()
+            s.add(
+                Measurement(
+                    local_goal_id=lg.id,
+                    question_key="measurement",
+                    method=method,
+                    when_text="",
+                    dates=[d.isoformat() for d in dates],
+                )
+            )
+            return lg.id
+
+
+@pytest.fixture
+async def demo(db: Database, tmp_path: Path) -> Demo:
+    await load_demo(db, write_strategy(tmp_path))
+    return Demo(db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
+
+
+@pytest.fixture
+async def demo_sqlite(sqlite_db: Database, tmp_path: Path) -> Demo:
+    await load_demo(sqlite_db, write_strategy(tmp_path))
+    return Demo(sqlite_db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])

@@ -1,0 +1,92 @@
+"""Fixtures for the status page: the demo municipality with a few registrations, and its app.
+
+- `site`: the demo organisation and the default strategy in a fresh SQLite database; Solsikken
+  (Område Nord) has submitted local goals under goals 1 and 3, Ærøvej Skole (Nord) has a draft,
+  Søndermarkskolen (Område Syd) has a draft. `site.link(login, path)` is a signed link for a person.
+- `app`: an aiohttp app with only the status page mounted, with a fixed signer and clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.settings import Settings
+from bot.status_page import mount_status_page
+from dialogs.links import LinkSigner
+from dialogs.links_chat import person_scope
+from dialogs.service import kinds_of, strategy_of
+from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
+from storage.db import Database
+from storage.models import Institution, Person, RegistrationStatus
+from storage.org import import_org
+from storage.org_file import parse_org_file
+from storage.registrations import DraftWriter, ensure_registration
+from storage.strategies import save_strategy
+
+DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
+NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
+SIGNER = LinkSigner(b"status-page-test-secret-0123456789", "http://testserver", timedelta(hours=2))
+DOMAIN = "demo.maalbot.dk"
+
+# institution -> [(strategic goal, local goal)], and whether the board has submitted
+REGISTRATIONS: dict[str, tuple[list[tuple[int, str]], bool]] = {
+    "Solsikken": ([(1, "Alle børn har en fast voksen"), (1, "Legegrupper på tværs"), (3, "Børnemøder hver uge")], True),
+    "Ærøvej Skole": ([(2, "<script>alert(1)</script> Læsebånd hver dag")], False),
+    "Søndermarkskolen": ([(1, "Alle elever har en ven i klassen")], False),
+}
+
+
+@dataclass
+class Site:
+    db: Database
+    people: dict[str, int]  # login -> person id
+    registrations: dict[str, int]  # institution -> registration id
+
+    def link(self, login: str, path: str = "/status", *, now: datetime = NOW, signer: LinkSigner = SIGNER) -> str:
+        """The path and query of a signed link for the person, as the chat hands it out."""
+        url = signer.link(path, person_scope(self.people[login]), now)
+        return url.removeprefix(signer.base_url)
+
+
+async def seed(db: Database) -> Site:
+    await import_org(db, parse_org_file(DEMO_ORG))
+    async with db.transaction() as s:
+        row, _ = await save_strategy(s, load_strategy_file(DEFAULT_STRATEGY_FILE).model_dump(mode="json"))
+        kinds = kinds_of(strategy_of(row))
+        institutions = dict((await s.execute(select(Institution.name, Institution.id))).all())
+        people = {email.split("@")[0]: pid for email, pid in (await s.execute(select(Person.email, Person.id))).all()}
+        regs = {}
+        for name, (goals, submitted) in REGISTRATIONS.items():
+            reg = await ensure_registration(s, institutions[name], row.id)
+            await s.flush()
+            writer = DraftWriter(s, reg, kinds, people["soeren.oestergaard"])
+            for number, text in goals:
+                position = await writer.add_local_goal(number, text)
+                await writer.set_answer(number, position, "interventions", ["Faste grupper", "Forældremøde"])
+                await writer.set_answer(
+                    number,
+                    position,
+                    "measurement",
+                    {"method": "Trivselsmåling", "when": "marts", "dates": ["2027-03-01"]},
+                )
+            if submitted:
+                await writer.set_status(RegistrationStatus.SUBMITTED)
+            regs[name] = reg.id
+    return Site(db, people, regs)
+
+
+@pytest.fixture
+async def site(sqlite_db: Database) -> Site:
+    return await seed(sqlite_db)
+
+
+def status_app(site: Site, tmp_path: Path, *, now: datetime = NOW) -> web.Application:
+    app = web.Application()
+    mount_status_page(app, site.db, Settings(MAALBOT_DATA_DIR=tmp_path), signer=SIGNER, clock=lambda: now)
+    return app
