@@ -675,6 +675,8 @@ class _Turn:
         if self.board is None:
             self.pick_board()
             return
+        if not self.writable():
+            return
         if goal is not None and goal not in {g.number for g in self.s.goals}:
             self.say(self.t("There is no {label} {goal}.", label=self.label(), goal=goal), kind="error")
             goal = None

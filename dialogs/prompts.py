@@ -253,6 +253,12 @@ def _confirm_delete(turn: _Turn) -> None:
 
 def _done(turn: _Turn) -> None:
     t = turn.t
+    if turn.draft is not None and turn.draft.status == "approved":
+        turn.say(
+            t("You can see the registration with «review», or ask for «status»."),
+            choices=(Choice("review", t("See the review")),),
+        )
+        return
     turn.say(
         t("You can see the registration with «review», change it with «edit», or ask for «status»."),
         choices=(Choice("review", t("See the review")),),
