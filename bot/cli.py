@@ -52,8 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
 
     from bot.cli_admin import add_admin_parsers
+    from bot.cli_remind import add_remind_parser
 
     add_admin_parsers(sub)
+    add_remind_parser(sub)
 
     manifest = sub.add_parser("manifest", help="the Slack app manifest and the Teams app package").add_subparsers(
         dest="manifest_command", required=True
@@ -198,10 +200,9 @@ async def cmd_export(db: Database, fmt: str, out: Path, strategy_key: str | None
 
 async def cmd_chat(settings: Settings, db: Database, email: str) -> int:
     from bot.console import run_console
-    from dialogs.service import ConversationService
-
     from bot.links_settings import link_signer
     from dialogs.links_chat import LinkAnswers
+    from dialogs.service import ConversationService
 
     service = ConversationService(
         db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
@@ -263,6 +264,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) 
             return await cmd_demo(db, args.if_empty)
         case "export":
             return await cmd_export(db, args.format, args.out, args.strategy)
+        case "remind":
+            from bot.cli_remind import run_remind
+            from bot.notifiers import configured_notifiers
+
+            return await run_remind(args, db, configured_notifiers(db), default_locale=settings.locale)
         case "registration":
             from bot.cli_admin import run_admin
 

@@ -21,10 +21,12 @@ from dialogs import views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, SetAnswer, SetLocale, Submit
 from dialogs.engine import BoardInfo, Context, advance
+from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
 from dialogs.overview import LeaderQuery, Overview, parse_leader_query
+from dialogs.reminders.pause import handle_pause
 from dialogs.state import Mode, State
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
@@ -189,6 +191,12 @@ class ConversationService:
             notices = await conversations.take_notices(s, person.id)
             t = self.texts_for(person.locale)
             shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
+            locale = person.locale or self.default_locale
+            routed = await handle_pause(s, person.id, inbound, locale=locale, today=self.today())
+            if routed is None:  # before the engine: "pause indtil ..." and follow-up buttons are not answers
+                routed = await handle_followup(s, person.id, inbound, locale=locale, now=self.clock())
+            if routed is not None:
+                return shown + routed
             is_admin = Role.ADMIN.value in await people.roles_of(s, person.id)
             question = self._side_question(inbound, state, bool(boards), is_admin)
             if question is not None:  # answered after this transaction: status, approvals, links
