@@ -49,6 +49,9 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
     from bot.teams.settings import TeamsSettings
 
     mount_teams(app, app[SERVICE_KEY], db, TeamsSettings(), dev)
+    from bot.notifiers import register_reminder_notifiers  # reminders through the mounted channels
+
+    register_reminder_notifiers(app)
     from bot.status_page import mount_status_page  # /status and /export, through signed links only
 
     mount_status_page(app, db, settings, dev=dev)

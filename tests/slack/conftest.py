@@ -57,6 +57,7 @@ def slack_env(monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlackApi) -> None
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    monkeypatch.setenv("MAALBOT_REMINDERS", "off")  # no real-time reminder ticks posting into the tests
 
 
 async def start_workspace(db: Database, fake: FakeSlackApi) -> AsyncIterator[Workspace]:

@@ -1,0 +1,467 @@
+"""Reminders end to end: `bot.scheduler.tick` through the real Slack and Teams notifiers, registered the
+way `maalbot serve` registers them, against the fake Slack Web API and the fake Bot Connector.
+
+Time is injected (`now`, the pacer's clock and sleep); no test waits."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.cli_remind import add_remind_parser, run_remind
+from bot.delivery import Notifier, SendStatus
+from bot.notifiers import configured_notifiers, register_reminder_notifiers
+from bot.scheduler import REMINDER_NOTIFIERS, Pacer, TickReport, tick
+from bot.settings import Settings, SettingsError
+from bot.slack.app import SLACK_KEY
+from bot.slack.reminders import SlackReminderNotifier
+from bot.teams.app import TEAMS_NOTIFIER_KEY, mount_teams
+from bot.teams.notifier import RetryPolicy
+from bot.teams.reminders import TeamsReminderNotifier
+from bot.teams.settings import TeamsSettings
+from bot.web import SERVICE_KEY, build_app
+from dialogs.messages import Reply
+from dialogs.service import ConversationService
+from dialogs.strategy import load_strategy_file
+from storage import outbox
+from storage.db import Database
+from storage.models import ConversationRef
+from storage.org import import_org
+from storage.org_file import parse_org_file
+from storage.strategies import save_strategy
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlackApi
+from tests.reminders.conftest import DEMO_ORG, local, write_strategy
+from tests.slack.workspace import SIGNING_SECRET, block_text, unescape
+from tests.teams.conftest import NORTH_CHANNEL, Teams, TeamsUser
+
+MONDAY = local(2026, 3, 2, 9, 0)  # week 10, before the test strategy's deadline (2026-06-15)
+FATIMA = "fatima.ali@demo.maalbot.dk"  # a board member of Solsikken (Område Nord)
+ADMIN = "admin@demo.maalbot.dk"
+TEAMS_ENV = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE")
+
+
+async def load_municipality(db: Database, tmp_path: Path) -> None:
+    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet."""
+    async with db.transaction() as s:
+        await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
+    await import_org(db, parse_org_file(DEMO_ORG))
+
+
+@dataclass
+class Clock:
+    """The pacer's injected clock and sleep: sleeping moves the clock, nothing waits."""
+
+    now: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def pacer(self) -> Pacer:
+        return Pacer(self.sleep, clock=lambda: self.now)
+
+
+async def run_tick(db: Database, notifiers: list[Notifier], now: datetime, clock: Clock) -> TickReport:
+    return await tick(db, notifiers, now, instance_id="e2e", sleep=clock.sleep, pacer=clock.pacer())
+
+
+async def rows(db: Database, rule: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(recipient, period) -> (status, last error) of the outbox rows of one rule."""
+    async with db.transaction() as s:
+        return {(r.recipient, r.period): (r.status, r.last_error) for r in await outbox.items(s, rule=rule)}
+
+
+def readable(messages: list[dict[str, Any]]) -> str:
+    return unescape("\n".join(line for m in messages for line in block_text(m.get("blocks", []))))
+
+
+# -- Slack ------------------------------------------------------------------------------------------------
+
+
+class ErringSlackApi(FakeSlackApi):
+    """The fake Web API, plus Slack's error answers for chosen channels or users (HTTP 200, ok: false)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: dict[str, str] = {}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        error = self.errors.get(str(params["channel"]))
+        return {"ok": False, "error": error} if error else super()._chat_postMessage(params)
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        error = self.errors.get(str(params["users"]))
+        return {"ok": False, "error": error} if error else super()._conversations_open(params)
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[ErringSlackApi]:
+    fake = ErringSlackApi()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
+def slack_env(monkeypatch: pytest.MonkeyPatch, slack_api: ErringSlackApi) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("SLACK_API_URL", slack_api.api_url)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    monkeypatch.delenv("MAALBOT_REMINDERS", raising=False)
+    for name in TEAMS_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+@dataclass
+class SlackMunicipality:
+    db: Database
+    fake: ErringSlackApi
+    service: ConversationService
+    notifiers: list[Notifier]
+    clock: Clock = field(default_factory=Clock)
+
+    async def meet(self, user_id: str, email: str) -> None:
+        """The person has written to the bot in Slack: their Slack user is linked to them by email."""
+        assert await self.service.identify("slack", user_id, email=email) is not None
+
+    async def tick(self, now: datetime) -> TickReport:
+        return await run_tick(self.db, self.notifiers, now, self.clock)
+
+
+@pytest.fixture
+async def slack(slack_env: None, slack_api: ErringSlackApi, sqlite_db: Database, tmp_path: Path) -> SlackMunicipality:
+    """`maalbot serve`'s application with Slack pointed at the fake (built, not started: the ticks are
+    the test's, at injected times)."""
+    await load_municipality(sqlite_db, tmp_path)
+    app = build_app(Settings(), sqlite_db)
+    notifiers = app[REMINDER_NOTIFIERS].copy()
+    assert [n.platform for n in notifiers] == ["slack"]
+    assert isinstance(notifiers[0], SlackReminderNotifier)
+    return SlackMunicipality(sqlite_db, slack_api, app[SERVICE_KEY], notifiers)
+
+
+async def test_weekly_digest_in_the_area_channel_and_a_nudge_by_dm(slack: SlackMunicipality) -> None:
+    await slack.meet("UFATIMA", FATIMA)
+    report = await slack.tick(MONDAY)
+
+    (north,) = slack.fake.posted("#maal-nord")
+    table = readable([north])
+    for institution in ("Solsikken", "Mælkebøtten", "Ærøvej Skole"):
+        assert institution in table
+    assert "Område Nord" in table
+    assert "Børnehuset Åbrinken" not in table  # Område Syd's institutions are in its own channel
+    assert "Børnehuset Åbrinken" in readable(slack.fake.posted("#maal-syd"))
+
+    assert [c.params["users"] for c in slack.fake.calls_to("conversations.open")] == ["UFATIMA"]
+    (nudge,) = slack.fake.posted("DUFATIMA")
+    assert "Solsikken" in readable([nudge])
+    buttons = [e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons, "the nudge has a button to continue"
+    assert north["unfurl_links"] in (False, "false", "0", 0)
+
+    digests = await rows(slack.db, "digest")
+    assert {status for (recipient, _), (status, _) in digests.items() if recipient.endswith(":slack")} == {"sent"}
+    assert {status for (recipient, _), (status, _) in digests.items() if recipient.endswith(":teams")} == {
+        "skipped"  # Område Nord's Teams channel: Teams is not configured here
+    }
+    fatima = [v for (recipient, _), v in (await rows(slack.db, "nudge")).items() if v[0] == "sent"]
+    assert len(fatima) == 1
+    assert report.sent == 3  # two channel digests and Fatima's nudge; nobody else has met the bot
+    assert slack.clock.sleeps == []  # one message per conversation: no pacing needed
+
+
+async def test_a_rate_limit_is_left_to_the_scheduler(slack: SlackMunicipality) -> None:
+    slack.fake.fail_once("chat.postMessage", 429, retry_after=120)
+    report = await slack.tick(MONDAY)
+    assert report.retried == 1
+    # the client did not retry by itself: one refused call, then one call per other message
+    assert slack.fake.attempts.count("chat.postMessage") == len(slack.fake.posted()) + 1
+    [(key, (_status, error))] = [(k, v) for k, v in (await rows(slack.db, "digest")).items() if v[0] == "pending"]
+    assert error == "ratelimited"
+
+    await slack.tick(MONDAY + timedelta(seconds=90))  # Retry-After (120 s) is honoured
+    assert len(slack.fake.posted()) == 1
+    await slack.tick(MONDAY + timedelta(seconds=121))
+    assert len(slack.fake.posted()) == 2
+    assert (await rows(slack.db, "digest"))[key][0] == "sent"
+
+
+async def test_a_server_error_is_transient(slack: SlackMunicipality) -> None:
+    slack.fake.fail_once("chat.postMessage", 503)
+    report = await slack.tick(MONDAY)
+    assert report.retried == 1 and report.sent == 1
+    assert slack.fake.attempts.count("chat.postMessage") == 2  # two channels, no retry inside the client
+    pending = [v for v in (await rows(slack.db, "digest")).values() if v[0] == "pending"]
+    assert pending == [("pending", "HTTP 503 (ratelimited)")]  # the status, and the fake's body
+
+
+async def test_a_channel_the_bot_is_not_in_is_reported_to_the_admins(slack: SlackMunicipality) -> None:
+    await slack.meet("UADMIN", ADMIN)
+    slack.fake.errors["#maal-syd"] = "not_in_channel"
+    report = await slack.tick(MONDAY)
+    assert report.failed >= 1
+    assert len(slack.fake.posted("#maal-syd")) == 1  # tried once: a permanent error is not retried
+    failed = {k: v for k, v in (await rows(slack.db, "digest")).items() if v[0] == "failed"}
+    assert list(failed.values()) == [("failed", "permanent: not_in_channel")]
+
+    slack.fake.clear()
+    await slack.tick(MONDAY + timedelta(days=7))
+    admin_digest = readable(slack.fake.posted("DUADMIN"))
+    assert "Jeg kunne ikke nå frem til" in admin_digest
+    assert "#maal-syd (Område Syd)" in admin_digest
+    assert "permanent: not_in_channel" in admin_digest
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        ("user_not_found", SendStatus.PERMANENT),
+        ("account_inactive", SendStatus.PERMANENT),
+        ("cannot_dm_bot", SendStatus.PERMANENT),
+        ("invalid_auth", SendStatus.PERMANENT),
+        ("internal_error", SendStatus.TRANSIENT),
+    ],
+)
+async def test_dm_errors(slack: SlackMunicipality, error: str, status: SendStatus) -> None:
+    notifier = slack.notifiers[0]
+    slack.fake.errors["UGONE"] = error
+    result = await notifier.send_to_person("UGONE", [Reply("Hej")])
+    assert (result.status, result.error) == (status, error)
+    assert not slack.fake.posted()
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived", "invalid_auth"])
+async def test_channel_errors_are_permanent(slack: SlackMunicipality, error: str) -> None:
+    slack.fake.errors["#gone"] = error
+    result = await slack.notifiers[0].send_to_channel("#gone", [Reply("Hej")])
+    assert (result.status, result.error) == (SendStatus.PERMANENT, error)
+
+
+async def test_a_long_reminder_is_split_into_several_messages(slack: SlackMunicipality) -> None:
+    replies = [Reply(f"Linje {n}", facts=tuple((f"Institution {n}.{m}", "✓") for m in range(20))) for n in range(5)]
+    result = await slack.notifiers[0].send_to_person("UFATIMA", replies)
+    assert result.status is SendStatus.OK
+    messages = slack.fake.posted("DUFATIMA")
+    assert len(messages) >= 2 and all(len(m["blocks"]) <= 50 for m in messages)
+    assert len(slack.fake.calls_to("conversations.open")) == 1
+    await slack.notifiers[0].send_to_person("UFATIMA", [Reply("Igen")])
+    assert len(slack.fake.calls_to("conversations.open")) == 1  # the DM channel is remembered
+
+
+async def test_maalbot_remind_sends_through_the_configured_slack(
+    slack_env: None, slack_api: ErringSlackApi, sqlite_db: Database, tmp_path: Path
+) -> None:
+    await load_municipality(sqlite_db, tmp_path)
+    parser = argparse.ArgumentParser()
+    add_remind_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["remind", "--now", "--at", "2026-03-02T09:00"])
+    out = io.StringIO()
+    assert await run_remind(args, sqlite_db, configured_notifiers(sqlite_db), out=out) == 0
+    assert len(slack_api.posted("#maal-nord")) == 1 and len(slack_api.posted("#maal-syd")) == 1
+    assert "2 sent" in out.getvalue()
+
+
+async def test_the_serving_notifier_shares_the_slack_connection_pool(slack_env: None, sqlite_db: Database) -> None:
+    app = build_app(Settings(), sqlite_db)  # an empty database: the scheduler has nothing to send
+    async with TestClient(TestServer(app)) as client:
+        (notifier,) = client.app[REMINDER_NOTIFIERS]
+        assert isinstance(notifier, SlackReminderNotifier)
+        assert notifier.client.session is not None
+        assert notifier.client.session is client.app[SLACK_KEY].channel.client.session
+
+
+# -- configuration ------------------------------------------------------------------------------------------
+
+
+def test_nothing_configured_means_no_notifiers(monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> None:
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", *TEAMS_ENV):
+        monkeypatch.delenv(name, raising=False)
+    assert configured_notifiers(sqlite_db) == []
+
+
+async def test_teams_with_credentials_is_configured(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None, sqlite_db: Database
+) -> None:
+    monkeypatch.setenv("MICROSOFT_APP_ID", "00000000-0000-0000-0000-000000000001")
+    monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "not-a-real-secret")
+    monkeypatch.setenv("MICROSOFT_APP_TENANT_ID", "tenant-demo")
+    notifiers = configured_notifiers(sqlite_db)
+    assert [n.platform for n in notifiers] == ["slack", "teams"]
+    assert isinstance(notifiers[1], TeamsReminderNotifier)
+    assert notifiers[1].notifier.app_id == "00000000-0000-0000-0000-000000000001"
+    served = build_app(Settings(), sqlite_db)[REMINDER_NOTIFIERS]  # `maalbot serve`: the same two
+    assert [n.platform for n in served] == ["slack", "teams"]
+
+
+def test_half_configured_teams_is_left_out(
+    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ("SLACK_BOT_TOKEN", *TEAMS_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MICROSOFT_APP_ID", "00000000-0000-0000-0000-000000000001")
+    with caplog.at_level(logging.WARNING, logger="maalbot.reminders"):
+        assert configured_notifiers(sqlite_db) == []
+    assert "MICROSOFT_APP_PASSWORD is not set" in caplog.text
+
+
+async def test_reminders_can_be_switched_off(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None, sqlite_db: Database
+) -> None:
+    monkeypatch.setenv("MAALBOT_REMINDERS", "off")
+    assert build_app(Settings(), sqlite_db)[REMINDER_NOTIFIERS] == []
+    monkeypatch.setenv("MAALBOT_REMINDERS", "maybe")
+    with pytest.raises(SettingsError, match="MAALBOT_REMINDERS"):
+        build_app(Settings(), sqlite_db)
+
+
+# -- Teams -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamsMunicipality:
+    teams: Teams
+    notifiers: list[Notifier]
+    clock: Clock = field(default_factory=Clock)
+
+    async def meet(self, name: str, email: str) -> TeamsUser:
+        """The person writes to the bot in Teams: the bot looks them up, links them and keeps the chat."""
+        user = self.teams.person(name, email)
+        await user.say("hej")
+        self.teams.connector.reset()
+        return user
+
+    async def tick(self, now: datetime) -> TickReport:
+        return await run_tick(self.teams.db, self.notifiers, now, self.clock)
+
+
+@pytest.fixture
+async def teams(
+    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, tmp_path: Path
+) -> AsyncIterator[TeamsMunicipality]:
+    """`/api/messages` in development mode with every activity's serviceUrl at the fake connector, and
+    the reminder notifiers registered as `build_app` registers them (development mode's Teams: only
+    when asked for with MAALBOT_REMINDERS=on)."""
+    monkeypatch.setenv("MAALBOT_REMINDERS", "on")
+    await load_municipality(sqlite_db, tmp_path)
+    connector = await FakeBotConnector().start()
+    service = ConversationService(sqlite_db)
+    app = web.Application()
+    mount_teams(app, service, sqlite_db, TeamsSettings.model_construct(), dev=True)
+    register_reminder_notifiers(app)
+    notifier = app[TEAMS_NOTIFIER_KEY]
+    fixture = Teams(TestClient(TestServer(app, host="127.0.0.1")), connector, sqlite_db, service, notifier)
+
+    async def no_sleep(seconds: float) -> None:
+        fixture.sleeps.append(seconds)
+
+    notifier.sleep = no_sleep
+    notifier.policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
+    notifiers = app[REMINDER_NOTIFIERS].copy()
+    assert [n.platform for n in notifiers] == ["teams"]
+    await fixture.client.start_server()
+    try:
+        yield TeamsMunicipality(fixture, notifiers)
+    finally:
+        await fixture.client.close()
+        await connector.stop()
+
+
+async def test_development_teams_sends_reminders_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database
+) -> None:
+    service = ConversationService(sqlite_db)
+    for switch, platforms in ((None, []), ("on", ["teams"]), ("off", [])):
+        if switch is None:
+            monkeypatch.delenv("MAALBOT_REMINDERS", raising=False)
+        else:
+            monkeypatch.setenv("MAALBOT_REMINDERS", switch)
+        app = web.Application()
+        mount_teams(app, service, sqlite_db, TeamsSettings.model_construct(), dev=True)
+        register_reminder_notifiers(app)
+        assert [n.platform for n in app[REMINDER_NOTIFIERS]] == platforms, switch
+
+
+async def usable(db: Database, key: str) -> bool:
+    async with db.transaction() as s:
+        ref = await s.scalar(select(ConversationRef).where(ConversationRef.conversation_key == key))
+        assert ref is not None
+        return ref.usable
+
+
+async def test_teams_nudge_in_the_personal_chat_and_digest_in_the_channel(teams: TeamsMunicipality) -> None:
+    fatima = await teams.meet("fatima", FATIMA)
+    report = await teams.tick(MONDAY)
+    connector = teams.teams.connector
+
+    nudges = [c for c in connector.posted() if c.path == f"/v3/conversations/{fatima.conversation['id']}/activities"]
+    assert len(nudges) == 1
+    assert any("Solsikken" in text for text in connector.texts()[-len(nudges) * 20 :])
+
+    (thread,) = connector.created()  # the digest: a new thread in Område Nord's channel
+    assert thread.body["channelData"]["channel"]["id"] == NORTH_CHANNEL
+    assert thread.body["isGroup"] is True
+    table = "\n".join(connector.texts())
+    for institution in ("Solsikken", "Mælkebøtten", "Ærøvej Skole"):
+        assert institution in table
+    assert "Børnehuset Åbrinken" not in table  # Område Syd has no Teams channel
+
+    digests = await rows(teams.teams.db, "digest")
+    assert {status for (recipient, _), (status, _) in digests.items() if recipient.endswith(":teams")} == {"sent"}
+    assert {status for (recipient, _), (status, _) in digests.items() if recipient.endswith(":slack")} == {"skipped"}
+    assert report.sent == 2
+
+
+async def test_a_blocked_teams_chat_is_permanent_and_reported_to_the_admins(teams: TeamsMunicipality) -> None:
+    fatima = await teams.meet("fatima", FATIMA)
+    await teams.meet("anne", ADMIN)
+    await teams.tick(MONDAY)
+    connector = teams.teams.connector
+
+    key = fatima.conversation["id"]
+    connector.block(key, 403)  # Fatima blocked the bot
+    connector.reset()
+    report = await teams.tick(MONDAY + timedelta(days=7))
+    assert len([c for c in connector.posted() if key in c.path]) == 1  # no retries
+    assert not teams.teams.sleeps
+    assert not await usable(teams.teams.db, key)
+    fatimas = [v for (_, period), v in (await rows(teams.teams.db, "nudge")).items() if period == "2026-W11"]
+    assert ("failed", "permanent: blocked or gone (HTTP 403/404)") in fatimas
+    assert report.failed >= 1
+
+    connector.reset()
+    await teams.tick(MONDAY + timedelta(days=14))
+    anne = [c for c in connector.posted() if c.path == "/v3/conversations/a:personal-29:anne/activities"]
+    assert anne, "the admin's digest"
+    texts = "\n".join(connector.texts())
+    assert "Jeg kunne ikke nå frem til" in texts
+    assert "Fatima Ali: permanent: blocked or gone (HTTP 403/404)" in texts
+
+
+async def test_exhausted_teams_retries_are_transient(teams: TeamsMunicipality) -> None:
+    fatima = await teams.meet("fatima", FATIMA)
+    teams.teams.connector.fail_next(fatima.conversation["id"], 502, times=3)  # the notifier's 3 attempts
+    report = await teams.tick(MONDAY)
+    assert report.retried == 1
+    assert len(teams.teams.sleeps) == 2  # the notifier's own bounded retries, within the one call
+    pending = [v for v in (await rows(teams.teams.db, "nudge")).values() if v[0] == "pending"]
+    assert pending == [("pending", "Teams delivery failed (retries exhausted or an error)")]
+
+    await teams.tick(MONDAY + timedelta(minutes=2))
+    sent = [v for v in (await rows(teams.teams.db, "nudge")).values() if v[0] == "sent"]
+    assert len(sent) == 1
