@@ -1,4 +1,4 @@
-"""Which platforms the reminders are sent through (see docs/reminders.md, «Which notifiers»).
+"""Which platforms the reminders are sent through (see the README, «Which notifiers are used when»).
 
 - Inside `maalbot serve`: `register_reminder_notifiers(app)`, called by `bot.web.build_app` after the
   channels are mounted, adds a notifier for each mounted channel to `app[REMINDER_NOTIFIERS]`, which

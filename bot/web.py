@@ -55,7 +55,7 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
     from bot.status_page import mount_status_page  # /status and /export, through signed links only
 
     mount_status_page(app, db, settings, dev=dev)
-    from bot.scheduler import REMINDER_NOTIFIERS, start_scheduler  # reminders: see docs/reminders.md
+    from bot.scheduler import REMINDER_NOTIFIERS, start_scheduler  # reminders: see the README
 
     start_scheduler(app, db, lambda: app.get(REMINDER_NOTIFIERS, []), default_locale=settings.locale)
 

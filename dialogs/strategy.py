@@ -171,7 +171,7 @@ class AreaReminders(BaseModel):
 
 
 class ReminderSettings(BaseModel):
-    """The reminder rhythm (all optional): see docs/reminders.md."""
+    """The reminder rhythm (all optional): see the README, «Reminders»."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     timezone: str = "Europe/Copenhagen"

@@ -39,7 +39,7 @@ def test_manifest_with_the_address_filled_in() -> None:
 def test_scopes_are_explained_in_the_docs() -> None:
     from pathlib import Path
 
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "slack.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for scope in yaml.safe_load(render_manifest("https://x.dk"))["oauth_config"]["scopes"]["bot"]:
         assert f"`{scope}`" in docs
 
