@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -51,6 +52,7 @@ class Database:
         if self.dialect == "sqlite":
             self._install_sqlite_events()
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._turns: asyncio.Lock | None = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,8 +77,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success, roll back on any error."""
-        async with self.sessions() as session, session.begin():
+        """One unit of work: commit on success, roll back on any error.
+
+        On SQLite the process's transactions also queue on a first-come-first-served lock: SQLite's
+        busy handler sleeps and retries instead of queueing, so under load one writer could wait many
+        seconds while others keep taking the lock (measured in benchmarks/scale.py)."""
+        if self._turns is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._turns, self.sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -49,6 +49,7 @@ def reference_json(activity: Activity) -> dict[str, Any]:
     reference = activity.get_conversation_reference()
     data: dict[str, Any] = reference.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("activityId", None)
+    data.pop("requestId", None)  # new on every activity: keeping it would rewrite the row every turn
     if conversation_kind(activity) == conversation_refs.CHANNEL:
         data["conversation"] = {**data.get("conversation", {}), "id": conversation_key(activity)}
     tenant = tenant_of(activity)
