@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean catalogs
+.PHONY: run test lint venv clean catalogs bench
 
 venv: $(STAMP)
 
@@ -36,3 +36,8 @@ clean:
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs
 	$(BIN)/pybabel update -i .venv/maalbot.pot -d dialogs/locale -D maalbot --no-fuzzy-matching --width 120
+
+# Repeatable measurements (see benchmarks/README.md); not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/conversation_turns.py
+	$(BIN)/python benchmarks/channel_turns.py --turns 300 --channel both --runs 3

@@ -298,6 +298,7 @@ async def slack_maalbot(turns: int, warmup: int) -> Result:
 
     fake = await FakeSlackApi().start()
     os.environ.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
+    os.environ["MAALBOT_REMINDERS"] = "off"  # a digest due during the run would add posts to the fake
     os.environ.pop("SLACK_APP_TOKEN", None)
     with tempfile.TemporaryDirectory() as tmp:
         db, chairs, lines = await prepare_db(tmp, 1 + math.ceil(turns / len(script(4))))
@@ -427,6 +428,7 @@ async def teams_maalbot(turns: int, warmup: int) -> Result:
 
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"):
         os.environ.pop(name, None)
+    os.environ["MAALBOT_REMINDERS"] = "off"
     connector = await FakeBotConnector().start()
     with tempfile.TemporaryDirectory() as tmp:
         db, chairs, lines = await prepare_db(tmp, 1 + math.ceil(turns / len(script(4))))
