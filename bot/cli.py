@@ -219,7 +219,10 @@ def cmd_serve(settings: Settings, dev: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet = args.command == "chat"  # the terminal is the conversation: only real problems in between
+    logging.basicConfig(
+        level=logging.ERROR if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if args.command == "strategy" and args.strategy_command == "validate":

@@ -76,6 +76,8 @@ def _ask(turn: _Turn) -> None:
         text = t("About «{local_goal}»:", local_goal=lg.answers.get(s.first_question.key, "")) + "\n" + text
     if q.help:
         text += "\n" + q.help.get(t.locale)
+    if q.kind is QuestionKind.MEASUREMENT:
+        text += "\n" + t("First: how will you measure it?")
     current = turn.current_answer()
     choices: list[Choice] = []
     if q.kind is QuestionKind.LIST:
@@ -92,8 +94,6 @@ def _ask(turn: _Turn) -> None:
         text += "\n" + t("Current answer: {answer}", answer=views.answer_text(t, s, q.key, current))
         text += "\n" + t("Write a new answer, or keep this one.")
         choices.append(Choice("keep", t("Keep the answer")))
-    if q.kind is QuestionKind.MEASUREMENT:
-        text += "\n" + t("First: how will you measure it?")
     if not q.required and q.kind is not QuestionKind.LIST:
         choices.append(Choice("skip", t("Skip")))
     title = views.goal_heading(t, s, state.goal)
