@@ -16,15 +16,21 @@ log = logging.getLogger("maalbot")
 DEMO_HINT = "soeren.oestergaard@demo.maalbot.dk"
 
 
-def banner(settings: Settings, dev: bool) -> str:
+def banner(settings: Settings, dev: bool, routes: frozenset[str] = frozenset()) -> str:
+    """What is running and how to reach it; `routes` are the paths the app serves."""
     url = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Målbot is running on {url} (health check: {url}/healthz).",
         f"Database: {settings.database_for_display}",
     ]
+    if "/slack/events" in routes:
+        lines.append(f"Slack: events, buttons and /maal at {url}/slack/events (or Socket Mode).")
+    if "/api/messages" in routes:
+        note = " (not authenticated: this machine only; try Agents Playground, see the README)" if dev else ""
+        lines.append(f"Teams: {url}/api/messages{note}")
     if dev:
         lines += [
-            "Local mode: Slack and Teams are not configured. Talk to the bot in another terminal:",
+            "Local mode. Talk to the bot in another terminal:",
             f"    .venv/bin/maalbot chat --user {DEMO_HINT}     (chair of Solsikken)",
             "    .venv/bin/maalbot chat --user fatima.ali@demo.maalbot.dk     (board member)",
             "    .venv/bin/maalbot chat --user camilla.dahl@demo.maalbot.dk   (on two boards)",
@@ -44,9 +50,10 @@ def serve(settings: Settings, *, dev: bool) -> int:
         return 2
     db = Database(settings.resolved_database_url)
     app = build_app(settings, db, dev=dev)
+    paths = frozenset(resource.canonical for resource in app.router.resources())
 
     def listening(*_args: object) -> None:  # aiohttp calls this once the port is open
-        print(banner(settings, dev), flush=True)
+        print(banner(settings, dev, paths), flush=True)
 
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=listening)

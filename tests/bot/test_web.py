@@ -122,7 +122,9 @@ def test_serve_prints_the_banner_once_listening_and_explains_a_port_in_use(
     monkeypatch.setattr(web, "run_app", listening)
     assert bot.serve.serve(settings, dev=True) == 0
     assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 4000)  # --dev: local only
-    assert capsys.readouterr().out == banner(settings.model_copy(update={"host": "127.0.0.1"}), dev=True) + "\n"
+    out = capsys.readouterr().out
+    assert out.startswith(banner(settings.model_copy(update={"host": "127.0.0.1"}), dev=True).split("\n")[0])
+    assert "Teams: http://127.0.0.1:" in out and "/api/messages (not authenticated" in out
 
     def port_in_use(app: web.Application, **kwargs: Any) -> None:
         raise OSError(errno.EADDRINUSE, "address already in use")
