@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dialogs import views
+from dialogs import answers, views, year_on_year
 from dialogs.messages import Choice
 from dialogs.state import Mode, Place
 from dialogs.strategy import QuestionKind
 
 if TYPE_CHECKING:
-    from dialogs.engine import _Turn
+    from dialogs.engine import Turn
 
 
-def render_prompt(turn: _Turn) -> None:
+def render_prompt(turn: Turn) -> None:
     state = turn.state
     handler = {
         Mode.IDLE: _idle,
@@ -40,11 +40,11 @@ def render_prompt(turn: _Turn) -> None:
     handler(turn)
 
 
-def _idle(turn: _Turn) -> None:
+def _idle(turn: Turn) -> None:
     turn.say(turn.t("Write «start» to begin, or «help» to see what I can do."))
 
 
-def _pick_board(turn: _Turn) -> None:
+def _pick_board(turn: Turn) -> None:
     boards = turn.ctx.boards
     if not boards:
         _idle(turn)
@@ -61,13 +61,13 @@ def _pick_board(turn: _Turn) -> None:
     )
 
 
-def _ask(turn: _Turn) -> None:
+def _ask(turn: Turn) -> None:
     state, s, t = turn.state, turn.s, turn.t
     assert state.goal is not None and turn.draft is not None
     if state.position is not None and turn.draft.local_goal(state.goal, state.position) is None:
         turn.enter_goal(state.goal)  # the local goal was deleted by someone else meanwhile
         return
-    q = turn.question()
+    q = answers.question(turn)
     goal = s.goal(state.goal)
     text = q.render(t.locale, goal)
     if q.key != s.first_question.key and state.position is not None:
@@ -78,7 +78,7 @@ def _ask(turn: _Turn) -> None:
         text += "\n" + q.help.get(t.locale)
     if q.kind is QuestionKind.MEASUREMENT:
         text += "\n" + t("First: how will you measure it?")
-    current = turn.current_answer()
+    current = answers.current_answer(turn)
     choices: list[Choice] = []
     if q.kind is QuestionKind.LIST:
         if current:
@@ -100,7 +100,7 @@ def _ask(turn: _Turn) -> None:
     turn.say(text, choices=tuple(choices), title=title, kind="question")
 
 
-def _when(turn: _Turn) -> None:
+def _when(turn: Turn) -> None:
     t = turn.t
     turn.say(
         t("And when will you measure it? For example «March 2025», «every quarter», «week 12» or «autumn 2025»."),
@@ -108,7 +108,7 @@ def _when(turn: _Turn) -> None:
     )
 
 
-def _confirm_dates(turn: _Turn) -> None:
+def _confirm_dates(turn: Turn) -> None:
     t, dates = turn.t, turn.state.pending.get("dates", [])
     turn.say(
         t("I read that as: {dates}. Is that right?", dates=views.format_dates(dates, t.locale)),
@@ -117,13 +117,13 @@ def _confirm_dates(turn: _Turn) -> None:
     )
 
 
-def _carry(turn: _Turn) -> None:
+def _carry(turn: Turn) -> None:
     t, s, state = turn.t, turn.s, turn.state
     assert state.goal is not None
-    items = turn.carry_items(state.goal)
+    items = year_on_year.carry_items(turn, state.goal)
     index = int(state.pending.get("carry", 0))
     if index >= len(items):
-        turn.next_carry(state.goal, index)
+        year_on_year.next_carry(turn, state.goal, index)
         return
     item = items[index]
     facts = [(t("Local goal"), str(item.answers.get(turn.ctx.previous_first_key, "")))]
@@ -147,7 +147,7 @@ def _carry(turn: _Turn) -> None:
     )
 
 
-def _more(turn: _Turn) -> None:
+def _more(turn: Turn) -> None:
     t, s, state = turn.t, turn.s, turn.state
     assert state.goal is not None and turn.draft is not None
     existing = turn.draft.goals_under(state.goal)
@@ -166,7 +166,7 @@ def _more(turn: _Turn) -> None:
     )
 
 
-def _review(turn: _Turn) -> None:
+def _review(turn: Turn) -> None:
     t, s, draft, board = turn.t, turn.s, turn.draft, turn.board
     assert draft is not None and board is not None
     turn.replies.extend(views.review_replies(t, s, draft))
@@ -193,7 +193,7 @@ def _review(turn: _Turn) -> None:
     turn.say(text, choices=tuple(choices), kind="question")
 
 
-def _edit_goal(turn: _Turn) -> None:
+def _edit_goal(turn: Turn) -> None:
     t, s, state, draft = turn.t, turn.s, turn.state, turn.draft
     assert draft is not None
     label = turn.label()
@@ -218,7 +218,7 @@ def _edit_goal(turn: _Turn) -> None:
     )
 
 
-def _edit_local(turn: _Turn) -> None:
+def _edit_local(turn: Turn) -> None:
     t, s, state, draft = turn.t, turn.s, turn.state, turn.draft
     assert draft is not None and state.goal is not None and state.position is not None
     lg = draft.local_goal(state.goal, state.position)
@@ -238,7 +238,7 @@ def _edit_local(turn: _Turn) -> None:
     )
 
 
-def _confirm_delete(turn: _Turn) -> None:
+def _confirm_delete(turn: Turn) -> None:
     t, state = turn.t, turn.state
     turn.say(
         t(
@@ -251,7 +251,7 @@ def _confirm_delete(turn: _Turn) -> None:
     )
 
 
-def _done(turn: _Turn) -> None:
+def _done(turn: Turn) -> None:
     t = turn.t
     if turn.draft is not None and turn.draft.status == "approved":
         turn.say(
@@ -265,7 +265,7 @@ def _done(turn: _Turn) -> None:
     )
 
 
-def _paused(turn: _Turn) -> None:
+def _paused(turn: Turn) -> None:
     turn.say(
         turn.t("We are taking a break. Write «resume» to go on."),
         choices=(Choice("resume", turn.t("Resume")),),

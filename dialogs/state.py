@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from typing import Any
+
+
+class Outcome(StrEnum):
+    CONTINUE = "continue"
+    DONE = "done"
+    PAUSED = "paused"
 
 
 class Mode:
