@@ -1,7 +1,7 @@
 """The status page and export downloads, reached only through signed, expiring links.
 
     GET /status?token=...[&area=...][&lang=en]        institutions x strategic goals, filter by area
-    GET /status/registration/{id}?token=...           one registration, read-only
+    GET /status/registration/{id}?token=...           one registration, read-only, with its follow-ups
     GET /export/{format}?token=...[&area=...]         xlsx | docx | csv | json | md, in the person's scope
 
 The token names a person (see `dialogs.links_chat`); what they see is their scope now
@@ -24,20 +24,23 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from dialogs import views
 from dialogs.links import LinkClaims, LinkError, LinkSigner, make_token
 from dialogs.links_chat import EXPORT_FORMATS, EXPORT_PATH, FORMAT_LABELS, REGISTRATION_PATH, STATUS_PATH
+from dialogs.overview import followup_state
+from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts, texts
-from storage import progress, registrations, strategies
+from storage import followups, progress, registrations, strategies
 from storage.db import Database
 from storage.export import ExportError, build_export
 from storage.export_docx import add_time_plan
 from storage.export_writers import write_export
-from storage.models import Area, Institution, Person, Registration
+from storage.models import Area, Institution, LocalGoal, Person, Registration
 from storage.registrations import LocalGoalData
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -234,6 +237,7 @@ class StatusPage:
             reg, name, kind, _area_id, area_name = hit
             strategy = strategy_of(await strategies.strategy_by_id(s, reg.strategy_id))
             draft = await registrations.load_draft(s, reg.id, kinds_of(strategy))
+            follow_ups = await _follow_ups(s, t, reg.id)
         lang_query = {"lang": t.locale} if "lang" in request.query else {}
         submitted = None
         if draft.submitted_at is not None and draft.submitted_by:
@@ -246,6 +250,7 @@ class StatusPage:
                     {
                         "heading": t("Local goal {goal}.{position}", goal=lg.goal_number, position=lg.position),
                         "facts": _facts(t, strategy, lg),
+                        "follow_ups": follow_ups.get((lg.goal_number, lg.position), []),
                     }
                     for lg in draft.goals_under(g.number)
                 ],
@@ -304,6 +309,32 @@ def _render_file(data: dict[str, Any], fmt: str) -> bytes:
         return out.read_bytes()
 
 
+async def _follow_ups(s: AsyncSession, t: Texts, registration_id: int) -> dict[tuple[int, int], list[dict[str, str]]]:
+    """The registration's follow-ups by (goal, position) of their local goal: the measurement date, and
+    the answer or that it is waiting."""
+    places = {
+        lg_id: (goal, position)
+        for lg_id, goal, position in (
+            await s.execute(
+                select(LocalGoal.id, LocalGoal.goal_number, LocalGoal.position).where(
+                    LocalGoal.registration_id == registration_id
+                )
+            )
+        ).all()
+    }
+    out: dict[tuple[int, int], list[dict[str, str]]] = {}
+    for record in sorted(await followups.history(s, registration_id=registration_id), key=lambda r: r.measurement_date):
+        if record.local_goal_id in places:
+            out.setdefault(places[record.local_goal_id], []).append(
+                {
+                    "date": long_date(t, record.measurement_date),
+                    "answer": record.answer if record.answered_at is not None and record.answer else "waiting",
+                    "state": followup_state(t, record),
+                }
+            )
+    return out
+
+
 def _facts(t: Texts, strategy: Strategy, lg: LocalGoalData) -> list[tuple[str, str]]:
     """The local goal's answers, the first one under its question rather than "1.2"."""
     facts = list(views.local_goal_facts(t, strategy, lg))
@@ -343,4 +374,6 @@ def _labels(t: Texts) -> dict[str, str]:
         "nothing": t("Nothing registered yet."),
         "personal": t("This page is personal. Do not share the link. It works until"),
         "back": t("Back to the overview"),
+        "follow_ups": t("Follow-up on measurements"),
+        "measured": t("Measurement around"),
     }

@@ -1,4 +1,6 @@
-"""Status for leaders and the administration: overall, per area, per institution, and "hvem mangler?".
+"""Status for leaders and the administration: overall, per area, per institution, "hvem mangler?",
+coverage, and the follow-up of measurements ("opfølgning": what is waiting for an answer, and the
+latest answers). An institution's own view lists its follow-ups too.
 
 Scoped by role: an admin sees everything, an area leader the area, an institution leader the
 institution, a board member only their own board. A name outside a person's scope gets the same
@@ -13,18 +15,21 @@ from dataclasses import dataclass
 from dialogs import views
 from dialogs.cleaning import clean_text, fold
 from dialogs.messages import Choice, Reply
+from dialogs.reminders.render import answer_label, long_date
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
-from storage import progress, strategies
+from storage import followups, progress, strategies
 from storage.db import Database
+from storage.followups import FollowUpRecord
 from storage.progress import InstitutionProgress
 
 DONE = ("submitted", "approved")
+MAX_FACTS = 15  # follow-up lines per reply; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
 class LeaderQuery:
-    kind: str  # status | missing | coverage
+    kind: str  # status | missing | coverage | followups
     target: str | None = None
 
 
@@ -38,18 +43,35 @@ _MISSING = {
     "hvem mangler endnu",
 }
 _COVERAGE = {"dækning", "daekning", "coverage"}
+_FOLLOWUPS = {
+    "opfølgning",
+    "opfølgninger",
+    "opfoelgning",
+    "opfolgning",
+    "opfølgning på målinger",
+    "status på opfølgning",
+    "follow-up",
+    "follow-ups",
+    "follow up",
+    "follow ups",
+    "followup",
+    "followups",
+    "follow-up status",
+}
 _STATUS = re.compile(r"^(?:status|vis|show)(?:\s+(?:for|på|af|of))?\s*(.*)$")
 
 
 def parse_leader_query(text: str) -> LeaderQuery | None:
     """A leader's question, if the message is one ("status", "status Område Nord", "vis Solsikken",
-    "hvem mangler?", "dækning")."""
+    "hvem mangler?", "dækning", "opfølgning")."""
     folded = fold(clean_text(text))
     folded = re.sub(r"^(?:/maal|maal|målbot|maalbot)\s+", "", folded)
     if folded in _MISSING:
         return LeaderQuery("missing")
     if folded in _COVERAGE:
         return LeaderQuery("coverage")
+    if folded in _FOLLOWUPS:
+        return LeaderQuery("followups")
     match = _STATUS.match(folded)
     if match:
         return LeaderQuery("status", match.group(1).strip() or None)
@@ -86,6 +108,8 @@ class Overview:
             return await self.missing(person_id, locale)
         if query.kind == "coverage":
             return await self.coverage(person_id, locale)
+        if query.kind == "followups":
+            return await self.followups(person_id, locale)
         return await self.status(person_id, query.target, locale)
 
     async def _load(self, person_id: int) -> tuple[Strategy | None, list[InstitutionProgress], progress.Scope]:
@@ -122,7 +146,11 @@ class Overview:
             area_rows = [r for r in rows if r.area == name]
             return self._table(t, strategy, area_rows, t("Status for {area}", area=name))
         row = next(r for r in rows if r.name == name)
-        return [self._institution(t, strategy, row)]
+        replies = [self._institution(t, strategy, row)]
+        records = await self._history([row.institution_id])
+        if records:
+            replies.append(self._institution_followups(t, strategy, records))
+        return replies
 
     def _table(self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str) -> list[Reply]:
         done = sum(1 for r in rows if r.status in DONE)
@@ -201,3 +229,94 @@ class Overview:
             facts.append((f"{r.name} ({r.area})", value))
         text = t.plural("{n} board has not submitted yet:", "{n} boards have not submitted yet:", len(behind))
         return [Reply(text, facts=tuple(facts), title=t("Who is missing?"), kind="status")]
+
+    # -- follow-up of measurements ---------------------------------------------------------------------
+    async def _history(self, institution_ids: list[int]) -> list[FollowUpRecord]:
+        """The follow-ups of these institutions' local goals in the active strategy."""
+        if not institution_ids:
+            return []
+        async with self.db.transaction() as s:
+            row = await strategies.active_strategy(s)
+            if row is None:
+                return []
+            return await followups.history(s, strategy_id=row.id, institution_ids=institution_ids)
+
+    def _institution_followups(self, t: Texts, strategy: Strategy, records: list[FollowUpRecord]) -> Reply:
+        """One institution's follow-ups, by goal and date: the answer, or that it is waiting."""
+        label = strategy.goal_label.get(t.locale).capitalize()
+        facts = [
+            (
+                f"{label} {r.goal_number} · {long_date(t, r.measurement_date)}",
+                f"{r.local_goal_text}: {followup_state(t, r)}",
+            )
+            for r in records
+        ]
+        return Reply("", facts=_capped(t, facts), title=t("Follow-up on measurements"), kind="status")
+
+    async def followups(self, person_id: int, locale: str | None) -> list[Reply]:
+        """Follow-ups asked and not answered, and the latest answer of every local goal, in scope."""
+        t = self._t(locale)
+        strategy, rows, _scope = await self._load(person_id)
+        if strategy is None:
+            return [Reply(t("No strategy has been loaded yet."))]
+        if not rows:
+            return [Reply(t("There is nothing you have access to see."), kind="error")]
+        records = await self._history([r.institution_id for r in rows])
+        waiting = [r for r in records if r.answered_at is None and r.asked_at is not None]
+        latest: dict[int, FollowUpRecord] = {}
+        for r in records:  # by local goal and date: a later answer replaces an earlier one
+            if r.answered_at is not None and r.answer is not None:
+                latest[r.local_goal_id] = r
+        if not waiting and not latest:
+            return [Reply(t("No board has been asked about a measurement yet."), kind="status")]
+        counts = {a: sum(1 for r in latest.values() if r.answer == a) for a in ("on_track", "partly", "off_track")}
+        text = t(
+            "Latest answers: {on_track} on track, {partly} partly, {off_track} not on track.",
+            on_track=counts["on_track"],
+            partly=counts["partly"],
+            off_track=counts["off_track"],
+        )
+        text += " " + t.plural(
+            "{n} follow-up is waiting for an answer.", "{n} follow-ups are waiting for an answer.", len(waiting)
+        )
+        label = strategy.goal_label.get(t.locale)
+        waiting_facts = [
+            (f"{r.institution_name} · {label} {r.goal_number}", f"{r.local_goal_text}: {followup_state(t, r)}")
+            for r in waiting
+        ]
+        replies = [Reply(text, facts=_capped(t, waiting_facts), title=t("Follow-up on measurements"), kind="status")]
+        if latest:
+            answered = sorted(
+                latest.values(), key=lambda r: (r.institution_name.casefold(), r.goal_number, r.local_goal_id)
+            )
+            facts = [
+                (
+                    f"{r.institution_name} · {label} {r.goal_number}",
+                    f"{r.local_goal_text} ({long_date(t, r.measurement_date)}): {followup_state(t, r)}",
+                )
+                for r in answered
+            ]
+            replies.append(Reply("", facts=_capped(t, facts), title=t("Latest answers"), kind="status"))
+        return replies
+
+
+def followup_state(t: Texts, r: FollowUpRecord) -> str:
+    """A follow-up in a few words: "On track – what it showed (who)", or that it waits for an answer."""
+    if r.answered_at is None or r.answer is None:
+        if r.asked_at is None:
+            return t("no answer yet")
+        return t("asked {date}, no answer yet", date=long_date(t, r.asked_at.date()))
+    text = answer_label(t, r.answer)
+    if r.text:
+        text += f" – {r.text}"
+    if r.answered_by:
+        text += f" ({r.answered_by})"
+    return text
+
+
+def _capped(t: Texts, facts: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """At most `MAX_FACTS` lines, then how many more there are (a chat message has room for so much)."""
+    if len(facts) <= MAX_FACTS:
+        return tuple(facts)
+    rest = len(facts) - MAX_FACTS + 1
+    return (*facts[: MAX_FACTS - 1], ("…", t("and {n} more", n=rest)))

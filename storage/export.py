@@ -36,7 +36,24 @@ Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
                     "dates": ["2024-03-01", "2024-10-01"]
                   },
                   "answers": {"responsible": "Ledelsen"},  # the other questions, by question key
-                  "updated_by": "Anna Jensen"             # or null
+                  "updated_by": "Anna Jensen",            # or null
+                  "follow_ups": [                          # by measurement date; empty when none
+                    {
+                      "date": "2024-03-01",                # the measurement date asked about
+                      "asked_at": "2024-03-01T08:00:00+00:00",   # or null
+                      "answer": "on_track",                # on_track | partly | off_track; null until answered
+                      "text": "Trivslen steg",             # what the measurement showed; or null
+                      "answered_by": "Anna Jensen",        # or null
+                      "answered_at": "2024-03-04T10:12:00+00:00" # or null: asked, not answered yet
+                    }
+                  ]
+                }
+              ],
+              "previous_local_goals": [            # only when the strategy names a `previous` one that
+                {                                  # is loaded: last period's local goals of the same
+                  "text": "Alle har en ven",       # institution under the same goal number
+                  "interventions": ["Legepatruljer"],
+                  "measurement": null              # as above
                 }
               ]
             }
@@ -48,13 +65,18 @@ Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
 Interventions are all `list` answers of the local goal in (question key, position) order; the
 measurement is the first `measurement` answer by question key. An institution without a
 registration has status "not_started" and every goal with an empty "local_goals".
+A follow-up's answer is only exported once it is complete (the board chose an answer and gave its
+words, or skipped them); until then `answer`, `text`, `answered_by` and `answered_at` are null.
+Follow-ups are read with one query for the whole strategy, last period's registrations with one
+query per relation (no query per institution).
 User text is exported as stored: escaping is the writers' job.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -62,7 +84,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage import followups
 from storage.db import Database
+from storage.followups import FollowUpRecord
 from storage.models import (
     Institution,
     LocalGoal,
@@ -87,17 +111,10 @@ async def build_export(db: Database, strategy_key: str | None = None, *, now: da
     async with db.transaction() as session:
         strategy = await _load_strategy(session, strategy_key)
         institutions = (await session.scalars(select(Institution).options(selectinload(Institution.area)))).all()
-        registrations = (
-            await session.scalars(
-                select(Registration)
-                .where(Registration.strategy_id == strategy.id)
-                .options(
-                    selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
-                    selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
-                )
-            )
-        ).all()
+        registrations = await _registrations(session, strategy.id)
         names = await _person_names(session, _person_ids(registrations))
+        follow_ups = _follow_ups_by_local_goal(await followups.history(session, strategy_id=strategy.id))
+        previous = await _previous_period(session, strategy)
 
     goals = _goal_heads(strategy)
     question_order = _question_order(strategy)
@@ -112,9 +129,74 @@ async def build_export(db: Database, strategy_key: str | None = None, *, now: da
         },
         "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
         "institutions": [
-            _institution(inst, by_institution.get(inst.id), goals, names, question_order) for inst in ordered
+            _institution(
+                inst,
+                by_institution.get(inst.id),
+                goals,
+                _Context(names, question_order, follow_ups),
+                None if previous is None else previous.get(inst.id, {}),
+            )
+            for inst in ordered
         ],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    names: dict[int, str]
+    question_order: dict[str, int]
+    follow_ups: dict[int, list[dict[str, Any]]]  # local goal id -> its follow-ups, by date
+
+
+async def _registrations(session: AsyncSession, strategy_id: int) -> Sequence[Registration]:
+    return (
+        await session.scalars(
+            select(Registration)
+            .where(Registration.strategy_id == strategy_id)
+            .options(
+                selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
+                selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
+            )
+        )
+    ).all()
+
+
+def _follow_ups_by_local_goal(records: Iterable[FollowUpRecord]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in sorted(records, key=lambda r: (r.local_goal_id, r.measurement_date)):
+        answered = r.answered_at is not None
+        out.setdefault(r.local_goal_id, []).append(
+            {
+                "date": r.measurement_date.isoformat(),
+                "asked_at": _iso_time(r.asked_at),
+                "answer": r.answer if answered else None,
+                "text": r.text if answered else None,
+                "answered_by": r.answered_by if answered else None,
+                "answered_at": _iso_time(r.answered_at),
+            }
+        )
+    return out
+
+
+async def _previous_period(
+    session: AsyncSession, strategy: Strategy
+) -> dict[int, dict[int, list[dict[str, Any]]]] | None:
+    """Last period's local goals, by institution id and goal number, when the strategy names a previous
+    strategy that is loaded; None otherwise."""
+    key = strategy.definition.get("previous")
+    if not isinstance(key, str) or not key or key == strategy.key:
+        return None
+    earlier_id = await session.scalar(select(Strategy.id).where(Strategy.key == key))
+    if earlier_id is None:
+        return None
+    out: dict[int, dict[int, list[dict[str, Any]]]] = {}
+    for reg in await _registrations(session, earlier_id):
+        goals = out.setdefault(reg.institution_id, {})
+        for lg in sorted(reg.local_goals, key=lambda lg: (lg.goal_number, lg.position)):
+            goals.setdefault(lg.goal_number, []).append(
+                {"text": lg.text, "interventions": _interventions(lg), "measurement": _measurement(lg)}
+            )
+    return out
 
 
 async def _load_strategy(session: AsyncSession, key: str | None) -> Strategy:
@@ -169,8 +251,8 @@ def _institution(
     inst: Institution,
     reg: Registration | None,
     goals: list[tuple[int, str]],
-    names: dict[int, str],
-    question_order: dict[str, int],
+    ctx: _Context,
+    previous: dict[int, list[dict[str, Any]]] | None,
 ) -> dict[str, Any]:
     local_goals = reg.local_goals if reg is not None else []
     known = {number for number, _ in goals}
@@ -178,46 +260,53 @@ def _institution(
     if orphans:
         # The strategy lost a goal after boards answered it; the rows stay in the database.
         log.warning("export: %s has local goals under unknown goal numbers %s", inst.name, orphans)
+    out_goals = []
+    for number, title in goals:
+        goal: dict[str, Any] = {
+            "number": number,
+            "title": title,
+            "local_goals": [
+                _local_goal(lg, ctx)
+                for lg in sorted(local_goals, key=lambda lg: lg.position)
+                if lg.goal_number == number
+            ],
+        }
+        if previous is not None:
+            goal["previous_local_goals"] = previous.get(number, [])
+        out_goals.append(goal)
     return {
         "name": inst.name,
         "area": inst.area.name,
         "kind": inst.kind,
         "status": reg.status if reg is not None else NOT_STARTED,
-        "submitted_by": _name(names, reg.submitted_by_id) if reg is not None else None,
+        "submitted_by": _name(ctx.names, reg.submitted_by_id) if reg is not None else None,
         "submitted_at": _iso_time(reg.submitted_at) if reg is not None else None,
-        "goals": [
-            {
-                "number": number,
-                "title": title,
-                "local_goals": [
-                    _local_goal(lg, names, question_order)
-                    for lg in sorted(local_goals, key=lambda lg: lg.position)
-                    if lg.goal_number == number
-                ],
-            }
-            for number, title in goals
-        ],
+        "goals": out_goals,
     }
 
 
-def _local_goal(lg: LocalGoal, names: dict[int, str], question_order: dict[str, int]) -> dict[str, Any]:
-    interventions = sorted(lg.interventions, key=lambda i: (i.question_key, i.position))
+def _interventions(lg: LocalGoal) -> list[str]:
+    return [i.text for i in sorted(lg.interventions, key=lambda i: (i.question_key, i.position))]
+
+
+def _measurement(lg: LocalGoal) -> dict[str, Any] | None:
     measurements = sorted(lg.measurements, key=lambda m: m.question_key)
-    measurement = None
-    if measurements:
-        first = measurements[0]
-        measurement = {
-            "method": first.method,
-            "when": first.when_text,
-            "dates": [str(d) for d in first.dates],
-        }
-    answer_keys = sorted(lg.answers, key=lambda k: (question_order.get(k, len(question_order)), k))
+    if not measurements:
+        return None
+    first = measurements[0]
+    return {"method": first.method, "when": first.when_text, "dates": [str(d) for d in first.dates]}
+
+
+def _local_goal(lg: LocalGoal, ctx: _Context) -> dict[str, Any]:
+    order = ctx.question_order
+    answer_keys = sorted(lg.answers, key=lambda k: (order.get(k, len(order)), k))
     return {
         "text": lg.text,
-        "interventions": [i.text for i in interventions],
-        "measurement": measurement,
+        "interventions": _interventions(lg),
+        "measurement": _measurement(lg),
         "answers": {key: lg.answers[key] for key in answer_keys},
-        "updated_by": _name(names, lg.updated_by_id),
+        "updated_by": _name(ctx.names, lg.updated_by_id),
+        "follow_ups": ctx.follow_ups.get(lg.id, []),
     }
 
 

@@ -2,7 +2,8 @@
 
 First page: the strategy's title, period, deadline and time plan (the strategy's milestones). Then
 one section per strategic goal, within it one per area, within that one per institution with its
-local goals, interventions, measurement and (when the data has them) follow-ups.
+local goals, interventions, measurement and follow-ups, and (when the strategy names a previous
+period) last period's local goals.
 
 `write_docx(data, out)` takes the dict from `storage.export.build_export`; the time plan is read from
 `data["strategy"]["milestones"]` when present (`add_time_plan` puts it there from the strategy's
@@ -23,7 +24,7 @@ from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.export_writers import LABELS, _local_time, _status
+from storage.export_writers import LABELS, _local_time, _status, answer_label, previous_lines
 from storage.models import Strategy
 
 DOC_TITLE = "Bestyrelsernes lokale mål"
@@ -33,7 +34,7 @@ DOCX_LABELS = {
     "what": "Hvad",
     "no_time_plan": "Strategien har ingen tidsplan.",
     "follow_up": "Opfølgning",
-    "on_track": "På rette spor",
+    "on_track": "På rette spor",  # the older on_track flag; answers use LABELS["follow_up.*"]
     "not_on_track": "Ikke på rette spor",
     "no_institutions": "Ingen institutioner.",
 }
@@ -144,21 +145,41 @@ def _institution(doc: Any, inst: dict[str, Any], goal_number: int) -> None:
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{DOCX_LABELS['follow_up']}: ").bold = True
             paragraph.add_run(text)
+    _previous(doc, goal)
 
 
 def _follow_ups(lg: dict[str, Any]) -> Iterator[str]:
-    """Follow-ups, when the export carries them: a text, or dicts with date, text/result, on_track."""
+    """The local goal's follow-ups (`build_export`'s "follow_ups": date, asked_at, answer, text,
+    answered_by, answered_at) as "1. marts 2027 – på sporet – what it showed (who)". An older shape,
+    a bare text or a dict with result and an on_track flag, is still read."""
     value = lg.get("follow_ups", lg.get("follow_up"))
     items = value if isinstance(value, list) else [value] if value else []
     for item in items:
-        if isinstance(item, dict):
-            parts = [_day(item["date"]) if item.get("date") else ""]
-            parts.append(_clean(str(item.get("text") or item.get("result") or "")))
-            if item.get("on_track") is not None:
-                parts.append(DOCX_LABELS["on_track" if item["on_track"] else "not_on_track"])
-            yield " – ".join(p for p in parts if p)
-        else:
+        if not isinstance(item, dict):
             yield _clean(str(item))
+            continue
+        day = _day(item["date"]) if item.get("date") else ""
+        said = _clean(str(item.get("text") or item.get("result") or ""))
+        if "answer" in item:
+            parts = [day, answer_label(item["answer"]), said]
+        else:
+            flag = item.get("on_track")
+            parts = [day, said, "" if flag is None else DOCX_LABELS["on_track" if flag else "not_on_track"]]
+        text = " – ".join(p for p in parts if p)
+        if item.get("answered_by"):
+            text += f" ({_clean(str(item['answered_by']))})"
+        yield text
+
+
+def _previous(doc: Any, goal: dict[str, Any] | None) -> None:
+    """Last period's local goals of the institution under this goal, when the export has them."""
+    if goal is None or "previous_local_goals" not in goal:
+        return
+    doc.add_paragraph().add_run(f"{LABELS['previous_local_goals']}:").bold = True
+    if not goal["previous_local_goals"]:
+        _italic(doc, LABELS["no_local_goals"])
+    for item in goal["previous_local_goals"]:
+        doc.add_paragraph(_clean(" · ".join(previous_lines(item))), style="List Bullet")
 
 
 def _goal_heads(data: dict[str, Any]) -> list[tuple[int, str]]:

@@ -53,6 +53,12 @@ LABELS: dict[str, str] = {
     "status.approved": "Godkendt",
     "status.returned": "Sendt retur",
     "status.not_started": "Ikke startet",
+    "follow_ups": "Opfølgning",
+    "follow_up.on_track": "på sporet",
+    "follow_up.partly": "delvist",
+    "follow_up.off_track": "ikke på sporet",
+    "follow_up.waiting": "ikke besvaret endnu",
+    "previous_local_goals": "Sidste periode",
 }
 
 # Danish Excel uses ";" as its list separator (the comma is the decimal sign), so a comma-separated
@@ -71,6 +77,7 @@ CSV_COLUMNS = (
     "measurement_method",
     "measurement_when",
     "measurement_dates",
+    "follow_ups",
 )
 # A cell starting with one of these is a formula to Excel ("CSV injection"); a board member could
 # otherwise plant =HYPERLINK(...) for the administration to click. A leading ' makes it text.
@@ -78,7 +85,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")  # Excel has no time zones: show local time
 XLSX_MAX_CELL = 32767  # Excel's limit on characters in one cell
-XLSX_WRAPPED = {"local_goal", "interventions", "measurement_method", "measurement_when"}
+XLSX_WRAPPED = {
+    "local_goal",
+    "interventions",
+    "measurement_method",
+    "measurement_when",
+    "follow_ups",
+    "previous_local_goals",
+}
 
 
 def write_export(data: dict[str, Any], fmt: str, out: Path) -> None:
@@ -120,6 +134,41 @@ def _measurement_cells(lg: dict[str, Any], dates_sep: str) -> tuple[str, str, st
     return m.get("method", ""), m.get("when", ""), dates_sep.join(m.get("dates", []))
 
 
+def answer_label(answer: str | None) -> str:
+    """A follow-up's answer in Danish ("på sporet"); "ikke besvaret endnu" while there is none."""
+    if answer is None:
+        return LABELS["follow_up.waiting"]
+    return LABELS.get(f"follow_up.{answer}", answer)
+
+
+def follow_up_line(item: dict[str, Any]) -> str:
+    """One follow-up as "2027-03-01: på sporet – what the measurement showed (who)"."""
+    text = f"{item['date']}: {answer_label(item.get('answer'))}"
+    if item.get("text"):
+        text += f" – {item['text']}"
+    if item.get("answered_by"):
+        text += f" ({item['answered_by']})"
+    return text
+
+
+def _has_previous(data: dict[str, Any]) -> bool:
+    """Whether the export carries last period's local goals (the strategy names a previous one)."""
+    return any("previous_local_goals" in g for inst in data["institutions"] for g in inst["goals"])
+
+
+def previous_lines(item: dict[str, Any]) -> list[str]:
+    """Last period's local goal as its text, then its interventions and measurement (if any)."""
+    lines = [item["text"]]
+    if item.get("interventions"):
+        lines.append(f"{LABELS['interventions']}: {', '.join(item['interventions'])}")
+    m = item.get("measurement")
+    if m:
+        measured = " – ".join(p for p in (m.get("method", ""), m.get("when", "")) if p)
+        if measured:
+            lines.append(f"{LABELS['measurement']}: {measured}")
+    return lines
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
 
@@ -143,7 +192,8 @@ def _write_csv(data: dict[str, Any], out: Path) -> None:
                 lg.get("text", ""),
                 " | ".join(lg.get("interventions", [])),
             ]
-            writer.writerow([_csv_cell(v) for v in [*row, method, when, dates]])
+            follow_ups = " | ".join(follow_up_line(f) for f in lg.get("follow_ups", []))
+            writer.writerow([_csv_cell(v) for v in [*row, method, when, dates, follow_ups]])
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -180,17 +230,26 @@ def _write_xlsx(data: dict[str, Any], out: Path) -> None:
     _finish_sheet(overview, keys + ["count"] * len(heads))
 
     sheet_keys = ["area", "institution", "status", "local_goal", "interventions"]
-    sheet_keys += ["measurement_method", "measurement_when", "measurement_dates"]
+    sheet_keys += ["measurement_method", "measurement_when", "measurement_dates", "follow_ups"]
+    with_previous = _has_previous(data)
+    if with_previous:
+        sheet_keys.append("previous_local_goals")
     sheets = {}
     for number, _ in heads:
         ws = wb.create_sheet(LABELS["goal_column"].format(number=number))
         ws.append([LABELS[k] for k in sheet_keys])
         sheets[number] = ws
-    for inst, goal, _, lg in _goal_rows(data):
+    for inst, goal, position, lg in _goal_rows(data):
         method, when, dates = _measurement_cells(lg, "\n")
         interventions = "\n".join(lg.get("interventions", []))
+        follow_ups = "\n".join(follow_up_line(f) for f in lg.get("follow_ups", []))
         row = [inst["area"], inst["name"], _status(inst["status"]), lg.get("text", ""), interventions]
-        _append(sheets[goal["number"]], [*row, method, when, dates])
+        row += [method, when, dates, follow_ups]
+        if with_previous:
+            # Last period's local goals beside this period's: once, on the goal's first row.
+            previous = goal.get("previous_local_goals", []) if position <= 1 else []
+            row.append("\n".join("\n".join(previous_lines(p)) for p in previous))
+        _append(sheets[goal["number"]], row)
     for ws in sheets.values():
         _finish_sheet(ws, sheet_keys)
     wb.save(out)
@@ -289,6 +348,8 @@ def _markdown(data: dict[str, Any]) -> str:
                 out += [f"_{LABELS['no_local_goals']}_", ""]
             for position, lg in enumerate(goal["local_goals"], start=1):
                 out += _md_local_goal(position, lg)
+            if "previous_local_goals" in goal:
+                out += _md_previous(goal["previous_local_goals"])
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -304,4 +365,20 @@ def _md_local_goal(position: int, lg: dict[str, Any]) -> list[str]:
         if m["dates"]:
             text += f" ({', '.join(_md_one_line(d) for d in m['dates'])})"
         out += [f"{LABELS['measurement']}: {text}", ""]
+    if lg.get("follow_ups"):
+        out += [f"{LABELS['follow_ups']}:", ""]
+        out += ["- " + _md_one_line(follow_up_line(f)) for f in lg["follow_ups"]]
+        out.append("")
     return out
+
+
+def _md_previous(previous: list[dict[str, Any]]) -> list[str]:
+    """Last period's local goals under the goal: a sub-list per local goal."""
+    out = [f"{LABELS['previous_local_goals']}:", ""]
+    if not previous:
+        return [*out, f"_{LABELS['no_local_goals']}_", ""]
+    for item in previous:
+        first, *rest = previous_lines(item)
+        out.append("- " + _md_one_line(first))
+        out += ["  - " + _md_one_line(line) for line in rest]
+    return [*out, ""]

@@ -6,6 +6,7 @@ remembers who chose), then the few words about what the measurement showed (`com
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -187,9 +188,14 @@ async def complete(
 
 
 async def history(
-    session: AsyncSession, *, strategy_id: int | None = None, registration_id: int | None = None
+    session: AsyncSession,
+    *,
+    strategy_id: int | None = None,
+    registration_id: int | None = None,
+    institution_ids: Collection[int] | None = None,
 ) -> list[FollowUpRecord]:
-    """Follow-ups (asked or answered), by institution, goal and date: for status pages and exports."""
+    """Follow-ups (asked or answered), by institution, goal and date: for status pages and exports.
+    One query; `institution_ids` limits it to those institutions (a person's scope)."""
     query = (
         select(FollowUp, LocalGoal, Registration.id, Institution.name, Person.name)
         .join(LocalGoal, LocalGoal.id == FollowUp.local_goal_id)
@@ -201,6 +207,8 @@ async def history(
         query = query.where(Registration.strategy_id == strategy_id)
     if registration_id is not None:
         query = query.where(Registration.id == registration_id)
+    if institution_ids is not None:
+        query = query.where(Registration.institution_id.in_(list(institution_ids)))
     rows = (await session.execute(query)).all()
     out = [
         FollowUpRecord(

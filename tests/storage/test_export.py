@@ -126,7 +126,7 @@ async def test_build_export_shape_and_order(sqlite_db: Database) -> None:
     assert sol["submitted_by"] == "Anna Ærbødig"
     assert sol["submitted_at"] == "2024-01-10T12:00:00+00:00"
     assert [g["number"] for g in sol["goals"]] == [1, 2]
-    assert sol["goals"][1] == {"number": 2, "title": "Faglig progression", "local_goals": []}
+    assert sol["goals"][1] == {"number": 2, "title": "Faglig progression", "local_goals": []}  # no previous period
     first, second = sol["goals"][0]["local_goals"]
     assert first == {
         "text": "Alle børn har en god ven",
@@ -138,6 +138,7 @@ async def test_build_export_shape_and_order(sqlite_db: Database) -> None:
         },
         "answers": {"responsible": "Ledelsen", "extra": "x"},
         "updated_by": "Anna Ærbødig",
+        "follow_ups": [],
     }
     assert list(first["answers"]) == ["responsible", "extra"]  # definition order, then the rest
     assert second["measurement"] is None and second["interventions"] == [] and second["updated_by"] is None
@@ -244,7 +245,8 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
     assert overview["D3"].value == "Ikke startet"
 
     goal1 = wb["Mål 1"]
-    assert goal1.auto_filter.ref == "A1:H5"
+    assert goal1.auto_filter.ref == "A1:I5"  # the last column is the follow-ups
+    assert goal1["I1"].value == "Opfølgning"
     assert goal1["D1"].value == "Lokalt mål"
     assert goal1["D2"].value == "Alle børn har en god ven"
     assert goal1["E2"].value == "Venskabsgrupper\nLegepatruljer"
