@@ -58,21 +58,22 @@ _FOLLOWUPS = {
     "followups",
     "follow-up status",
 }
-_STATUS = re.compile(r"^(?:status|vis|show)(?:\s+(?:for|på|af|of))?\s*(.*)$")
+_STATUS = re.compile(r"^(?:status|vis|show)(?:\s+(?:for|på|af|of))?\s*(.*)$", re.IGNORECASE)
+_BOT_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+", re.IGNORECASE)
 
 
 def parse_leader_query(text: str) -> LeaderQuery | None:
     """A leader's question, if the message is one ("status", "status Område Nord", "vis Solsikken",
     "hvem mangler?", "dækning", "opfølgning")."""
-    folded = fold(clean_text(text))
-    folded = re.sub(r"^(?:/maal|maal|målbot|maalbot)\s+", "", folded)
+    cleaned = _BOT_PREFIX.sub("", " ".join(clean_text(text).split()).strip(" .!?,;:«»\"'"))
+    folded = fold(cleaned)
     if folded in _MISSING:
         return LeaderQuery("missing")
     if folded in _COVERAGE:
         return LeaderQuery("coverage")
     if folded in _FOLLOWUPS:
         return LeaderQuery("followups")
-    match = _STATUS.match(folded)
+    match = _STATUS.match(cleaned)  # the original spelling, so a reply can repeat the name as written
     if match:
         return LeaderQuery("status", match.group(1).strip() or None)
     return None

@@ -134,7 +134,7 @@ async def test_in_english(followed_up: World) -> None:
 async def test_a_board_member_is_refused_other_boards_follow_ups(followed_up: World) -> None:
     line = await followed_up.talk("line.moerch")  # chair of Mælkebøtten
     await line.say("vis Solsikken")
-    line.expect("Jeg kan ikke finde «solsikken» blandt det, du har adgang til at se.")  # the name as folded
+    line.expect("Jeg kan ikke finde «Solsikken» blandt det, du har adgang til at se.")  # the name as folded
     line.expect_not("Alle børn har en fast voksen", "Trivslen", "Opfølgning på målinger")
     await line.say("opfølgning")  # only their own board, which has none
     line.expect("Ingen bestyrelse er blevet spurgt om en måling endnu.")

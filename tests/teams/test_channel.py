@@ -39,7 +39,11 @@ async def test_area_leader_gets_status_in_the_channel(teams: Teams) -> None:
 
 async def test_board_member_is_refused_another_institution(teams: Teams) -> None:
     answer = await ask(teams, "fatima", "fatima.ali@demo.maalbot.dk", "status Ærøvej Skole")
-    assert "Ærøvej Skole" not in answer.replace("status Ærøvej Skole", "")
+    # the same words as for a name that does not exist, so the refusal reveals nothing
+    assert "Jeg kan ikke finde «Ærøvej Skole» blandt det, du har adgang til at se." in answer
+    unknown = await ask(teams, "fatima", "fatima.ali@demo.maalbot.dk", "status Findes Ikke Skole")
+    assert "Jeg kan ikke finde «Findes Ikke Skole» blandt det, du har adgang til at se." in unknown
+    assert "Jens Præstegaard" not in answer and "ikke startet" not in answer
 
 
 async def test_unknown_person_in_the_channel(teams: Teams) -> None:
