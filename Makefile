@@ -35,7 +35,7 @@ clean:
 # Re-extract the translatable texts and merge them into the Danish and English catalogs.
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs
-	$(BIN)/pybabel update -i .venv/maalbot.pot -d dialogs/locale -D maalbot --no-fuzzy-matching --width 120
+	$(BIN)/pybabel update -i .venv/maalbot.pot -d dialogs/locale -D maalbot --no-fuzzy-matching --ignore-obsolete --width 120
 
 # Repeatable measurements (see benchmarks/README.md); not part of `make test`.
 bench: $(STAMP)
