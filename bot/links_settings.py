@@ -1,5 +1,6 @@
 """Where signed links come from: the secret (`MAALBOT_LINK_SECRET`), the public base URL
-(`MAALBOT_PUBLIC_URL`) and how long a link lives (`MAALBOT_LINK_TTL_HOURS`).
+(`MAALBOT_PUBLIC_URL`) and how long a link lives (`MAALBOT_LINK_TTL_HOURS`); and that their tokens
+stay out of the access log.
 
 Without a secret, `--dev` uses a random secret made once per process (links then die with the
 process), and production gives no links at all and says so once in the log."""
@@ -7,6 +8,7 @@ process), and production gives no links at all and says so once in the log."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -20,6 +22,29 @@ log = logging.getLogger("maalbot.links")
 
 _DEV_SECRET = secrets.token_bytes(32)  # one per process, so the chat and the pages agree
 _said: set[str] = set()
+
+_TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s\"]+")
+
+
+class RedactLinkTokens(logging.Filter):
+    """The access log writes every request line, query string and all: a token there is a working
+    link for anyone who reads the log. This filter keeps the request and drops the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = _TOKEN_IN_URL.sub(r"\1[redacted]", message), ()
+        line = getattr(record, "first_request_line", None)  # aiohttp's `extra`, for structured logs
+        if isinstance(line, str) and "token=" in line:
+            setattr(record, "first_request_line", _TOKEN_IN_URL.sub(r"\1[redacted]", line))  # noqa: B010
+        return True
+
+
+def redact_access_log() -> None:
+    """Keep link tokens out of aiohttp's access log (once per process)."""
+    access = logging.getLogger("aiohttp.access")
+    if not any(isinstance(f, RedactLinkTokens) for f in access.filters):
+        access.addFilter(RedactLinkTokens())
 
 
 class LinkSettings(BaseSettings):

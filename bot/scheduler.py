@@ -27,13 +27,14 @@ from bot.delivery import Notifier, SendResult, SendStatus
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
+from dialogs.reminders.pause import paused_until
 from dialogs.reminders.planner import plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import load_snapshot
 from dialogs.strategy import ReminderSettings
 from storage import followups, outbox
 from storage.db import Database
-from storage.models import Identity, OutboxStatus, Person, ReminderPause
+from storage.models import Identity, OutboxStatus, Person
 from storage.outbox import ClaimedItem, NewItem
 
 log = logging.getLogger("maalbot.scheduler")
@@ -138,7 +139,8 @@ async def tick(
         return report
     sender = _Sender(db, by_platform, now, instance_id, pacer or Pacer(sleep), report, calendar)
     for _ in range(MAX_BATCHES):
-        claimed = await outbox.claim_due(db, now, instance_id, limit=batch)
+        # a later batch is claimed at the moment it is taken, so its claim is not born stale
+        claimed = await outbox.claim_due(db, sender.moment(), instance_id, limit=batch)
         for item in claimed:
             await sender.deliver(item)
         if len(claimed) < batch:
@@ -191,6 +193,11 @@ class _Sender:
         self.instance_id = instance_id
         self.pacer = pacer
         self.report = report
+        self._started = pacer.clock()
+
+    def moment(self) -> datetime:
+        """`now` moved on by the time this round has taken so far (on the pacer's injected clock)."""
+        return self.now + timedelta(seconds=max(self.pacer.clock() - self._started, 0.0))
 
     async def _skip(self, item: ClaimedItem, reason: str) -> None:
         await outbox.mark_skipped(self.db, item.id, self.instance_id, reason)
@@ -232,9 +239,8 @@ class _Sender:
         if person_id is None:
             return None
         async with self.db.transaction() as s:
-            until = await s.scalar(select(ReminderPause.until).where(ReminderPause.person_id == int(person_id)))
-        today = self.calendar.local(self.now).date()
-        return until if until is not None and today < until else None
+            until = await paused_until(s, int(person_id))
+        return until if model.paused_on(until, self.calendar.local(self.now).date()) else None
 
     async def deliver(self, item: ClaimedItem) -> None:
         if item.expires_at is not None and self.now >= item.expires_at:
@@ -253,6 +259,10 @@ class _Sender:
             return
         replies = [reply_from_json(r) for r in item.payload.get("replies", [])]
         await self.pacer.wait(route.platform, route.target, len(replies))
+        if not await outbox.renew_claim(self.db, item.id, self.instance_id, self.moment()):
+            # this round was slow and another instance took the stale claim over: it sends, not us
+            self.report.lines.append(_describe(item, "left to the instance that took it over"))
+            return
         notifier = self.notifiers[route.platform]
         try:
             if route.kind == "channel":
@@ -323,16 +333,22 @@ async def run_loop(
 
 
 def start_scheduler(
-    app: web.Application, db: Database, notifiers: NotifierSource, *, default_locale: str = "da"
+    app: web.Application,
+    db: Database,
+    notifiers: NotifierSource,
+    *,
+    default_locale: str = "da",
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """Run the reminder loop while the aiohttp app runs. `notifiers` may be a callable, read at every
-    tick, so notifiers registered after startup (Slack, Teams) are picked up. No notifiers: no sends."""
+    tick, so notifiers registered after startup (Slack, Teams) are picked up. No notifiers: no sends.
+    `clock` and `sleep` are the loop's (injected by tests)."""
     instance_id = new_instance_id()
 
     async def on_startup(app: web.Application) -> None:
-        app[_TASK] = asyncio.create_task(
-            run_loop(db, notifiers, instance_id=instance_id, default_locale=default_locale), name="maalbot-reminders"
-        )
+        loop = run_loop(db, notifiers, instance_id=instance_id, clock=clock, sleep=sleep, default_locale=default_locale)
+        app[_TASK] = asyncio.create_task(loop, name="maalbot-reminders")
 
     async def on_cleanup(app: web.Application) -> None:
         task = app.get(_TASK)

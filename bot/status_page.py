@@ -26,10 +26,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.links_settings import link_signer, redact_access_log
 from bot.settings import Settings
 from dialogs import views
 from dialogs.links import LinkClaims, LinkError, LinkSigner, make_token
-from dialogs.links_chat import EXPORT_FORMATS, EXPORT_PATH, FORMAT_LABELS, REGISTRATION_PATH, STATUS_PATH
+from dialogs.links_chat import (
+    EXPORT_FORMATS,
+    EXPORT_PATH,
+    FORMAT_LABELS,
+    REGISTRATION_PATH,
+    STATUS_PATH,
+    until_text,
+)
 from dialogs.overview import followup_state
 from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
@@ -84,9 +92,8 @@ def mount_status_page(
     """Add the status page and export routes. The signer defaults to `bot.links_settings.link_signer`
     (MAALBOT_LINK_SECRET, or a random one in --dev); without one every link gets 403."""
     if signer is None:
-        from bot.links_settings import link_signer
-
         signer = link_signer(dev=dev)
+    redact_access_log()
     page = StatusPage(db, signer, settings.locale, settings.timezone, clock or (lambda: datetime.now(UTC)))
     app.router.add_get(STATUS_PATH, page.status)
     app.router.add_get(REGISTRATION_PATH.replace("{registration_id}", "{registration_id:\\d+}"), page.registration)
@@ -146,10 +153,6 @@ class StatusPage:
         context.setdefault("other_language", None)
         html = self.env.get_template(template).render(t=t, lang=t.locale, labels=_labels(t), **context)
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
-
-    def _until(self, viewer: Viewer) -> str:
-        local = viewer.claims.expires_at.astimezone(self.tz)
-        return viewer.t("{date} at {time}", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))
 
     # -- pages -------------------------------------------------------------------------------------
     async def status(self, request: web.Request) -> web.Response:
@@ -215,7 +218,7 @@ class StatusPage:
                 for f in EXPORT_FORMATS
             ],
             other_language=_other_language(t, self._signed(viewer, STATUS_PATH, **area_query, lang=_other(t))),
-            until=self._until(viewer),
+            until=until_text(t, viewer.claims.expires_at, self.tz),
         )
 
     async def registration(self, request: web.Request) -> web.Response:
@@ -268,7 +271,7 @@ class StatusPage:
             goals=goals,
             back=self._signed(viewer, STATUS_PATH, **lang_query),
             other_language=_other_language(t, self._signed(viewer, request.path, lang=_other(t))),
-            until=self._until(viewer),
+            until=until_text(t, viewer.claims.expires_at, self.tz),
         )
 
     async def export(self, request: web.Request) -> web.StreamResponse:
@@ -294,12 +297,14 @@ class StatusPage:
         return web.Response(body=body, headers={**headers, "Content-Type": CONTENT_TYPES[fmt]})
 
     async def _in_scope(self, data: dict[str, Any], viewer: Viewer, area: str | None) -> dict[str, Any]:
-        """The export with only the institutions the viewer may see (and of one area, if asked)."""
+        """The export with only the institutions the viewer may see (and of one area, if asked). An
+        institution is known by its name and area together, so no name can match outside the scope."""
         async with self.db.transaction() as s:
             row = await strategies.strategy_by_key(s, data["strategy"]["key"])
             assert row is not None
-            visible = {r.name for r in await progress.progress(s, row.id, viewer.scope) if not area or r.area == area}
-        return {**data, "institutions": [i for i in data["institutions"] if i["name"] in visible]}
+            rows = await progress.progress(s, row.id, viewer.scope)
+        visible = {(r.name, r.area) for r in rows if not area or r.area == area}
+        return {**data, "institutions": [i for i in data["institutions"] if (i["name"], i["area"]) in visible]}
 
 
 def _render_file(data: dict[str, Any], fmt: str) -> bytes:

@@ -20,7 +20,7 @@ from typing import Any
 from dialogs import views
 from dialogs.cleaning import clean_text
 from dialogs.messages import Choice, Reply
-from dialogs.overview import match_names
+from dialogs.overview import BOT_PREFIX, match_names
 from dialogs.texts import Texts, texts
 from storage import approval, strategies
 from storage.approval import ApprovalError, Decision
@@ -30,7 +30,6 @@ from storage.models import RegistrationStatus
 ACTIONS = ("approve", "return", "reopen")
 CHOICE_PREFIX = "admin:"
 
-_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+", re.IGNORECASE)
 _VERBS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("approve", re.compile(r"^(?:godkend|approve)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)),
     (
@@ -52,7 +51,7 @@ class AdminCommand:
 
 def parse_admin_command(text: str) -> AdminCommand | None:
     """An admin's decision, if the message is one; the comment keeps its case and spelling."""
-    cleaned = _PREFIX.sub("", clean_text(text))
+    cleaned = BOT_PREFIX.sub("", clean_text(text))
     for action, pattern in _VERBS:
         match = pattern.match(cleaned)
         if match is None:

@@ -29,7 +29,7 @@ from dialogs.cleaning import clean_text, fold
 from dialogs.commands import Cmd, parse_command
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.reminders import render
-from dialogs.reminders.model import FOLLOWUP_SUMMARY
+from dialogs.reminders.model import FOLLOWUP_SUMMARY, person_recipient
 from dialogs.texts import Texts, texts
 from storage import followups, outbox, people
 from storage.followups import FollowUpContext
@@ -198,7 +198,7 @@ async def _tell_leaders(
         items.append(
             NewItem(
                 FOLLOWUP_SUMMARY,
-                f"person:{leader.id}",
+                person_recipient(leader.id),
                 f"lg:{ctx.local_goal_id}:{ctx.measurement_date.isoformat()}",
                 now,
                 render.person_payload(leader.id, leader.name, [reply], why),

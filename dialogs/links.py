@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -104,9 +104,10 @@ def verify(path: str, token: str | None, secret: bytes, now: datetime) -> LinkCl
 
 @dataclass(frozen=True, slots=True)
 class LinkSigner:
-    """The secret, the public base URL and how long a link lives: what the chat and pages share."""
+    """The secret, the public base URL and how long a link lives: what the chat and pages share.
+    The secret is kept out of `repr`, so a logged or printed signer never gives it away."""
 
-    secret: bytes
+    secret: bytes = field(repr=False)
     base_url: str
     ttl: timedelta = timedelta(hours=24)
 

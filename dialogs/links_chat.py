@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from dialogs.cleaning import clean_text, fold
 from dialogs.links import LinkSigner
 from dialogs.messages import Reply
+from dialogs.overview import BOT_PREFIX
 from dialogs.texts import Texts, texts
 from storage import progress
 from storage.db import Database
@@ -24,7 +25,6 @@ EXPORT_PATH = "/export/{fmt}"
 EXPORT_FORMATS = ("xlsx", "docx", "csv", "json", "md")
 FORMAT_LABELS = {"xlsx": "Excel (XLSX)", "docx": "Word (DOCX)", "csv": "CSV", "json": "JSON", "md": "Markdown"}
 
-_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+")
 _STATUS_PAGE = {"statusside", "statussiden", "status page", "status side", "link til status", "status link"}
 _EXPORT = re.compile(r"^(?:eksport|eksporter|eksportér|export|download)(?:\s+(?:som|as|i|in))?(?:\s+(\w+))?$")
 _FORMAT_WORDS = {"excel": "xlsx", "word": "docx", "markdown": "md", **{f: f for f in EXPORT_FORMATS}}
@@ -38,7 +38,7 @@ class LinkRequest:
 
 def parse_link_request(text: str) -> LinkRequest | None:
     """ "statusside", "status page", "eksport", "export xlsx", "eksport som word"; None otherwise."""
-    folded = _PREFIX.sub("", fold(clean_text(text)))
+    folded = BOT_PREFIX.sub("", fold(clean_text(text)))
     if folded in _STATUS_PAGE:
         return LinkRequest("status")
     match = _EXPORT.match(folded)
@@ -53,6 +53,12 @@ def parse_link_request(text: str) -> LinkRequest | None:
 def person_scope(person_id: int) -> dict[str, str]:
     """The scope a link is signed for."""
     return {"person": str(person_id)}
+
+
+def until_text(t: Texts, expires_at: datetime, tz: ZoneInfo) -> str:
+    """When a link stops working, in local time ("25.11.2026 kl. 10:00"), for the chat and the pages."""
+    local = expires_at.astimezone(tz)
+    return t("{date} at {time}", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))
 
 
 class LinkAnswers:
@@ -81,7 +87,7 @@ class LinkAnswers:
         if self.signer is None:
             return [Reply(t("Links to the status page and exports are switched off on this bot."), kind="error")]
         now = self.clock()
-        until = self._until(t, now)
+        until = until_text(t, now + self.signer.ttl, self.tz)
         if request.kind == "status":
             url = self.signer.link(STATUS_PATH, person_scope(person_id), now)
             text = t("Here is the status page. The link is personal and works until {until}:", until=until)
@@ -96,8 +102,3 @@ class LinkAnswers:
             until=until,
         )
         return [Reply(text, facts=facts, title=t("Export"), kind="status")]
-
-    def _until(self, t: Texts, now: datetime) -> str:
-        assert self.signer is not None
-        local = (now + self.signer.ttl).astimezone(self.tz)
-        return t("{date} at {time}", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))

@@ -58,14 +58,14 @@ _FOLLOWUPS = {
     "followups",
     "follow-up status",
 }
-_STATUS = re.compile(r"^(?:status|vis|show)(?:\s+(?:for|på|af|of))?\s*(.*)$", re.IGNORECASE)
-_BOT_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+", re.IGNORECASE)
+_STATUS = re.compile(r"^(?:status|vis|show)\b\s*:?(?:\s*(?:for|på|af|of)\b)?\s*:?\s*(.*)$", re.IGNORECASE)
+BOT_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+", re.IGNORECASE)  # "/maal status", "maalbot godkend"
 
 
 def parse_leader_query(text: str) -> LeaderQuery | None:
     """A leader's question, if the message is one ("status", "status Område Nord", "vis Solsikken",
     "hvem mangler?", "dækning", "opfølgning")."""
-    cleaned = _BOT_PREFIX.sub("", " ".join(clean_text(text).split()).strip(" .!?,;:«»\"'"))
+    cleaned = BOT_PREFIX.sub("", " ".join(clean_text(text).split()).strip(" .!?,;:«»\"'"))
     folded = fold(cleaned)
     if folded in _MISSING:
         return LeaderQuery("missing")

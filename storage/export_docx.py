@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.export_writers import LABELS, _local_time, _status, answer_label, previous_lines
+from storage.export_writers import LABELS, _goal_heads, _local_time, _status, answer_label, previous_lines
 from storage.models import Strategy
 
 DOC_TITLE = "Bestyrelsernes lokale mål"
@@ -62,7 +62,7 @@ async def add_time_plan(db: Database, data: dict[str, Any]) -> dict[str, Any]:
 def write_docx(data: dict[str, Any], out: Path) -> None:
     doc: Any = Document()
     _set_language(doc, "da-DK")
-    doc.core_properties.title = f"{DOC_TITLE}: {data['strategy']['title']}"
+    doc.core_properties.title = _clean(f"{DOC_TITLE}: {data['strategy']['title']}")
     doc.core_properties.language = "da-DK"
     _first_page(doc, data)
     goals = _goal_heads(data)
@@ -180,14 +180,6 @@ def _previous(doc: Any, goal: dict[str, Any] | None) -> None:
         _italic(doc, LABELS["no_local_goals"])
     for item in goal["previous_local_goals"]:
         doc.add_paragraph(_clean(" · ".join(previous_lines(item))), style="List Bullet")
-
-
-def _goal_heads(data: dict[str, Any]) -> list[tuple[int, str]]:
-    heads: dict[int, str] = {}
-    for inst in data["institutions"]:
-        for goal in inst["goals"]:
-            heads.setdefault(goal["number"], goal["title"])
-    return sorted(heads.items())
 
 
 def _by_area(institutions: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:

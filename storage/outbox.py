@@ -9,9 +9,12 @@ tick, a restart, a second instance) adds nothing. Sending claims rows first:
   by the database lock. SQLite is for one instance: the file lives on one machine, and the claim is
   only as safe as that one lock.
 
-A claim older than `STALE_CLAIM` (an instance died while sending) is claimed again, so delivery is
-exactly once unless an instance dies between the platform accepting a message and the row being
-marked sent; then that one message may go out twice (at least once, never lost)."""
+A claim older than `STALE_CLAIM` (an instance died while sending) is claimed again. A live instance
+renews its claim (`renew_claim`) right before each send and leaves the item alone when the renewal
+fails, so a slow round whose older claims were taken over does not send them a second time. Delivery
+is therefore exactly once unless an instance dies (or one send takes longer than `STALE_CLAIM`)
+between the renewal and the row being marked sent; then that one message may go out twice (at least
+once, never lost)."""
 
 from __future__ import annotations
 
@@ -148,6 +151,12 @@ async def _finish(
     async with db.transaction() as s:
         result = await s.execute(statement)
         return bool(getattr(result, "rowcount", 0))
+
+
+async def renew_claim(db: Database, item_id: int, instance_id: str, now: datetime) -> bool:
+    """Refresh this instance's claim just before sending; False when another instance has taken it over
+    (the claim went stale), and then this instance must not send it."""
+    return await _finish(db, item_id, instance_id, claimed_at=now)
 
 
 async def mark_sent(

@@ -20,13 +20,13 @@ class Background:
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
 
-    def spawn(self, work: Coroutine[Any, Any, None], *, key: str | None = None) -> None:
+    def spawn(self, work: Coroutine[Any, Any, object], *, key: str | None = None) -> None:
         """Run `work` after the current request; with `key`, after earlier work with the same key."""
         task = asyncio.create_task(self._run(work, key))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, work: Coroutine[Any, Any, None], key: str | None) -> None:
+    async def _run(self, work: Coroutine[Any, Any, object], key: str | None) -> None:
         try:
             if key is None:
                 await work

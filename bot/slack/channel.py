@@ -37,13 +37,40 @@ def web_client(token: str, api_url: str) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers())
 
 
+class DmChannels:
+    """Slack user id → the id of their DM with the bot, so conversations.open runs once per person.
+    Bounded: past `limit` entries the cache starts over (an entry is cheap to open again)."""
+
+    def __init__(self, limit: int = DM_CACHE_LIMIT) -> None:
+        self.limit = limit
+        self._channels: dict[str, str] = {}
+
+    async def open(self, client: AsyncWebClient, user_id: str) -> str:
+        channel = self._channels.get(user_id)
+        if channel is None:
+            response = await client.conversations_open(users=user_id)
+            channel = str(response["channel"]["id"])
+            if len(self._channels) >= self.limit:
+                self._channels.clear()
+            self._channels[user_id] = channel
+        return channel
+
+    def remember(self, user_id: str, channel: str) -> None:
+        """A DM channel seen in an event (kept only while there is room)."""
+        if len(self._channels) < self.limit:
+            self._channels[user_id] = channel
+
+    def forget(self, user_id: str) -> None:
+        self._channels.pop(user_id, None)
+
+
 class SlackChannel:
     """Identity (users.info → email → person), posting replies, DMs and notices."""
 
     def __init__(self, client: AsyncWebClient, service: ConversationService) -> None:
         self.client = client
         self.service = service
-        self._dm_channels: dict[str, str] = {}
+        self._dm_channels = DmChannels()
 
     # -- who is this ---------------------------------------------------------------------------
     async def person(self, user_id: str) -> PersonRef | None:
@@ -79,19 +106,11 @@ class SlackChannel:
             )
 
     async def dm_channel(self, user_id: str) -> str:
-        channel = self._dm_channels.get(user_id)
-        if channel is None:
-            response = await self.client.conversations_open(users=user_id)
-            channel = str(response["channel"]["id"])
-            if len(self._dm_channels) >= DM_CACHE_LIMIT:
-                self._dm_channels.clear()
-            self._dm_channels[user_id] = channel
-        return channel
+        return await self._dm_channels.open(self.client, user_id)
 
     def remember_dm(self, user_id: str, channel: str) -> None:
         """A DM channel seen in an event: no conversations.open needed for this user later."""
-        if len(self._dm_channels) < DM_CACHE_LIMIT:
-            self._dm_channels[user_id] = channel
+        self._dm_channels.remember(user_id, channel)
 
     async def dm(self, user_id: str, replies: list[Reply]) -> None:
         await self.post(await self.dm_channel(user_id), replies)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -18,7 +19,7 @@ from bot.slack.background import Background
 from bot.slack.channel import PLATFORM, SlackChannel
 from bot.slack.render import chosen_blocks, label_of, plain_from_slack
 from dialogs.messages import Inbound, Reply
-from dialogs.overview import LeaderQuery, parse_leader_query
+from dialogs.overview import parse_leader_query
 from dialogs.service import ConversationService, PersonRef
 from storage.db import Database
 from storage.events import first_time
@@ -26,15 +27,6 @@ from storage.events import first_time
 log = logging.getLogger("maalbot.slack")
 _MENTION = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>\s*)+")
 _HELP_WORDS = {"", "help", "hjælp", "hjaelp", "?"}
-_STATUS = re.compile(r"^\s*(?:status|vis|show)\b[\s:]*(?:(?:for|på|af|of)\s+)?(.*)$", re.IGNORECASE | re.DOTALL)
-
-
-def leader_query(text: str) -> LeaderQuery | None:
-    """A status question in a command or mention; the target keeps the case it was written in."""
-    match = _STATUS.match(text)
-    if match:
-        return LeaderQuery("status", match.group(1).strip().rstrip("?").strip() or None)
-    return parse_leader_query(text)
 
 
 class SlackHandlers:
@@ -94,7 +86,10 @@ class SlackHandlers:
     async def _identified(self, user: str) -> PersonRef | None:
         return await self.channel.person(user)
 
-    async def _turn(self, inbound: Inbound, channel: str | None, *, response_url: str | None = None) -> None:
+    async def _turn(
+        self, inbound: Inbound, channel: str | None, *, response_url: str | None = None
+    ) -> PersonRef | None:
+        """One turn answered where it came from; returns who the person is (None: unknown)."""
         person = await self._identified(inbound.user_key)
         if person is None:
             replies = [self.service.unknown_user()]
@@ -113,6 +108,7 @@ class SlackHandlers:
             await self.channel.post(channel or await self.channel.dm_channel(inbound.user_key), replies)
         if person is not None:
             await self.channel.deliver_notices()
+        return person
 
     async def _mention(self, event: dict[str, Any], thread: str) -> None:
         user, where = str(event["user"]), str(event["channel"])
@@ -121,7 +117,7 @@ class SlackHandlers:
             await self.channel.post(where, [self.service.unknown_user()], thread_ts=thread)
             return
         text = plain_from_slack(_MENTION.sub("", str(event.get("text") or "")))
-        query = leader_query(text)
+        query = parse_leader_query(text)
         if query is None:
             t = self.service.texts_for(person.locale)
             replies = [
@@ -157,7 +153,7 @@ class SlackHandlers:
             if body.get("channel_id") != dm:
                 await self.channel.respond(response_url, [Reply(t("I have written to you in a direct message."))])
             return
-        query = None if word in _HELP_WORDS else leader_query(text)
+        query = None if word in _HELP_WORDS else parse_leader_query(text)
         replies = await self.service.overview.answer(person.id, query, person.locale) if query else [self.help(t)]
         await self.channel.respond(response_url, replies)
 
@@ -181,6 +177,7 @@ class SlackHandlers:
         if not value:
             return
         container = body.get("container") or {}
+        work: Coroutine[Any, Any, object]
         if container.get("type") == "view":
             work = self._home_button(user, str(value))
         elif container.get("is_ephemeral") and body.get("response_url"):
@@ -192,12 +189,11 @@ class SlackHandlers:
     async def _message_button(self, body: dict[str, Any], user: str, value: str) -> None:
         channel = str((body.get("channel") or {}).get("id") or body["container"]["channel_id"])
         message = body.get("message") or {}
-        await self._turn(Inbound(PLATFORM, user, choice=value), channel)
+        person = await self._turn(Inbound(PLATFORM, user, choice=value), channel)
         blocks = list(message.get("blocks") or [])
         label = label_of(blocks, value)
         if label is None or not message.get("ts"):
             return
-        person = await self._identified(user)
         t = self.service.texts_for(person.locale if person else None)
         try:  # the pressed message shows what was chosen, so old buttons are not pressed again
             await self.channel.client.chat_update(
@@ -247,4 +243,4 @@ class SlackHandlers:
         self.background.spawn(self.publish_home(user), key=f"home:{user}")
 
 
-__all__ = ["LeaderQuery", "SlackHandlers"]
+__all__ = ["SlackHandlers"]

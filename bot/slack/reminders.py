@@ -31,7 +31,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import SendResult
-from bot.slack.channel import PLATFORM
+from bot.slack.channel import PLATFORM, DmChannels
 from bot.slack.render import render_messages
 from dialogs.messages import Reply
 
@@ -54,7 +54,6 @@ PERMANENT_ERRORS = frozenset(
         "restricted_action",
     }
 )
-DM_CACHE_LIMIT = 10_000
 
 
 def reminder_client(token: str, api_url: str) -> AsyncWebClient:
@@ -111,32 +110,22 @@ class SlackReminderNotifier:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
-        self._dm_channels: dict[str, str] = {}
+        self._dm_channels = DmChannels()
 
     async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
         try:
-            channel = await self._dm_channel(user_key)
+            channel = await self._dm_channels.open(self.client, user_key)
         except SlackApiError as exc:
             return self._failed("conversations.open", user_key, exc)
         except (TimeoutError, ClientError) as exc:
             return SendResult.transient(f"conversations.open: {type(exc).__name__}: {exc}")
         result = await self._post(channel, replies)
         if result.error in ("channel_not_found", "is_archived"):
-            self._dm_channels.pop(user_key, None)  # a stale cached DM channel: open it again next time
+            self._dm_channels.forget(user_key)  # a stale cached DM channel: open it again next time
         return result
 
     async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
         return await self._post(channel, replies)
-
-    async def _dm_channel(self, user_key: str) -> str:
-        channel = self._dm_channels.get(user_key)
-        if channel is None:
-            response = await self.client.conversations_open(users=user_key)
-            channel = str(response["channel"]["id"])
-            if len(self._dm_channels) >= DM_CACHE_LIMIT:
-                self._dm_channels.clear()
-            self._dm_channels[user_key] = channel
-        return channel
 
     async def _post(self, channel: str, replies: list[Reply]) -> SendResult:
         for message in render_messages(replies):

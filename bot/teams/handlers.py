@@ -18,7 +18,7 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.teams import refs
-from bot.teams.notifier import TeamsNotifier
+from bot.teams.notifier import TeamsNotifier, describe_error
 from bot.teams.render import card_activities, inbound_fields
 from dialogs.messages import Inbound, Reply
 from dialogs.overview import Overview, parse_leader_query
@@ -30,7 +30,6 @@ from storage.events import first_time
 log = logging.getLogger(__name__)
 
 PLATFORM = refs.PLATFORM
-_HELP_WORDS = {"hjælp", "hjaelp", "help", "?", ""}
 
 
 def event_key(activity: Activity) -> str:
@@ -140,7 +139,7 @@ class TeamsBot:
         try:
             member = await connector.conversations.get_conversation_member(roster, user_key)
         except (ClientError, ValueError) as exc:
-            log.warning("Teams member look-up failed: %r", exc)
+            log.warning("Teams member look-up failed: %s", describe_error(exc))
             return None
         return member_email(member)
 
@@ -157,7 +156,7 @@ class TeamsBot:
         locale = person.locale if person else None
         if person is None:
             replies = [self.service.unknown_user()]
-        elif query is None or text.casefold().rstrip("?! ") in _HELP_WORDS:
+        elif query is None:  # also «hjælp»: no leader question
             t = self.service.texts_for(locale)
             replies = [
                 Reply(

@@ -43,6 +43,12 @@ class Delivery(StrEnum):
     NO_ROUTE = "no_route"  # the bot has never met this person or channel (nor anyone in the tenant)
 
 
+def describe_error(error: BaseException) -> str:
+    """An exception for the log. Never `repr`: aiohttp's ClientResponseError repr carries the request's
+    headers, among them the Bot Connector's `Authorization: Bearer` token; its `str` does not."""
+    return f"{type(error).__name__}: {error}"
+
+
 class _Gone(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(f"HTTP {status}")
@@ -249,5 +255,5 @@ class TeamsNotifier:
                     listener(gone_key)
             log.warning("Teams conversation %s is gone (HTTP %s); marked unusable", gone_key, error.status)
             return Delivery.GONE
-        log.error("Teams delivery failed: %r", error)
+        log.error("Teams delivery failed: %s", describe_error(error))
         return Delivery.FAILED

@@ -5,9 +5,11 @@ a 09:00 reminder stays at 09:00 across the switches to and from summer time."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -18,9 +20,9 @@ MAX_DAYS_AHEAD = 400  # a guard: no calendar blocks more than a year in a row
 
 
 @cache
-def danish_public_holidays(year: int) -> frozenset[date]:
-    """Danish public holidays (helligdage) of one year, from the `holidays` package."""
-    return frozenset(holidays.country_holidays("DK", years=year))
+def danish_public_holidays(year: int) -> Mapping[date, str]:
+    """Danish public holidays (helligdage) of one year and their names, from the `holidays` package."""
+    return MappingProxyType(dict(holidays.country_holidays("DK", years=year)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +52,9 @@ class Calendar:
         """None on a working day, else the reason ("weekend", a holiday's name, "school holiday")."""
         if day.weekday() >= 5:
             return "weekend"
-        if day in danish_public_holidays(day.year):
-            return str(holidays.country_holidays("DK", years=day.year).get(day))
+        holiday = danish_public_holidays(day.year).get(day)
+        if holiday is not None:
+            return holiday
         for span in self.school_holidays:
             if day in span:
                 return span.name or "school holiday"
@@ -88,7 +91,4 @@ class Calendar:
             if self.quiet_start > self.quiet_end and wall >= self.quiet_start:
                 day += timedelta(days=1)
             wall = self.quiet_end
-        working = self.next_working_day(day)
-        if working != day:
-            day = working
-        return self.at(day, wall)
+        return self.at(self.next_working_day(day), wall)

@@ -60,7 +60,12 @@ class PersonInfo:
     paused_until: date | None = None
 
     def paused_on(self, today: date) -> bool:
-        return self.paused_until is not None and today < self.paused_until
+        return paused_on(self.paused_until, today)
+
+
+def paused_on(until: date | None, today: date) -> bool:
+    """A pause «until» a date holds before that date; on it, reminders come again."""
+    return until is not None and today < until
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +100,21 @@ class Snapshot:
     unreachable: tuple[tuple[str, str], ...] = ()  # (who, why) that could not be reached lately
     default_locale: str = "da"
 
-    def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
-        ids = {m.person_id for m in self.memberships if m.role in roles and m.institution_id == institution_id}
+    def _by_name(self, ids: set[int]) -> list[PersonInfo]:
         return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
+
+    def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
+        return self._by_name(
+            {m.person_id for m in self.memberships if m.role in roles and m.institution_id == institution_id}
+        )
 
     def area_leaders(self, area_id: int) -> list[PersonInfo]:
-        ids = {m.person_id for m in self.memberships if m.role == "area_leader" and m.area_id == area_id}
-        return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
+        return self._by_name(
+            {m.person_id for m in self.memberships if m.role == "area_leader" and m.area_id == area_id}
+        )
 
     def admins(self) -> list[PersonInfo]:
-        ids = {m.person_id for m in self.memberships if m.role == "admin"}
-        return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
+        return self._by_name({m.person_id for m in self.memberships if m.role == "admin"})
 
     def institutions_in(self, area_id: int) -> list[InstitutionInfo]:
         return sorted((i for i in self.institutions if i.area_id == area_id), key=lambda i: i.name.casefold())

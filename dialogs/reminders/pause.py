@@ -65,7 +65,6 @@ async def handle_pause(
     if request is None:
         return None
     t = texts(locale)
-    row = await session.scalar(select(ReminderPause).where(ReminderPause.person_id == person_id).with_for_update())
     if not request.understood:
         return [
             Reply(
@@ -76,6 +75,7 @@ async def handle_pause(
                 kind="error",
             )
         ]
+    row = await session.scalar(select(ReminderPause).where(ReminderPause.person_id == person_id).with_for_update())
     if request.until is None:
         if row is not None:
             await session.delete(row)

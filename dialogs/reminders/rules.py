@@ -98,13 +98,13 @@ class Rules:
             override = overrides.get(area.name.casefold())
             cron = (override.digest if override else None) or self.settings.digest
             nominal = last_occurrence(cron, self.now, self.cal.tz)
-            due = self.window(nominal, week_end(nominal, self.cal.tz))
+            expires = week_end(nominal, self.cal.tz)
+            due = self.window(nominal, expires)
             rows = self.snap.institutions_in(area.id)
             if due is None or not rows:
                 continue
             period = iso_week(nominal, self.cal.tz)
             why = f"weekly digest for {area.name} ({period}, cron {cron!r})"
-            expires = week_end(nominal, self.cal.tz)
             t = self.t()
             replies = render.digest_replies(t, self.strategy, area.name, rows, self.today)
             payload_replies = [render.reply_to_json(r) for r in replies]

@@ -97,7 +97,9 @@ async def test_admin_approves_and_the_board_is_told(world: World) -> None:
     await _submit(world, "Solsikken")
     admin = await _person_id(world, "admin")
     approvals = Approvals(world.db, clock=lambda: NOW)
-    replies = await approvals.answer(admin, parse_admin_command("godkend solsikken") or AdminCommand("", ""), "da")
+    command = parse_admin_command("godkend solsikken")
+    assert command is not None and command == AdminCommand("approve", "solsikken")
+    replies = await approvals.answer(admin, command, "da")
     assert "Registreringen for Solsikken er godkendt og låst." in _text(replies)
     assert (await world.registration("Solsikken")) is not None
     assert (await world.institution("Solsikken"))["status"] == "approved"

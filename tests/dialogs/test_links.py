@@ -156,3 +156,9 @@ async def test_board_members_are_refused_and_disabled_links_say_so(world: World)
     lone = await _person_id(world, "lone.baek")
     [reply] = await LinkAnswers(world.db, None, clock=lambda: NOW).answer(lone, LinkRequest("status"), "en")
     assert reply.text == "Links to the status page and exports are switched off on this bot."
+
+
+def test_a_signer_never_shows_its_secret() -> None:
+    signer = LinkSigner(SECRET, "https://maal.example.dk")
+    assert SECRET.decode() not in repr(signer) and SECRET.decode() not in str(signer)
+    assert "https://maal.example.dk" in repr(signer)

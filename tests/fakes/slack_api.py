@@ -4,17 +4,22 @@ Point `AsyncWebClient(base_url=fake.api_url)` (or SLACK_API_URL) at it. Every ca
 its parameters (query, form and JSON bodies merged; `blocks` and `view` decoded). It answers
 auth.test, users.info, chat.postMessage, chat.update, views.open, views.publish and
 conversations.open like Slack does, plus response_url posts at `fake.response_url(key)`.
-`fail_once` makes the next call of a method answer 429 with Retry-After (or a 5xx) once."""
+`fail_once` makes the next call of a method answer 429 with Retry-After (or a 5xx) once.
+
+Socket Mode: apps.connections.open answers `fake.socket_url`, a WebSocket at /link that greets with
+{"type": "hello"} like Slack; `await fake.push(envelope)` sends an envelope to the connected client,
+and everything the client sends back (the acknowledgements) is kept in `socket_messages`."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT"
 TEAM_ID = "T0DEMO"
@@ -36,6 +41,9 @@ class FakeSlackApi:
     attempts: list[str] = field(default_factory=list)  # every request, also the ones answered with errors
     _failures: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    socket_messages: list[dict[str, Any]] = field(default_factory=list)  # sent by Socket Mode clients
+    socket_connections: int = 0  # WebSockets accepted at /link so far
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)  # the open ones, oldest first
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -44,6 +52,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -55,6 +64,8 @@ class FakeSlackApi:
         return self
 
     async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -70,6 +81,10 @@ class FakeSlackApi:
 
     def response_url(self, key: str) -> str:
         return f"{self.base_url}/response/{key}"
+
+    @property
+    def socket_url(self) -> str:
+        return "ws" + self.base_url.removeprefix("http") + "/link"
 
     # -- arranging ------------------------------------------------------------------------------------
     def add_user(self, user_id: str, email: str | None, name: str = "", *, is_bot: bool = False) -> None:
@@ -89,6 +104,27 @@ class FakeSlackApi:
         return [
             c.params for c in self.calls_to("chat.postMessage") if channel is None or c.params["channel"] == channel
         ]
+
+    @property
+    def open_sockets(self) -> int:
+        return sum(1 for ws in self._sockets if not ws.closed)
+
+    def socket_replies(self, envelope_id: str) -> list[dict[str, Any]]:
+        """What the Socket Mode client sent back for one envelope (its acknowledgements)."""
+        return [m for m in self.socket_messages if m.get("envelope_id") == envelope_id]
+
+    async def push(self, envelope: dict[str, Any], *, timeout: float = 5.0) -> None:
+        """Send an envelope to the newest open Socket Mode connection (waiting up to `timeout` for one)."""
+
+        async def newest() -> web.WebSocketResponse:
+            while True:
+                open_ = [ws for ws in self._sockets if ws.prepared and not ws.closed]
+                if open_:
+                    return open_[-1]
+                await asyncio.sleep(0.01)
+
+        ws = await asyncio.wait_for(newest(), timeout)
+        await ws.send_json(envelope)
 
     def clear(self) -> None:
         self.calls.clear()
@@ -128,6 +164,20 @@ class FakeSlackApi:
         self.calls.append(Call("response_url", {"key": request.match_info["key"], **params}))
         return web.Response(text="ok")
 
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        self._sockets.append(ws)  # before the handshake: counted once the client is connected
+        self.socket_connections += 1
+        try:
+            await ws.prepare(request)
+            await ws.send_json({"type": "hello", "num_connections": len(self._sockets), "debug_info": {}})
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self.socket_messages.append(json.loads(message.data))
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
     def _next_ts(self) -> str:
         return f"{1_760_000_000 + next(self._ts)}.000100"
 
@@ -153,6 +203,9 @@ class FakeSlackApi:
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": params["channel"], "ts": params["ts"], "text": params.get("text", "")}
+
+    def _apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_url}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(params["users"]).split(",")[0]}}

@@ -1,10 +1,11 @@
 """The demo municipality with a test strategy whose deadline is in the tests' future, and helpers to
-move time and look at the outbox."""
+move time and look at the outbox (the `Demo` fixture for the recording notifiers; `load_municipality`,
+`Clock`, `run_tick` and `rows` for the end-to-end tests through the real Slack and Teams notifiers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.delivery import RecordingNotifier
+from bot.delivery import Notifier, RecordingNotifier
 from bot.scheduler import Pacer, TickReport, tick
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from storage import outbox
@@ -152,3 +153,38 @@ async def demo(db: Database, tmp_path: Path) -> Demo:
 async def demo_sqlite(sqlite_db: Database, tmp_path: Path) -> Demo:
     await load_demo(sqlite_db, write_strategy(tmp_path))
     return Demo(sqlite_db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
+
+
+MONDAY = local(2026, 3, 2, 9, 0)  # week 10, before the test strategy's deadline (2026-06-15)
+
+
+async def load_municipality(db: Database, tmp_path: Path) -> None:
+    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet."""
+    async with db.transaction() as s:
+        await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
+    await import_org(db, parse_org_file(DEMO_ORG))
+
+
+@dataclass
+class Clock:
+    """The pacer's injected clock and sleep: sleeping moves the clock, nothing waits."""
+
+    now: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def pacer(self) -> Pacer:
+        return Pacer(self.sleep, clock=lambda: self.now)
+
+
+async def run_tick(db: Database, notifiers: list[Notifier], now: datetime, clock: Clock) -> TickReport:
+    return await tick(db, notifiers, now, instance_id="e2e", sleep=clock.sleep, pacer=clock.pacer())
+
+
+async def rows(db: Database, rule: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(recipient, period) -> (status, last error) of the outbox rows of one rule."""
+    async with db.transaction() as s:
+        return {(r.recipient, r.period): (r.status, r.last_error) for r in await outbox.items(s, rule=rule)}

@@ -6,23 +6,26 @@ import argparse
 import asyncio
 import io
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.cli_remind import add_remind_parser, run_remind
 from bot.delivery import ConsoleNotifier, Notifier, RecordingNotifier, SendResult
 from bot.scheduler import Pacer, run_loop, start_scheduler, tick
+from dialogs.messages import Reply
 from dialogs.reminders.model import InstitutionInfo
 from dialogs.reminders.render import CHUNK, progress_table
 from dialogs.strategy import load_strategy_file
 from dialogs.texts import texts
 from storage import outbox
 from storage.db import Database
-from storage.outbox import MAX_ATTEMPTS
+from storage.models import Area
+from storage.outbox import MAX_ATTEMPTS, STALE_CLAIM, NewItem
 from tests.reminders.conftest import Demo, load_demo, local, write_strategy
 
 FATIMA = "fatima.ali@demo.maalbot.dk"
@@ -33,9 +36,10 @@ async def test_a_transient_failure_is_retried_with_backoff(demo_sqlite: Demo) ->
     demo.slack.script("#maal-nord", SendResult.transient("rate limited", retry_after=30))
     report = await demo.tick(local(2026, 3, 2, 9, 0))
     assert report.retried == 1
-    assert ("digest", "area:1:slack", "2026-W10", "pending") in [
-        (r[0], r[1].replace(r[1].split(":")[1], "1"), r[2], r[3]) for r in await demo.rows("digest")
-    ]
+    async with demo.db.transaction() as s:
+        north = await s.scalar(select(Area.id).where(Area.name == "Område Nord"))
+    pending = [r for r in await demo.rows("digest") if r[3] == "pending"]
+    assert pending == [("digest", f"area:{north}:slack", "2026-W10", "pending")]
     await demo.tick(local(2026, 3, 2, 9, 0) + timedelta(seconds=30))  # backoff is at least a minute
     assert demo.slack.to("#maal-nord") == []
     await demo.tick(local(2026, 3, 2, 9, 1))
@@ -77,7 +81,7 @@ async def test_someone_never_seen_on_any_platform_is_unreachable(demo_sqlite: De
     assert report.skipped == 2  # the Slack channels: no Slack notifier
 
 
-def test_pacing_keeps_one_message_per_second_per_slack_channel() -> None:
+async def test_pacing_keeps_one_message_per_second_per_slack_channel() -> None:
     slept: list[float] = []
     clock = [0.0]
 
@@ -85,20 +89,13 @@ def test_pacing_keeps_one_message_per_second_per_slack_channel() -> None:
         slept.append(seconds)
         clock[0] += seconds
 
-    async def run() -> None:
-        pacer = Pacer(sleep, clock=lambda: clock[0])
-        await pacer.wait("slack", "#nord", 3)  # a digest of three messages
-        await pacer.wait("slack", "#syd", 1)  # another channel: no wait
-        await pacer.wait("slack", "#nord", 1)
-        await pacer.wait("teams", "19:x", 1)
-        await pacer.wait("teams", "19:x", 1)
-        await pacer.wait("console", "x", 5)
-
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
+    pacer = Pacer(sleep, clock=lambda: clock[0])
+    await pacer.wait("slack", "#nord", 3)  # a digest of three messages
+    await pacer.wait("slack", "#syd", 1)  # another channel: no wait
+    await pacer.wait("slack", "#nord", 1)
+    await pacer.wait("teams", "19:x", 1)
+    await pacer.wait("teams", "19:x", 1)
+    await pacer.wait("console", "x", 5)
     assert slept == [pytest.approx(3.0), pytest.approx(1 / 7)]
 
 
@@ -189,13 +186,77 @@ async def test_the_loop_ticks_and_stops(demo_sqlite: Demo) -> None:
 
 async def test_start_scheduler_registers_startup_and_cleanup(demo_sqlite: Demo) -> None:
     app = web.Application()
-    notifiers: list[Notifier] = [ConsoleNotifier(io.StringIO())]
-    start_scheduler(app, demo_sqlite.db, notifiers)
+    printed = io.StringIO()
+    notifiers: list[Notifier] = [ConsoleNotifier(printed)]
+    napping = asyncio.Event()
+    naps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        napping.set()
+        await asyncio.Event().wait()  # until cancelled: no real time passes
+
+    start_scheduler(app, demo_sqlite.db, notifiers, clock=lambda: local(2026, 3, 2, 9, 0), sleep=sleep)
     await app.on_startup[-1](app)
-    await asyncio.sleep(0)
+    (task,) = [t for t in asyncio.all_tasks() if t.get_name() == "maalbot-reminders"]
+    await napping.wait()  # one tick ran, and the loop waits for the next
+    assert naps == [60.0]
+    assert "--- in #maal-nord ---" in printed.getvalue()
+    assert {status for *_, status in await demo_sqlite.rows("digest")} == {"sent"}
     await app.on_cleanup[0](app)
+    assert task.cancelled()
 
 
 def test_outbox_backoff_doubles_to_an_hour() -> None:
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 7, 20)] == [60, 120, 240, 3600, 3600]
-    assert datetime.now(UTC).tzinfo is UTC
+
+
+async def test_a_stale_claim_is_taken_over_and_the_old_holder_may_not_send_it(demo_sqlite: Demo) -> None:
+    db, monday = demo_sqlite.db, local(2026, 3, 2, 9, 0)
+    async with db.transaction() as s:
+        await outbox.enqueue(s, [NewItem("test", "person:1", "p", monday, {})], monday)
+    (first,) = await outbox.claim_due(db, monday, "a")
+    assert await outbox.claim_due(db, monday + STALE_CLAIM, "b") == []  # not stale yet
+    (second,) = await outbox.claim_due(db, monday + STALE_CLAIM + timedelta(seconds=1), "b")
+    assert (second.id, second.attempts) == (first.id, 2)
+    assert not await outbox.renew_claim(db, first.id, "a", monday + timedelta(minutes=16))
+    assert not await outbox.mark_sent(db, first.id, "a", monday + timedelta(minutes=16))
+    assert await outbox.renew_claim(db, first.id, "b", monday + timedelta(minutes=16))
+    assert await outbox.mark_sent(db, first.id, "b", monday + timedelta(minutes=16))
+    assert await demo_sqlite.rows("test") == [("test", "person:1", "p", "sent")]
+
+
+async def test_a_slow_round_does_not_send_what_another_instance_took_over(demo_sqlite: Demo) -> None:
+    """Instance a claims everything at 09:00, then its first send hangs for 16 minutes; meanwhile b takes
+    the stale claims over and sends them. Only the message that was in flight may go out twice."""
+    db, monday = demo_sqlite.db, local(2026, 3, 2, 9, 0)
+    clock = [0.0]
+    b_slack = RecordingNotifier("slack")
+
+    class HangingSlack(RecordingNotifier):
+        async def hang_once(self) -> None:
+            if not self.attempts:  # the first send hangs; b runs its round in the meantime
+                clock[0] += 16 * 60
+                await tick(db, [b_slack], monday + timedelta(minutes=16), instance_id="b")
+
+        async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
+            await self.hang_once()
+            return await super().send_to_person(user_key, replies)
+
+        async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
+            await self.hang_once()
+            return await super().send_to_channel(channel, replies)
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    a_slack = HangingSlack("slack")
+    report = await tick(db, [a_slack], monday, instance_id="a", pacer=Pacer(no_sleep, clock=lambda: clock[0]))
+    rows = await demo_sqlite.rows()
+    assert rows and {status for *_, status in rows} <= {"sent", "skipped"}
+    both = [(s.kind, s.target, s.replies) for s in a_slack.sent + b_slack.sent]
+    twice = [sent for sent, n in Counter(both).items() if n > 1]
+    assert len(twice) == 1 and len(a_slack.sent) == 1  # a sent only the message that was in flight
+    assert len(b_slack.sent) == len([r for r in rows if r[3] == "sent"])
+    assert report.sent == 1
+    assert sum("left to the instance that took it over" in line for line in report.lines) > 20

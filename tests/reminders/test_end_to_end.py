@@ -1,5 +1,6 @@
-"""Reminders end to end: `bot.scheduler.tick` through the real Slack and Teams notifiers, registered the
-way `maalbot serve` registers them, against the fake Slack Web API and the fake Bot Connector.
+"""Reminders end to end through Slack: `bot.scheduler.tick` through the real Slack notifier, registered the
+way `maalbot serve` registers it, against the fake Slack Web API; and which notifiers the configuration
+gives (Teams itself: `test_end_to_end_teams`).
 
 Time is injected (`now`, the pacer's clock and sleep); no test waits."""
 
@@ -15,73 +16,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select
 
 from bot.cli_remind import add_remind_parser, run_remind
 from bot.delivery import Notifier, SendStatus
-from bot.notifiers import configured_notifiers, register_reminder_notifiers
-from bot.scheduler import REMINDER_NOTIFIERS, Pacer, TickReport, tick
+from bot.notifiers import configured_notifiers
+from bot.scheduler import REMINDER_NOTIFIERS, TickReport
 from bot.settings import Settings, SettingsError
 from bot.slack.app import SLACK_KEY
 from bot.slack.reminders import SlackReminderNotifier
-from bot.teams.app import TEAMS_NOTIFIER_KEY, mount_teams
-from bot.teams.notifier import RetryPolicy
 from bot.teams.reminders import TeamsReminderNotifier
-from bot.teams.settings import TeamsSettings
 from bot.web import SERVICE_KEY, build_app
 from dialogs.messages import Reply
 from dialogs.service import ConversationService
-from dialogs.strategy import load_strategy_file
-from storage import outbox
 from storage.db import Database
-from storage.models import ConversationRef
-from storage.org import import_org
-from storage.org_file import parse_org_file
-from storage.strategies import save_strategy
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
-from tests.reminders.conftest import DEMO_ORG, local, write_strategy
+from tests.reminders.conftest import MONDAY, Clock, load_municipality, rows, run_tick
 from tests.slack.workspace import SIGNING_SECRET, block_text, unescape
-from tests.teams.conftest import NORTH_CHANNEL, Teams, TeamsUser
 
-MONDAY = local(2026, 3, 2, 9, 0)  # week 10, before the test strategy's deadline (2026-06-15)
 FATIMA = "fatima.ali@demo.maalbot.dk"  # a board member of Solsikken (Område Nord)
 ADMIN = "admin@demo.maalbot.dk"
 TEAMS_ENV = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE")
-
-
-async def load_municipality(db: Database, tmp_path: Path) -> None:
-    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet."""
-    async with db.transaction() as s:
-        await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
-    await import_org(db, parse_org_file(DEMO_ORG))
-
-
-@dataclass
-class Clock:
-    """The pacer's injected clock and sleep: sleeping moves the clock, nothing waits."""
-
-    now: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def pacer(self) -> Pacer:
-        return Pacer(self.sleep, clock=lambda: self.now)
-
-
-async def run_tick(db: Database, notifiers: list[Notifier], now: datetime, clock: Clock) -> TickReport:
-    return await tick(db, notifiers, now, instance_id="e2e", sleep=clock.sleep, pacer=clock.pacer())
-
-
-async def rows(db: Database, rule: str) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """(recipient, period) -> (status, last error) of the outbox rows of one rule."""
-    async with db.transaction() as s:
-        return {(r.recipient, r.period): (r.status, r.last_error) for r in await outbox.items(s, rule=rule)}
 
 
 def readable(messages: list[dict[str, Any]]) -> str:
@@ -328,140 +283,3 @@ async def test_reminders_can_be_switched_off(
     monkeypatch.setenv("MAALBOT_REMINDERS", "maybe")
     with pytest.raises(SettingsError, match="MAALBOT_REMINDERS"):
         build_app(Settings(), sqlite_db)
-
-
-# -- Teams -----------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class TeamsMunicipality:
-    teams: Teams
-    notifiers: list[Notifier]
-    clock: Clock = field(default_factory=Clock)
-
-    async def meet(self, name: str, email: str) -> TeamsUser:
-        """The person writes to the bot in Teams: the bot looks them up, links them and keeps the chat."""
-        user = self.teams.person(name, email)
-        await user.say("hej")
-        self.teams.connector.reset()
-        return user
-
-    async def tick(self, now: datetime) -> TickReport:
-        return await run_tick(self.teams.db, self.notifiers, now, self.clock)
-
-
-@pytest.fixture
-async def teams(
-    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, tmp_path: Path
-) -> AsyncIterator[TeamsMunicipality]:
-    """`/api/messages` in development mode with every activity's serviceUrl at the fake connector, and
-    the reminder notifiers registered as `build_app` registers them (development mode's Teams: only
-    when asked for with MAALBOT_REMINDERS=on)."""
-    monkeypatch.setenv("MAALBOT_REMINDERS", "on")
-    await load_municipality(sqlite_db, tmp_path)
-    connector = await FakeBotConnector().start()
-    service = ConversationService(sqlite_db)
-    app = web.Application()
-    mount_teams(app, service, sqlite_db, TeamsSettings.model_construct(), dev=True)
-    register_reminder_notifiers(app)
-    notifier = app[TEAMS_NOTIFIER_KEY]
-    fixture = Teams(TestClient(TestServer(app, host="127.0.0.1")), connector, sqlite_db, service, notifier)
-
-    async def no_sleep(seconds: float) -> None:
-        fixture.sleeps.append(seconds)
-
-    notifier.sleep = no_sleep
-    notifier.policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
-    notifiers = app[REMINDER_NOTIFIERS].copy()
-    assert [n.platform for n in notifiers] == ["teams"]
-    await fixture.client.start_server()
-    try:
-        yield TeamsMunicipality(fixture, notifiers)
-    finally:
-        await fixture.client.close()
-        await connector.stop()
-
-
-async def test_development_teams_sends_reminders_only_when_asked(
-    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database
-) -> None:
-    service = ConversationService(sqlite_db)
-    for switch, platforms in ((None, []), ("on", ["teams"]), ("off", [])):
-        if switch is None:
-            monkeypatch.delenv("MAALBOT_REMINDERS", raising=False)
-        else:
-            monkeypatch.setenv("MAALBOT_REMINDERS", switch)
-        app = web.Application()
-        mount_teams(app, service, sqlite_db, TeamsSettings.model_construct(), dev=True)
-        register_reminder_notifiers(app)
-        assert [n.platform for n in app[REMINDER_NOTIFIERS]] == platforms, switch
-
-
-async def usable(db: Database, key: str) -> bool:
-    async with db.transaction() as s:
-        ref = await s.scalar(select(ConversationRef).where(ConversationRef.conversation_key == key))
-        assert ref is not None
-        return ref.usable
-
-
-async def test_teams_nudge_in_the_personal_chat_and_digest_in_the_channel(teams: TeamsMunicipality) -> None:
-    fatima = await teams.meet("fatima", FATIMA)
-    report = await teams.tick(MONDAY)
-    connector = teams.teams.connector
-
-    nudges = [c for c in connector.posted() if c.path == f"/v3/conversations/{fatima.conversation['id']}/activities"]
-    assert len(nudges) == 1
-    assert any("Solsikken" in text for text in connector.texts()[-len(nudges) * 20 :])
-
-    (thread,) = connector.created()  # the digest: a new thread in Område Nord's channel
-    assert thread.body["channelData"]["channel"]["id"] == NORTH_CHANNEL
-    assert thread.body["isGroup"] is True
-    table = "\n".join(connector.texts())
-    for institution in ("Solsikken", "Mælkebøtten", "Ærøvej Skole"):
-        assert institution in table
-    assert "Børnehuset Åbrinken" not in table  # Område Syd has no Teams channel
-
-    digests = await rows(teams.teams.db, "digest")
-    assert {status for (recipient, _), (status, _) in digests.items() if recipient.endswith(":teams")} == {"sent"}
-    assert {status for (recipient, _), (status, _) in digests.items() if recipient.endswith(":slack")} == {"skipped"}
-    assert report.sent == 2
-
-
-async def test_a_blocked_teams_chat_is_permanent_and_reported_to_the_admins(teams: TeamsMunicipality) -> None:
-    fatima = await teams.meet("fatima", FATIMA)
-    await teams.meet("anne", ADMIN)
-    await teams.tick(MONDAY)
-    connector = teams.teams.connector
-
-    key = fatima.conversation["id"]
-    connector.block(key, 403)  # Fatima blocked the bot
-    connector.reset()
-    report = await teams.tick(MONDAY + timedelta(days=7))
-    assert len([c for c in connector.posted() if key in c.path]) == 1  # no retries
-    assert not teams.teams.sleeps
-    assert not await usable(teams.teams.db, key)
-    fatimas = [v for (_, period), v in (await rows(teams.teams.db, "nudge")).items() if period == "2026-W11"]
-    assert ("failed", "permanent: blocked or gone (HTTP 403/404)") in fatimas
-    assert report.failed >= 1
-
-    connector.reset()
-    await teams.tick(MONDAY + timedelta(days=14))
-    anne = [c for c in connector.posted() if c.path == "/v3/conversations/a:personal-29:anne/activities"]
-    assert anne, "the admin's digest"
-    texts = "\n".join(connector.texts())
-    assert "Jeg kunne ikke nå frem til" in texts
-    assert "Fatima Ali: permanent: blocked or gone (HTTP 403/404)" in texts
-
-
-async def test_exhausted_teams_retries_are_transient(teams: TeamsMunicipality) -> None:
-    fatima = await teams.meet("fatima", FATIMA)
-    teams.teams.connector.fail_next(fatima.conversation["id"], 502, times=3)  # the notifier's 3 attempts
-    report = await teams.tick(MONDAY)
-    assert report.retried == 1
-    assert len(teams.teams.sleeps) == 2  # the notifier's own bounded retries, within the one call
-    pending = [v for v in (await rows(teams.teams.db, "nudge")).values() if v[0] == "pending"]
-    assert pending == [("pending", "Teams delivery failed (retries exhausted or an error)")]
-
-    await teams.tick(MONDAY + timedelta(minutes=2))
-    sent = [v for v in (await rows(teams.teams.db, "nudge")).values() if v[0] == "sent"]
-    assert len(sent) == 1

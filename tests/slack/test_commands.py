@@ -110,3 +110,12 @@ async def test_mention_that_is_not_a_question(workspace: Workspace) -> None:
     workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
     await mention(workspace, "U0FATIMA", "<@UBOT> godmorgen")
     assert "I en kanal svarer jeg på «status»" in said(workspace.fake.posted("C0NORD"))
+
+
+async def test_follow_up_question_is_not_taken_for_an_institution(workspace: Workspace) -> None:
+    # the same reading of a leader's question as in Teams (dialogs.overview.parse_leader_query)
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    _, key = await workspace.slash("U0METTE", "status på opfølgning")
+    text = said(workspace.responses(key))
+    assert "Ingen bestyrelse er blevet spurgt om en måling endnu." in text
+    assert "Jeg kan ikke finde «opfølgning»" not in text

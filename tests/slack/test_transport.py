@@ -102,6 +102,7 @@ async def test_server_error_is_retried(workspace: Workspace) -> None:
     chair = workspace.person("U0SOEREN", f"soeren.oestergaard@{DEMO}")
     workspace.fake.fail_once("chat.postMessage", status=503)
     await chair.say("start")
+    assert workspace.fake.attempts.count("chat.postMessage") == 2
     assert len(workspace.fake.posted("DU0SOEREN")) == 1
 
 
@@ -123,9 +124,11 @@ async def test_user_without_email_in_slack_is_unknown(workspace: Workspace) -> N
 
 
 async def test_bot_messages_and_edits_are_ignored(workspace: Workspace) -> None:
+    workspace.person("U0SOEREN", f"soeren.oestergaard@{DEMO}")  # a real person: only the event kind decides
     await workspace.event({**dm_event("UBOT", "echo"), "bot_id": "BBOT"})
     await workspace.event({**dm_event("U0SOEREN", "edited"), "subtype": "message_changed"})
     assert workspace.fake.posted() == []
+    assert not workspace.fake.calls_to("users.info")
 
 
 async def test_identity_is_looked_up_once(workspace: Workspace) -> None:

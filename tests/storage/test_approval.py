@@ -152,3 +152,36 @@ async def test_is_admin(db: Database) -> None:
     async with db.transaction() as s:
         assert await approval.is_admin(s, admin_id)
         assert not await approval.is_admin(s, board.chair_id)
+
+
+async def test_a_returned_registration_must_be_submitted_again_before_a_decision(db: Database) -> None:
+    board, admin_id = await _submitted(db)
+    async with db.transaction() as s:
+        await approval.return_registration(s, board.registration_id, admin_id, "Mangler målinger", now=NOW)
+    for decide in (
+        lambda s: approval.approve(s, board.registration_id, admin_id, now=NOW),
+        lambda s: approval.return_registration(s, board.registration_id, admin_id, "Igen", now=NOW),
+        lambda s: approval.reopen(s, board.registration_id, admin_id, now=NOW),
+    ):
+        async with db.transaction() as s:
+            with pytest.raises(approval.ApprovalError) as caught:
+                await decide(s)
+        assert caught.value.status == "returned"
+    trail = [(before, after) for _, before, after, _ in await _status_audit(db, board.registration_id)]
+    assert trail == [("draft", "submitted"), ("submitted", "returned: Mangler målinger")]
+    assert {kind for _, kind, _ in await _notices(db)} == {"returned"}
+
+
+async def test_an_approved_registration_refuses_every_edit(db: Database) -> None:
+    board, admin_id = await _submitted(db)
+    async with db.transaction() as s:
+        await approval.approve(s, board.registration_id, admin_id, now=NOW)
+    async with db.transaction() as s:
+        writer = DraftWriter(s, await lock_registration(s, board.registration_id), KINDS, board.chair_id)
+        with pytest.raises(LockedRegistration):
+            await writer.set_answer(1, 1, KINDS.first_key, "Et andet mål")
+        with pytest.raises(LockedRegistration):
+            await writer.delete_local_goal(1, 1)
+    async with db.transaction() as s:
+        reg = await s.get(Registration, board.registration_id)
+        assert reg is not None and reg.status == "approved"

@@ -52,8 +52,9 @@ async def test_unknown_person_in_the_channel(teams: Teams) -> None:
 
 
 async def test_mention_without_a_question_gets_help(teams: Teams) -> None:
-    answer = await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "")
-    assert "hvem mangler" in answer
+    for text in ("", "hjælp", "godmorgen"):
+        answer = await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", text)
+        assert "hvem mangler" in answer, text
 
 
 async def test_install_in_a_team_stores_the_channel_reference(teams: Teams) -> None:

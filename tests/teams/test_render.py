@@ -40,9 +40,11 @@ def test_inbound_fields() -> None:
 def test_user_text_cannot_become_a_link_or_break_the_card() -> None:
     evil = 'Se [her](https://evil.example) "}]} \\'
     [card] = render_cards([Reply(evil, facts=(("Mål", evil),))], T)
-    round_trip = json.loads(json.dumps(card))
-    assert round_trip == card
     assert "](" not in json.dumps(card, ensure_ascii=False).replace("]\u200b(", "")
+    # every character the person typed is still shown, in the text and in the fact
+    [text] = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
+    [fact] = [f for e in card["body"] if e["type"] == "FactSet" for f in e["facts"]]
+    assert text.replace("\u200b", "") == evil and fact["value"].replace("\u200b", "") == evil
 
 
 def test_one_huge_text_is_split_across_cards() -> None:

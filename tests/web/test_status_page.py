@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -155,3 +156,46 @@ async def test_build_app_mounts_the_page_and_without_a_secret_refuses_every_link
         html = await _page(client, site.link("admin"), status=403)
     assert "Links til statussiden og eksporten er slået fra på denne bot." in html
     assert SIGNER.base_url == "http://testserver"
+
+
+async def test_an_export_area_filter_cannot_widen_the_scope(site: Site, client: TestClient) -> None:
+    response = await client.get(site.link("mette.noergaard", "/export/json") + "&area=Omr%C3%A5de+Syd")
+    assert response.status == 200
+    assert json.loads(await response.read())["institutions"] == []
+    response = await client.get(site.link("mette.noergaard", "/export/csv"))
+    text = (await response.read()).decode("utf-8-sig")
+    assert "Solsikken" in text and "Ærøvej Skole" in text
+    for name in ("Søndermarkskolen", "Bøgeskov Skole", "Område Syd"):
+        assert name not in text
+
+
+async def test_export_links_expire_and_are_not_cached(site: Site, client: TestClient) -> None:
+    expired = site.link("admin", "/export/md", now=NOW - timedelta(hours=3))
+    assert "Linket er udløbet" in await _page(client, expired, status=403)
+    response = await client.get(site.link("admin", "/export/md"))
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_a_registration_link_opens_only_its_own_registration(site: Site, client: TestClient) -> None:
+    solsikken = f"/status/registration/{site.registrations['Solsikken']}"
+    aeroevej = f"/status/registration/{site.registrations['Ærøvej Skole']}"
+    link = site.link("mette.noergaard", solsikken)
+    await _page(client, link)
+    html = await _page(client, link.replace(solsikken, aeroevej), status=403)  # in scope, but not signed for
+    assert "Linket er ikke gyldigt" in html and "Ærøvej" not in html
+
+
+async def test_tokens_stay_out_of_the_access_log(
+    site: Site, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    link = site.link("mette.noergaard")
+    token = link.split("token=", 1)[1]
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        await _page(client, link + "&lang=en")
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert lines and all(token not in line for line in lines)
+    assert any("GET /status?token=[redacted]&lang=en " in line for line in lines)
+    assert all(token not in str(getattr(r, "first_request_line", "")) for r in caplog.records)
