@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -282,7 +283,10 @@ class OutboxItem(Base):
     planning idempotent, so a restart or a second instance never produces the same message twice."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("rule", "recipient", "period"),)
+    __table_args__ = (
+        UniqueConstraint("rule", "recipient", "period"),
+        Index("ix_outbox_status_due_at", "status", "due_at"),  # what every tick's claim looks for
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(50))  # digest | nudge | escalation | overdue | followup | ...
     recipient: Mapped[str] = mapped_column(String(200))  # "person:12" | "area:3:slack"
