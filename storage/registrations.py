@@ -372,6 +372,7 @@ class DraftWriter:
         await self._bump(None, "status", before, status.value if comment is None else f"{status.value}: {comment}")
 
     async def mark_ready(self) -> None:
+        self._check_open()
         if not self.reg.ready_for_chair:
             self.reg.ready_for_chair = True
             await self.session.flush()

@@ -443,6 +443,7 @@ async def test_an_approved_registration_is_locked_against_content_changes(db: Da
         lambda w: w.set_answer(1, 1, "goal", "A2"),
         lambda w: w.set_answer(1, 1, "interventions", ["i"]),
         lambda w: w.delete_local_goal(1, 1),
+        lambda w: w.mark_ready(),
     ):
         with pytest.raises(LockedRegistration):
             await _writer_tx(db, board.chair_id, board.registration_id, op)
