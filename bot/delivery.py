@@ -17,11 +17,16 @@ from __future__ import annotations
 import logging
 import sys
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, TextIO, runtime_checkable
 
 from dialogs.messages import Reply
+from dialogs.notices import render_notice
+from dialogs.texts import texts
+from storage import conversations, people
+from storage.db import Database
 
 log = logging.getLogger("maalbot.delivery")
 
@@ -65,6 +70,91 @@ class Notifier(Protocol):
     async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
         """A post in a channel (Slack channel id or name, Teams channel/conversation id)."""
         ...
+
+
+class LookupUnavailable(Exception):
+    """`find_person` could not ask right now (rate limited, 5xx, no connection): try again later.
+    `result` is the transient `SendResult` the scheduler records for the item."""
+
+    def __init__(self, result: SendResult) -> None:
+        super().__init__(result.error or "look-up unavailable")
+        self.result = result
+
+
+@runtime_checkable
+class FindsPeople(Protocol):
+    """An optional capability of a notifier: find a person's user key on its platform by their email,
+    so someone who has never written to the bot can still be reached (Slack: users.lookupByEmail).
+    Teams cannot (it needs roster data): a Teams member is reached once they have written to the bot
+    or the bot has been installed for them."""
+
+    platform: str
+
+    async def find_person(self, email: str) -> str | None:
+        """The user key of the platform user with this email; None when there is none (or the platform
+        says no for good). Raises `LookupUnavailable` when it cannot tell right now."""
+        ...
+
+
+def finds_people(notifier: object) -> FindsPeople | None:
+    return notifier if isinstance(notifier, FindsPeople) else None
+
+
+# -- notices: «ready for the chair», «submitted», approvals ---------------------------------------------
+
+NOTICE_PLATFORMS_SKIPPED = frozenset({"console"})  # the console shows them on the person's next message
+
+
+@dataclass
+class NoticeReport:
+    sent: int = 0  # people who got their notices
+    retried: int = 0  # people whose notices are left for the next round (a transient failure)
+    failed: int = 0  # people whose notices could not be delivered (a permanent failure; logged)
+
+
+async def deliver_notices(
+    db: Database,
+    notifier: Notifier,
+    *,
+    default_locale: str = "da",
+    before_send: Callable[[str, int], Awaitable[None]] | None = None,
+) -> NoticeReport:
+    """DM every person with undelivered notices and an identity on `notifier.platform` (one message
+    per person, in their language). Notices are taken (marked delivered) before sending, so two rounds
+    at once never both send them; a transient failure marks them undelivered again for the next
+    round, a permanent one is logged and they stay delivered (the person still sees the state of the
+    registration when they next write). `before_send(user_key, messages)` paces (the scheduler's)."""
+    report = NoticeReport()
+    if notifier.platform in NOTICE_PLATFORMS_SKIPPED:
+        return report
+    batch: list[tuple[int, str, list[int], list[Reply]]] = []
+    async with db.transaction() as s:
+        for person, user_key in await people.people_with_notices(s, notifier.platform):
+            rows = await conversations.take_notices(s, person.id)
+            if rows:
+                t = texts(person.locale or default_locale)
+                replies = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in rows]
+                batch.append((person.id, user_key, [n.id for n in rows], replies))
+    for person_id, user_key, notice_ids, replies in batch:
+        if before_send is not None:
+            await before_send(user_key, len(replies))
+        try:
+            result = await notifier.send_to_person(user_key, replies)
+        except Exception as exc:  # a notifier bug or an unexpected client error: like a transient failure
+            result = SendResult.transient(f"{type(exc).__name__}: {exc}")
+        if result.status is SendStatus.OK:
+            report.sent += 1
+        elif result.status is SendStatus.TRANSIENT:
+            async with db.transaction() as s:
+                await conversations.release_notices(s, notice_ids)
+            report.retried += 1
+            log.info("notices to person %s on %s left for later: %s", person_id, notifier.platform, result.error)
+        else:
+            report.failed += 1
+            log.warning(
+                "notices to person %s on %s could not be delivered: %s", person_id, notifier.platform, result.error
+            )
+    return report
 
 
 def render_plain(replies: list[Reply]) -> str:

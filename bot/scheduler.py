@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.delivery import Notifier, SendResult, SendStatus
+from bot.delivery import LookupUnavailable, Notifier, SendResult, SendStatus, deliver_notices, finds_people
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
@@ -32,7 +32,7 @@ from dialogs.reminders.planner import plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import load_snapshot
 from dialogs.strategy import ReminderSettings
-from storage import followups, outbox
+from storage import followups, outbox, people
 from storage.db import Database
 from storage.models import Identity, OutboxStatus, Person
 from storage.outbox import ClaimedItem, NewItem
@@ -82,7 +82,8 @@ class TickReport:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
-    held: str | None = None  # why nothing was sent this tick (quiet hours, no notifiers)
+    notices: int = 0  # people who got their pending notices (see `deliver_pending_notices`)
+    held: str | None = None  # why no reminder was sent this tick (quiet hours, no notifiers)
     lines: list[str] = field(default_factory=list)  # what happened (the dry run: what would happen)
 
 
@@ -133,11 +134,15 @@ async def tick(
     if not by_platform:
         report.held = "no notifiers"
         return report
+    pacer = pacer or Pacer(sleep)
+    # notices answer what someone just did (submitted, marked ready), so like the turns that create
+    # them they are not held for working time
+    report.notices = await deliver_pending_notices(db, by_platform.values(), pacer, default_locale)
     calendar = Calendar.from_settings(settings)
     if not calendar.may_send(now):
         report.held = "outside working time"
         return report
-    sender = _Sender(db, by_platform, now, instance_id, pacer or Pacer(sleep), report, calendar)
+    sender = _Sender(db, by_platform, now, instance_id, pacer, report, calendar)
     for _ in range(MAX_BATCHES):
         # a later batch is claimed at the moment it is taken, so its claim is not born stale
         claimed = await outbox.claim_due(db, sender.moment(), instance_id, limit=batch)
@@ -146,6 +151,22 @@ async def tick(
         if len(claimed) < batch:
             break
     return report
+
+
+async def deliver_pending_notices(
+    db: Database, notifiers: Iterable[Notifier], pacer: Pacer, default_locale: str = "da"
+) -> int:
+    """Pending notices of people with an identity on each notifier's platform, by DM (see
+    `bot.delivery.deliver_notices`); the platform turns deliver them too. Returns how many people got theirs."""
+    delivered = 0
+    for notifier in notifiers:
+
+        async def pace(user_key: str, messages: int, platform: str = notifier.platform) -> None:
+            await pacer.wait(platform, user_key, messages)
+
+        result = await deliver_notices(db, notifier, default_locale=default_locale, before_send=pace)
+        delivered += result.sent
+    return delivered
 
 
 def _new(item: DueItem) -> NewItem:
@@ -232,7 +253,29 @@ class _Sender:
                 return Route(platform, keys[platform], "person")
             if platform == "console":  # the console's user key is the email (see bot.console)
                 return Route(platform, person.email.strip().casefold(), "person")
-        return "unreachable: not seen on " + ", ".join(self.notifiers)
+        found_route = await self._find(person_id, person.email)
+        return found_route or "unreachable: not seen on " + ", ".join(self.notifiers)
+
+    async def _find(self, person_id: int, email: str) -> Route | None:
+        """Someone who never wrote to the bot: ask the notifiers that can look people up by email
+        (Slack), in the notifiers' order, and remember the identity found. Raises `LookupUnavailable`."""
+        if not email.strip():
+            return None
+        for platform, notifier in self.notifiers.items():
+            finder = finds_people(notifier)
+            if finder is None:
+                continue
+            user_key = await finder.find_person(email.strip())
+            if user_key is None:
+                continue
+            async with self.db.transaction() as s:
+                person = await s.get(Person, person_id)
+                if person is None:
+                    return None
+                await people.link_identity(s, person, platform, user_key)
+            log.info("person %s found on %s by email", person_id, platform)
+            return Route(platform, user_key, "person")
+        return None
 
     async def _paused(self, item: ClaimedItem) -> date | None:
         person_id = item.payload.get("to", {}).get("person_id")
@@ -250,7 +293,11 @@ class _Sender:
         if paused is not None:
             await self._skip(item, f"paused until {paused.isoformat()}")
             return
-        route = await self._route(item)
+        try:
+            route = await self._route(item)
+        except LookupUnavailable as exc:  # looking them up failed for now: like a transient send failure
+            await self._record(item, exc.result)
+            return
         if isinstance(route, str):
             if route.startswith("no notifier"):
                 await self._skip(item, route)

@@ -334,14 +334,3 @@ class ConversationService:
             kind="summary",
         )
         return [head, *views.review_replies(t, strategy, draft)[1:]]
-
-    async def take_notices(self, platform: str) -> list[tuple[str, list[Reply]]]:
-        """Undelivered notices for people who use `platform`, rendered in their language and marked
-        delivered: (the person's user key on the platform, replies). Channels send them as DMs."""
-        out: list[tuple[str, list[Reply]]] = []
-        async with self.db.transaction() as s:
-            for person, user_key in await people.people_with_notices(s, platform):
-                notices = await conversations.take_notices(s, person.id)
-                t = self.texts_for(person.locale)
-                out.append((user_key, [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]))
-        return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -62,3 +62,9 @@ async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:
     for row in rows:
         row.delivered_at = now
     return rows
+
+
+async def release_notices(session: AsyncSession, notice_ids: list[int]) -> None:
+    """Mark notices undelivered again (a send failed for now): the next delivery round takes them again."""
+    if notice_ids:
+        await session.execute(update(Notice).where(Notice.id.in_(notice_ids)).values(delivered_at=None))

@@ -76,10 +76,16 @@ def build_slack(service: ConversationService, db: Database, settings: SlackSetti
 
 
 def mount_slack(
-    app: web.Application, service: ConversationService, db: Database, settings: SlackSettings | None = None
+    app: web.Application,
+    service: ConversationService,
+    db: Database,
+    settings: SlackSettings | None = None,
+    *,
+    socket_connect_timeout: float | None = None,
 ) -> SlackBot | None:
     """Add Slack to `app` when SLACK_BOT_TOKEN is set (else one log line). A bad configuration raises
-    `bot.settings.SettingsError` before the server starts."""
+    `bot.settings.SettingsError` before the server starts; in Socket Mode, an app token Slack refuses
+    (or no connection within `socket_connect_timeout`, default 30 s) makes start-up fail."""
     settings = settings or load_slack_settings()
     settings.check()
     if settings.mode == "off":
@@ -97,6 +103,12 @@ def mount_slack(
             await bot.channel.client.session.close()
 
     app.on_startup.append(open_session)
+    if settings.mode == "socket":
+        from bot.slack.socket import CONNECT_TIMEOUT, start_socket_mode
+
+        socket = start_socket_mode(bot, connect_timeout=socket_connect_timeout or CONNECT_TIMEOUT)
+        app.cleanup_ctx.append(socket.context)
+        app.on_shutdown.append(socket.disconnect)  # before the drain: nothing new is taken on after it
     app.on_shutdown.append(finish_work)
     if settings.mode == "http":
 
@@ -106,8 +118,5 @@ def mount_slack(
         app.router.add_post(EVENTS_PATH, slack_events)
         log.info("Slack is on: requests at POST %s", EVENTS_PATH)
     else:
-        from bot.slack.socket import start_socket_mode
-
-        app.cleanup_ctx.append(start_socket_mode(bot))
         log.info("Slack is on: Socket Mode")
     return bot

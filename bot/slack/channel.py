@@ -127,14 +127,6 @@ class SlackChannel:
             )
 
     # -- things the conversation could not say itself ------------------------------------------------
-    async def deliver_notices(self) -> None:
-        """DM everyone on Slack with undelivered notices (the chair: «ready for you», the board: «submitted»)."""
-        for user_key, replies in await self.service.take_notices(PLATFORM):
-            try:
-                await self.dm(user_key, replies)
-            except SlackApiError as exc:
-                log.warning("could not deliver a notice to %s: %s", user_key, exc.response.get("error"))
-
     async def post_summary(self, event: SubmittedEvent) -> None:
         """The submitted registration, summarised in the area's channel (when it has one)."""
         if not event.slack_channel:

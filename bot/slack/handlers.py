@@ -14,9 +14,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery import deliver_notices
 from bot.slack import home
 from bot.slack.background import Background
 from bot.slack.channel import PLATFORM, SlackChannel
+from bot.slack.reminders import SlackReminderNotifier
 from bot.slack.render import chosen_blocks, label_of, plain_from_slack
 from dialogs.messages import Inbound, Reply
 from dialogs.overview import parse_leader_query
@@ -37,6 +39,9 @@ class SlackHandlers:
         self.db = db
         self.channel = channel
         self.background = background
+        # notices for others («ready for you», «submitted»): DMs through the scheduler's way of
+        # sending, over the conversation's client (see `bot.delivery.deliver_notices`)
+        self.notices = SlackReminderNotifier(channel.client)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.event("message")(self.on_message)
@@ -107,7 +112,7 @@ class SlackHandlers:
         else:
             await self.channel.post(channel or await self.channel.dm_channel(inbound.user_key), replies)
         if person is not None:
-            await self.channel.deliver_notices()
+            await deliver_notices(self.db, self.notices, default_locale=self.service.default_locale)
         return person
 
     async def _mention(self, event: dict[str, Any], thread: str) -> None:

@@ -16,6 +16,11 @@ Errors Slack will keep giving for this target (channel gone, bot not in the chan
 deactivated, DMs to a bot, bad token) are permanent; anything else is transient, so the scheduler's
 bounded attempts decide (an unknown error ends as failed after its last attempt, with the error).
 
+Someone who has never written to the bot is found by the email in the organisation file
+(`find_person`, users.lookupByEmail, scope `users:read.email`): users_not_found (or a deactivated user,
+or a bot) is no one; a rate limit, a 5xx or a broken connection is "not now" (the scheduler tries again
+on a later tick).
+
 A reminder of several Slack messages (a reply longer than 50 blocks) is sent in order; if a later one
 fails transiently, the retry sends all of them again (the scheduler treats one item as one unit)."""
 
@@ -30,7 +35,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery import SendResult
+from bot.delivery import LookupUnavailable, SendResult, SendStatus
 from bot.slack.channel import PLATFORM, DmChannels
 from bot.slack.render import render_messages
 from dialogs.messages import Reply
@@ -126,6 +131,28 @@ class SlackReminderNotifier:
 
     async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
         return await self._post(channel, replies)
+
+    async def find_person(self, email: str) -> str | None:
+        """The Slack user id of the workspace member with this email (see `bot.delivery.FindsPeople`)."""
+        try:
+            response = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            result = classify(exc)
+            code = result.error
+            if code == "users_not_found":
+                return None
+            if result.status is SendStatus.TRANSIENT:
+                raise LookupUnavailable(
+                    SendResult.transient(f"users.lookupByEmail: {code}", result.retry_after)
+                ) from None
+            log.warning("users.lookupByEmail failed: %s", code)  # not the email: the log is not the place
+            return None
+        except (TimeoutError, ClientError) as exc:
+            raise LookupUnavailable(SendResult.transient(f"users.lookupByEmail: {type(exc).__name__}")) from None
+        user: dict[str, Any] = response.get("user") or {}
+        if not user.get("id") or user.get("deleted") or user.get("is_bot"):
+            return None
+        return str(user["id"])
 
     async def _post(self, channel: str, replies: list[Reply]) -> SendResult:
         for message in render_messages(replies):

@@ -17,8 +17,10 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
+from bot.delivery import deliver_notices
 from bot.teams import refs
 from bot.teams.notifier import TeamsNotifier, describe_error
+from bot.teams.reminders import TeamsReminderNotifier
 from bot.teams.render import card_activities, inbound_fields
 from dialogs.messages import Inbound, Reply
 from dialogs.overview import Overview, parse_leader_query
@@ -57,6 +59,7 @@ class TeamsBot:
         self.overview = overview
         self.db = db
         self.notifier = notifier
+        self.notices = TeamsReminderNotifier(notifier)  # notices for others, as DMs (like Slack's)
         self._people: dict[str, PersonRef] = {}  # user key -> person, to skip look-ups on every turn
         self._stored: dict[str, dict[str, Any]] = {}  # conversation key -> reference last stored
         notifier.on_gone.append(self._forget)
@@ -95,7 +98,11 @@ class TeamsBot:
             replies = await self.service.summary(event.registration_id)
             delivery = await self.notifier.to_channel(event.teams_channel, replies)
             log.info("submit summary for registration %s to Teams: %s", event.registration_id, delivery)
-        await self.notifier.deliver_notices(self.service.take_notices)
+        await self.deliver_notices()  # also when the board submitted in Slack: the Teams people are told now
+
+    async def deliver_notices(self) -> None:
+        """Pending notices of people met in Teams, as DMs (the same helper as Slack's and the scheduler's)."""
+        await deliver_notices(self.db, self.notices, default_locale=self.service.default_locale)
 
     # -- personal chat ---------------------------------------------------------------------------------
     async def _personal(self, context: TurnContext) -> None:
@@ -114,6 +121,7 @@ class TeamsBot:
         inbound = Inbound(PLATFORM, user_key, text=(text or "").strip() or None, choice=choice, values=values)
         replies = await self.service.handle(inbound)
         await self._send(context, replies, person.locale)
+        await self.deliver_notices()
 
     async def _identify(self, context: TurnContext, user_key: str) -> PersonRef | None:
         known = self._people.get(user_key)

@@ -128,14 +128,6 @@ class TeamsNotifier:
         )
         return await self._create(params, reference, activities[1:], gone_key=channel_id)
 
-    async def deliver_notices(self, take: Callable[[str], Awaitable[list[tuple[str, list[Reply]]]]]) -> int:
-        """Send pending notices (from `ConversationService.take_notices`) as DMs; returns how many arrived."""
-        sent = 0
-        for user_key, replies in await take(refs.PLATFORM):
-            if await self.to_user_key(user_key, replies) is Delivery.SENT:
-                sent += 1
-        return sent
-
     # -- conversations -------------------------------------------------------------------------------
     async def _continue(self, ref: StoredRef, activities: list[Activity]) -> Delivery:
         reference = refs.reference_from_json(ref.reference)

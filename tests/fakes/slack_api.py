@@ -2,12 +2,13 @@
 
 Point `AsyncWebClient(base_url=fake.api_url)` (or SLACK_API_URL) at it. Every call is recorded with
 its parameters (query, form and JSON bodies merged; `blocks` and `view` decoded). It answers
-auth.test, users.info, chat.postMessage, chat.update, views.open, views.publish and
+auth.test, users.info, users.lookupByEmail, chat.postMessage, chat.update, views.open, views.publish and
 conversations.open like Slack does, plus response_url posts at `fake.response_url(key)`.
 `fail_once` makes the next call of a method answer 429 with Retry-After (or a 5xx) once.
 
 Socket Mode: apps.connections.open answers `fake.socket_url`, a WebSocket at /link that greets with
-{"type": "hello"} like Slack; `await fake.push(envelope)` sends an envelope to the connected client,
+{"type": "hello"} like Slack (`fake.connections_open`, when set, is answered instead: e.g.
+{"ok": False, "error": "invalid_auth"}); `await fake.push(envelope)` sends an envelope to the connected client,
 and everything the client sends back (the acknowledgements) is kept in `socket_messages`."""
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class FakeSlackApi:
     socket_messages: list[dict[str, Any]] = field(default_factory=list)  # sent by Socket Mode clients
     socket_connections: int = 0  # WebSockets accepted at /link so far
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)  # the open ones, oldest first
+    connections_open: dict[str, Any] | None = None  # apps.connections.open's answer instead of socket_url
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -196,6 +198,13 @@ class FakeSlackApi:
         user = self.users.get(str(params.get("user")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
+    def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(params.get("email") or "").casefold()
+        for user in self.users.values():
+            if wanted and str(user["profile"].get("email") or "").casefold() == wanted:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()
         message = {"type": "message", "text": params.get("text", ""), "blocks": params.get("blocks", []), "ts": ts}
@@ -205,6 +214,8 @@ class FakeSlackApi:
         return {"ok": True, "channel": params["channel"], "ts": params["ts"], "text": params.get("text", "")}
 
     def _apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+        if self.connections_open is not None:
+            return self.connections_open
         return {"ok": True, "url": self.socket_url}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:

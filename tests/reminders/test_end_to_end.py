@@ -19,7 +19,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.cli_remind import add_remind_parser, run_remind
-from bot.delivery import Notifier, SendStatus
+from bot.delivery import LookupUnavailable, Notifier, SendStatus
 from bot.notifiers import configured_notifiers
 from bot.scheduler import REMINDER_NOTIFIERS, TickReport
 from bot.settings import Settings, SettingsError
@@ -29,6 +29,7 @@ from bot.teams.reminders import TeamsReminderNotifier
 from bot.web import SERVICE_KEY, build_app
 from dialogs.messages import Reply
 from dialogs.service import ConversationService
+from storage.conversations import add_notice
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlackApi
 from tests.reminders.conftest import MONDAY, Clock, load_municipality, rows, run_tick
@@ -60,6 +61,10 @@ class ErringSlackApi(FakeSlackApi):
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         error = self.errors.get(str(params["users"]))
         return {"ok": False, "error": error} if error else super()._conversations_open(params)
+
+    def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+        error = self.errors.get("lookup")  # every look-up answers this error (HTTP 200, ok: false)
+        return {"ok": False, "error": error} if error else super()._users_lookupByEmail(params)
 
 
 @pytest.fixture
@@ -139,6 +144,82 @@ async def test_weekly_digest_in_the_area_channel_and_a_nudge_by_dm(slack: SlackM
     assert len(fatima) == 1
     assert report.sent == 3  # two channel digests and Fatima's nudge; nobody else has met the bot
     assert slack.clock.sleeps == []  # one message per conversation: no pacing needed
+
+
+async def test_a_member_who_never_wrote_to_the_bot_gets_the_monday_nudge(slack: SlackMunicipality) -> None:
+    """Found in the workspace by the email in the organisation file (users.lookupByEmail), linked, nudged."""
+    slack.fake.add_user("UFATIMA", FATIMA, "Fatima Ali")
+    report = await slack.tick(MONDAY)
+
+    (nudge,) = slack.fake.posted("DUFATIMA")
+    assert "Solsikken" in readable([nudge])
+    lookups = [c.params["email"] for c in slack.fake.calls_to("users.lookupByEmail")]
+    assert FATIMA in lookups
+    assert all(c.token == "xoxb-test-token" for c in slack.fake.calls_to("users.lookupByEmail"))
+    assert report.sent == 3  # two channel digests and Fatima's nudge; the others are not in the workspace
+    nudges = {status for status, _ in (await rows(slack.db, "nudge")).values()}
+    assert nudges == {"sent", "failed"}
+
+    # linked: her first message is recognised without asking Slack who she is, and she is not looked up again
+    person = await slack.service.identify("slack", "UFATIMA")
+    assert person is not None and person.name == "Fatima Ali"
+    slack.fake.clear()
+    await slack.tick(MONDAY + timedelta(days=7))
+    assert FATIMA not in [c.params["email"] for c in slack.fake.calls_to("users.lookupByEmail")]
+    assert len(slack.fake.posted("DUFATIMA")) == 1
+
+
+async def test_a_notice_made_elsewhere_reaches_a_slack_person_on_the_next_tick(slack: SlackMunicipality) -> None:
+    """E.g. the board submitted in Teams: the Slack members hear it from the scheduler, not at their next turn."""
+    await slack.meet("UFATIMA", FATIMA)
+    await slack.tick(MONDAY)  # the week's digests and nudges
+    slack.fake.clear()
+    person = await slack.service.identify("slack", "UFATIMA")
+    assert person is not None
+    async with slack.db.transaction() as s:
+        await add_notice(s, person.id, "submitted", {"name": "Line Mørch", "institution": "Solsikken"})
+    report = await slack.tick(MONDAY + timedelta(hours=1))
+    assert report.notices == 1
+    (told,) = slack.fake.posted("DUFATIMA")
+    assert "Line Mørch har sendt registreringen for Solsikken" in readable([told])
+    await slack.tick(MONDAY + timedelta(hours=2))
+    assert len(slack.fake.posted("DUFATIMA")) == 1
+
+
+async def test_looking_people_up_in_slack(slack: SlackMunicipality) -> None:
+    notifier = slack.notifiers[0]
+    assert isinstance(notifier, SlackReminderNotifier)
+    slack.fake.add_user("UFATIMA", FATIMA.upper(), "Fatima Ali")
+    slack.fake.add_user("UBOTTY", "bot@demo.maalbot.dk", "A bot", is_bot=True)
+    slack.fake.add_user("UGONE", "gone@demo.maalbot.dk", "Gone")
+    slack.fake.users["UGONE"]["deleted"] = True
+    assert await notifier.find_person(FATIMA) == "UFATIMA"
+    assert await notifier.find_person("nobody@demo.maalbot.dk") is None  # users_not_found
+    assert await notifier.find_person("bot@demo.maalbot.dk") is None
+    assert await notifier.find_person("gone@demo.maalbot.dk") is None
+
+    slack.fake.fail_once("users.lookupByEmail", 429, retry_after=30)  # rate limited: not now, no retry here
+    with pytest.raises(LookupUnavailable) as caught:
+        await notifier.find_person(FATIMA)
+    assert caught.value.result.status is SendStatus.TRANSIENT and caught.value.result.retry_after == 30
+    slack.fake.fail_once("users.lookupByEmail", 503)
+    with pytest.raises(LookupUnavailable):
+        await notifier.find_person(FATIMA)
+    assert slack.fake.attempts.count("users.lookupByEmail") == 6
+
+
+async def test_a_rate_limited_look_up_is_tried_on_a_later_tick(slack: SlackMunicipality) -> None:
+    slack.fake.add_user("UFATIMA", FATIMA, "Fatima Ali")
+    slack.fake.errors["lookup"] = "ratelimited"
+    report = await slack.tick(MONDAY)
+    assert not slack.fake.posted("DUFATIMA")
+    pending = {v for v in (await rows(slack.db, "nudge")).values() if v[0] == "pending"}
+    assert pending == {("pending", "users.lookupByEmail: ratelimited")}
+    assert report.retried == len(slack.fake.calls_to("users.lookupByEmail"))  # every look-up said «not now»
+
+    del slack.fake.errors["lookup"]
+    await slack.tick(MONDAY + timedelta(minutes=2))  # after the first backoff
+    assert len(slack.fake.posted("DUFATIMA")) == 1
 
 
 async def test_a_rate_limit_is_left_to_the_scheduler(slack: SlackMunicipality) -> None:

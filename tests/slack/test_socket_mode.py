@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
-from bot.slack.app import SLACK_KEY
+from bot.slack.app import SLACK_KEY, mount_slack
+from bot.slack.settings import load_slack_settings
+from bot.slack.socket import SocketModeError
 from bot.web import build_app
+from dialogs.service import ConversationService
 from storage.db import Database
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi
 from tests.slack.conftest import DEMO, load_strategy, one_goal_strategy
@@ -164,4 +168,76 @@ async def test_the_websocket_closes_with_the_app(socket_env: None, demo_db: Data
     async with TestClient(TestServer(build_app(Settings(), demo_db))):
         assert fake_slack.open_sockets == 1
     await until(lambda: fake_slack.open_sockets == 0)
+    assert fake_slack.socket_connections == 1
+
+
+# -- start-up that cannot connect, and the order of shutdown ----------------------------------------------
+
+
+async def test_a_refused_app_token_stops_start_up_at_once_with_one_clear_line(
+    socket_env: None, demo_db: Database, fake_slack: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack.connections_open = {"ok": False, "error": "invalid_auth"}
+    caplog.set_level(logging.INFO, logger="maalbot")
+    server = TestServer(build_app(Settings(), demo_db))
+    try:
+        with pytest.raises(SocketModeError, match=r"refused the app token \(apps.connections.open: invalid_auth\)"):
+            await asyncio.wait_for(server.start_server(), 5)  # at once: no waiting for the 30 s bound
+    finally:
+        await server.close()
+    errors = [r.getMessage() for r in caplog.records if r.name.startswith("maalbot") and r.levelno >= logging.ERROR]
+    assert errors == [
+        "Slack Socket Mode could not connect: Slack refused the app token (apps.connections.open: invalid_auth); "
+        "Målbot does not start"
+    ]
+    assert APP_TOKEN not in caplog.text and "xoxb-test-token" not in caplog.text
+    assert len(fake_slack.calls_to("apps.connections.open")) == 1  # not retried
+    assert fake_slack.socket_connections == 0
+
+
+async def test_an_unreachable_socket_stops_start_up_after_the_bound(
+    socket_env: None, demo_db: Database, fake_slack: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """apps.connections.open answers, but the WebSocket cannot be opened: the SDK would retry forever."""
+    fake_slack.connections_open = {"ok": True, "url": fake_slack.socket_url.removesuffix("/link") + "/nowhere"}
+    caplog.set_level(logging.INFO, logger="maalbot")
+    app = web.Application()
+    service = ConversationService(demo_db)
+    mount_slack(app, service, demo_db, load_slack_settings(), socket_connect_timeout=0.2)
+    runner = web.AppRunner(app)
+    try:
+        with pytest.raises(SocketModeError, match=r"not connected within 0.2 s"):
+            await asyncio.wait_for(runner.setup(), 5)
+    finally:
+        await runner.cleanup()
+    assert "Slack Socket Mode could not connect: not connected within 0.2 s; Målbot does not start" in caplog.text
+    assert fake_slack.open_sockets == 0
+
+
+async def test_shutdown_disconnects_before_the_work_is_drained(
+    socket_env: None, demo_db: Database, fake_slack: FakeSlackApi, tmp_path: Path
+) -> None:
+    await load_strategy(demo_db, one_goal_strategy(tmp_path))
+    fake_slack.add_user(SOEREN, f"soeren.oestergaard@{DEMO}", "Søren")
+    client = TestClient(TestServer(build_app(Settings(), demo_db)))
+    await client.start_server()
+    bot = client.app[SLACK_KEY]
+    connected_at_drain: list[int] = []
+    drain = bot.background.drain
+
+    async def observed_drain() -> None:
+        connected_at_drain.append(fake_slack.open_sockets)
+        await drain()
+
+    bot.background.drain = observed_drain  # type: ignore[method-assign]
+    await fake_slack.push(dm_envelope("Env-1", "EvLAST", "start"))
+    await until(lambda: fake_slack.socket_replies("Env-1"))
+    await client.close()  # shutdown: disconnect, then drain what was taken on
+
+    assert connected_at_drain == [0], "the WebSocket was still open while the work was drained"
+    assert said(fake_slack, "D" + SOEREN), "the turn taken on before shutdown was finished"
+    # an envelope Slack sends now finds no connection: nothing is acknowledged or handled after the drain
+    with pytest.raises(TimeoutError):
+        await fake_slack.push(dm_envelope("Env-2", "EvLATE", "hjælp"), timeout=0.1)
+    assert fake_slack.socket_replies("Env-2") == []
     assert fake_slack.socket_connections == 1
