@@ -125,6 +125,11 @@ class ConversationService:
             kind="error",
         )
 
+    def failure(self, locale: str | None = None) -> Reply:
+        """What a person hears when their turn failed on our side (the details go to the log)."""
+        t = self.texts_for(locale)
+        return Reply(t("Sorry, something went wrong on my side. Please try again in a moment."), kind="error")
+
     async def handle(self, inbound: Inbound) -> list[Reply]:
         for attempt in range(RETRIES):
             events: list[SubmittedEvent] = []

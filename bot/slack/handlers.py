@@ -103,10 +103,7 @@ class SlackHandlers:
                 replies = await self.service.handle(inbound)
             except Exception:  # the person must hear something; the details go to the log
                 log.exception("Slack turn failed for %s", inbound.user_key)
-                t = self.service.texts_for(person.locale)
-                replies = [
-                    Reply(t("Sorry, something went wrong on my side. Please try again in a moment."), kind="error")
-                ]
+                replies = [self.service.failure(person.locale)]
         if response_url is not None:
             await self.channel.respond(response_url, replies)
         else:

@@ -134,12 +134,11 @@ async def save_edit(
 ) -> dict[str, str]:
     """Save a submitted edit modal through the engine: the same steps as «edit goal G.P» typed in the
     DM. Returns Slack's `errors` for the input (empty when saved)."""
-    t = service.texts_for(person.locale)
     parsed = _parse_value(str(view.get("private_metadata") or ""))
     state = ((view.get("state") or {}).get("values") or {}).get(ANSWER_BLOCK, {}).get(ANSWER_ACTION, {})
     text = str(state.get("value") or "")
     if parsed is None:
-        return {ANSWER_BLOCK: t("Sorry, something went wrong on my side. Please try again in a moment.")}
+        return {ANSWER_BLOCK: service.failure(person.locale).text}
     reg_id, goal, position = parsed
     strategy_and_drafts = await drafts_of(service, person)
     key = strategy_and_drafts[0][0].first_question.key if strategy_and_drafts else "local_goal"
@@ -154,4 +153,4 @@ async def save_edit(
         lg = draft.local_goal(goal, position) if draft.registration_id == reg_id else None
         if lg is not None and lg.answers.get(key) == clean_text(text):
             return {}
-    return {ANSWER_BLOCK: t("Sorry, something went wrong on my side. Please try again in a moment.")}
+    return {ANSWER_BLOCK: service.failure(person.locale).text}

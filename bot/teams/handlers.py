@@ -85,8 +85,7 @@ class TeamsBot:
         log.error("Teams turn failed", exc_info=error)
         if context.activity.type != ActivityTypes.message:
             return
-        t = self.service.texts_for(None)
-        reply = Reply(t("Sorry, something went wrong on my side. Please try again in a moment."), kind="error")
+        reply = self.service.failure()
         try:
             await self._send(context, [reply], None)
         except Exception:
