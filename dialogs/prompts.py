@@ -169,6 +169,14 @@ def _more(turn: Turn) -> None:
 def _review(turn: Turn) -> None:
     t, s, draft, board = turn.t, turn.s, turn.draft, turn.board
     assert draft is not None and board is not None
+    if draft.status == "returned" and draft.return_comment:
+        turn.say(
+            t(
+                "The administration returned the registration with this comment: «{comment}». Make the "
+                "changes, and submit it again.",
+                comment=draft.return_comment,
+            )
+        )
     turn.replies.extend(views.review_replies(t, s, draft))
     missing = views.missing_items(t, s, draft)
     choices: list[Choice] = []

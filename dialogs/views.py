@@ -139,6 +139,8 @@ def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
     )
     if draft.status == "draft" and draft.ready_for_chair:
         text += " " + t("Ready for the chair to submit.")
+    if draft.status == "returned" and draft.return_comment:
+        text += " " + t("Comment from the administration: {comment}", comment=draft.return_comment)
     return Reply(text, facts=tuple(facts), kind="status")
 
 

@@ -57,6 +57,7 @@ class DraftData:
     local_goals: tuple[LocalGoalData, ...] = ()
     submitted_by: str | None = None
     submitted_at: datetime | None = None
+    return_comment: str | None = None  # the administration's words when it returned the registration
 
     def goals_under(self, goal_number: int) -> list[LocalGoalData]:
         return [lg for lg in self.local_goals if lg.goal_number == goal_number]
@@ -174,7 +175,20 @@ async def load_draft(session: AsyncSession, registration_id: int, kinds: Questio
         local_goals=goals,
         submitted_by=names.get(reg.submitted_by_id),
         submitted_at=reg.submitted_at,
+        return_comment=await _return_comment(session, reg) if reg.status == RegistrationStatus.RETURNED.value else None,
     )
+
+
+async def _return_comment(session: AsyncSession, reg: Registration) -> str | None:
+    """The comment of the status change that returned the registration (kept in the audit log)."""
+    after = await session.scalar(
+        select(AuditEntry.after)
+        .where(AuditEntry.registration_id == reg.id, AuditEntry.field == "status")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    prefix = f"{RegistrationStatus.RETURNED.value}: "
+    return after.removeprefix(prefix) if after and after.startswith(prefix) else None
 
 
 def _answers_of(lg: LocalGoal, kinds: QuestionKinds) -> dict[str, Any]:

@@ -35,6 +35,10 @@ async def test_admin_returns_with_a_comment_and_the_board_can_submit_again(world
     assert registration is not None and registration.status == "returned"
     await soeren.say("status")
     soeren.expect("mål 2 mangler en måling")
+    await soeren.say("gennemgang")  # the notice is gone; the comment stays with the registration
+    soeren.expect("Forvaltningen har sendt registreringen retur med denne kommentar: «mål 2 mangler en måling»")
+    await soeren.say("status")
+    soeren.expect("Kommentar fra forvaltningen: mål 2 mangler en måling")
 
 
 async def test_a_board_member_cannot_approve(world: World, fatima: Talk) -> None:
