@@ -203,22 +203,29 @@ class Overview:
         )
         return Reply(t("Coverage per strategic goal:"), facts=facts, kind="status")
 
-    async def coverage(self, person_id: int, locale: str | None) -> list[Reply]:
-        t = self._t(locale)
+    async def _for_leaders(self, t: Texts, person_id: int) -> tuple[Strategy, list[InstitutionProgress]] | Reply:
+        """The strategy and rows a leader may see, or the reply that refuses a board member."""
         strategy, rows, scope = await self._load(person_id)
         if strategy is None:
-            return [Reply(t("No strategy has been loaded yet."))]
+            return Reply(t("No strategy has been loaded yet."))
         if scope.board_only or not rows:
-            return [Reply(t("Only leaders and the administration can see this."), kind="error")]
+            return Reply(t("Only leaders and the administration can see this."), kind="error")
+        return strategy, rows
+
+    async def coverage(self, person_id: int, locale: str | None) -> list[Reply]:
+        t = self._t(locale)
+        allowed = await self._for_leaders(t, person_id)
+        if isinstance(allowed, Reply):
+            return [allowed]
+        strategy, rows = allowed
         return [self._coverage_reply(t, strategy, rows)]
 
     async def missing(self, person_id: int, locale: str | None) -> list[Reply]:
         t = self._t(locale)
-        strategy, rows, scope = await self._load(person_id)
-        if strategy is None:
-            return [Reply(t("No strategy has been loaded yet."))]
-        if scope.board_only or not rows:
-            return [Reply(t("Only leaders and the administration can see this."), kind="error")]
+        allowed = await self._for_leaders(t, person_id)
+        if isinstance(allowed, Reply):
+            return [allowed]
+        strategy, rows = allowed
         behind = [r for r in rows if r.status not in DONE]
         if not behind:
             return [Reply(t("Everyone has submitted. 🎉"), kind="status")]
