@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="MAALBOT_HOST")
     port: int = Field(default=3978, ge=1, le=65535, alias="MAALBOT_PORT")
     contact: str = Field(default="forvaltningen", alias="MAALBOT_CONTACT")  # who unknown users should ask
+    # seconds every call to Slack or Teams may take before it counts as failed (and is retried)
+    platform_timeout: float = Field(default=10.0, gt=0, le=120, alias="MAALBOT_PLATFORM_TIMEOUT")
 
     @field_validator("timezone")
     @classmethod
