@@ -61,6 +61,7 @@ class DeliveryPolicy:
     attempts: int = 6  # per message, within one delivery round
     base_delay: float = 0.5
     max_delay: float = 8.0
+    max_retry_after: float = 30.0  # a longer Retry-After is waited for in a later round, not here
     later: timedelta = timedelta(seconds=30)  # a row still failing waits this long for the next round
 
 
@@ -139,8 +140,10 @@ class Deliverer:
             if result.status is not SendStatus.TRANSIENT or attempt == policy.attempts:
                 return result
             delay = min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1))
-            if result.retry_after is not None:
-                delay = min(policy.max_delay, max(result.retry_after, 0.0))
+            if result.retry_after is not None:  # the platform said how long: honoured, within bounds
+                if result.retry_after > policy.max_retry_after:
+                    return result
+                delay = max(result.retry_after, 0.0)
             log.info("a reply to %s: %s; attempt %d in %.2f s", item.recipient, result.error, attempt + 1, delay)
             await self.sleep(delay)
             await outbox.renew_claim(self.db, item.id, self.instance_id, self.clock())

@@ -18,7 +18,7 @@ from dialogs.texts import Texts
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
-MAX_CARD_BYTES = 80_000  # Teams refuses messages around 100 KB; stay well below
+MAX_CARD_BYTES = 80_000  # Teams refuses messages around 100 KB counted in UTF-16; stay well below
 MAX_BUTTONS = 5  # more than this and Teams hides buttons behind "..."; use a drop-down instead
 TEXT_INPUT = "text"
 CHOICE_KEY = "choice"
@@ -93,8 +93,13 @@ def _card(body: list[Element]) -> Card:
     }
 
 
-def _size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False).encode())
+def utf16_size(value: Any) -> int:
+    """The size Teams counts against its message limit: the JSON in UTF-16 (2 bytes per unit, so
+    Danish letters and plain ASCII alike cost twice what UTF-8 says)."""
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-16-le"))
+
+
+_size = utf16_size
 
 
 def _split_element(element: Element, limit: int) -> list[Element]:
@@ -103,7 +108,7 @@ def _split_element(element: Element, limit: int) -> list[Element]:
         return [element]
     text: str = element["text"]
     pieces: list[Element] = []
-    budget = max(limit // 4, 1000)  # UTF-8 and JSON escaping can grow a character to several bytes
+    budget = max(limit // 8, 500)  # UTF-16 and JSON escaping can grow a character to several bytes
     while text:
         cut = len(text) if len(text) <= budget else (text.rfind(" ", 0, budget) + 1 or budget)
         pieces.append({**element, "text": text[:cut]})
