@@ -104,7 +104,9 @@ class Deliverer:
         to: dict[str, Any] = dict(item.payload.get("to") or {})
         platform = self.platforms.get(str(to.get("platform")))
         if platform is None:
-            await outbox.release_reply(self.db, item.id, self.instance_id, self.clock(), "platform off", self.policy.later)
+            await outbox.release_reply(
+                self.db, item.id, self.instance_id, self.clock(), "platform off", self.policy.later
+            )
             return False
         replies = [reply_from_json(r) for r in item.payload.get("replies", [])]
         parts = list(platform.render(replies, item.payload.get("locale")))
@@ -183,7 +185,9 @@ class Pipeline:
     async def accept(self, delivery_key: str, job: Job) -> inbox.Recorded:
         return await self.runner.accept(delivery_key, job)
 
-    async def process(self, platform: str, user_key: str, *, job: Job | None = None, item_id: int | None = None) -> None:
+    async def process(
+        self, platform: str, user_key: str, *, job: Job | None = None, item_id: int | None = None
+    ) -> None:
         """Run the user's unfinished jobs and send what they answered. When the database stays down,
         the person is told (where `job` says) that their message was not saved."""
         adapter = self.platforms.get(platform)
@@ -258,14 +262,14 @@ def ensure_pipeline(app: web.Application, service: ConversationService, *, timeo
         from bot.settings import Settings
 
         timeout = Settings().platform_timeout
-    deliverer = Deliverer(
-        service.db, {}, instance_id=new_instance_id(), policy=DeliveryPolicy(timeout=timeout)
-    )
+    deliverer = Deliverer(service.db, {}, instance_id=new_instance_id(), policy=DeliveryPolicy(timeout=timeout))
     pipeline = Pipeline(TurnRunner(service), deliverer, default_locale=service.default_locale)
     app[PIPELINE_KEY] = pipeline
 
     async def on_startup(app: web.Application) -> None:
-        app[_DELIVERY_TASK] = asyncio.create_task(run_delivery_loop(pipeline, DELIVERY_INTERVAL), name="maalbot-delivery")
+        app[_DELIVERY_TASK] = asyncio.create_task(
+            run_delivery_loop(pipeline, DELIVERY_INTERVAL), name="maalbot-delivery"
+        )
 
     async def on_cleanup(app: web.Application) -> None:
         task = app.get(_DELIVERY_TASK)

@@ -257,9 +257,7 @@ def conversation_key(platform: str, conversation: str) -> str:
     return f"{platform}:sha256:" + hashlib.sha256(conversation.encode()).hexdigest()
 
 
-def add_reply(
-    session: AsyncSession, recipient: str, period: str, payload: dict[str, Any], now: datetime
-) -> OutboxItem:
+def add_reply(session: AsyncSession, recipient: str, period: str, payload: dict[str, Any], now: datetime) -> OutboxItem:
     """One turn's replies as one row, written in the turn's transaction (sent after the commit)."""
     row = OutboxItem(
         rule=REPLY,
@@ -313,7 +311,9 @@ async def save_progress(db: Database, item_id: int, instance_id: str, payload: d
     return await _finish(db, item_id, instance_id, payload=payload)
 
 
-async def release_reply(db: Database, item_id: int, instance_id: str, now: datetime, error: str, wait: timedelta) -> bool:
+async def release_reply(
+    db: Database, item_id: int, instance_id: str, now: datetime, error: str, wait: timedelta
+) -> bool:
     """Not accepted yet: back to pending, tried again after `wait` (the conversation waits behind it)."""
     return await _finish(
         db,

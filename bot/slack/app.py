@@ -54,9 +54,7 @@ class SlackBot:
 SLACK_KEY: web.AppKey[SlackBot] = web.AppKey("slack", SlackBot)
 
 
-def build_slack(
-    service: ConversationService, db: Database, settings: SlackSettings, pipeline: Pipeline
-) -> SlackBot:
+def build_slack(service: ConversationService, db: Database, settings: SlackSettings, pipeline: Pipeline) -> SlackBot:
     client = web_client(settings.secret("bot_token"), settings.api_url)
     bolt = AsyncApp(
         client=client,

@@ -12,7 +12,7 @@ from aiohttp import ClientError, ClientSession
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery import SendResult
+from bot.delivery import Notifier, SendResult
 from bot.slack.channel import PLATFORM, SlackChannel
 from bot.slack.reminders import SlackReminderNotifier, _retry_after, classify
 from bot.slack.render import Message, render_messages
@@ -25,7 +25,7 @@ class SlackPlatform:
     def __init__(self, channel: SlackChannel, client: AsyncWebClient) -> None:
         self.channel = channel
         self.client = client  # without the SDK's own retries: the deliverer retries, in order
-        self.notifier = SlackReminderNotifier(client)
+        self.notifier: Notifier = SlackReminderNotifier(client)
 
     @property
     def session(self) -> ClientSession | None:

@@ -16,7 +16,7 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.delivery import SendResult
+from bot.delivery import Notifier, SendResult
 from bot.teams import refs
 from bot.teams.notifier import TeamsNotifier, describe_error
 from bot.teams.reminders import TeamsReminderNotifier
@@ -75,7 +75,7 @@ class TeamsPlatform:
 
     def __init__(self, notifier: TeamsNotifier) -> None:
         self.teams = notifier
-        self.notifier = TeamsReminderNotifier(notifier)
+        self.notifier: Notifier = TeamsReminderNotifier(notifier)
 
     async def ensure_person(self, user_key: str) -> None:
         """Nothing to do after the fact: a Teams user is identified in the turn, with its connector."""

@@ -47,9 +47,7 @@ class Serve:
 
     async def start(self, *, timeout: float = 60.0) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED)}
-        env.update(
-            DATABASE_URL=self.database_url, MAALBOT_PORT=str(self.port), MAALBOT_REMINDERS="off", **self.env
-        )
+        env.update(DATABASE_URL=self.database_url, MAALBOT_PORT=str(self.port), MAALBOT_REMINDERS="off", **self.env)
         self.runs += 1
         command = [sys.executable, "-m", "bot.cli", "serve", *(["--dev"] if self.dev else [])]
         with (self.log_dir / f"serve-{self.port}-{self.runs}.log").open("wb") as out:  # the child keeps its copy

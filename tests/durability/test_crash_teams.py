@@ -24,12 +24,14 @@ from tests.teams.conftest import BOT, TENANT
 USER = "29:soeren"
 CONVERSATION = {"id": "a:personal-soeren", "conversationType": "personal", "tenantId": TENANT}
 
+
 def activity(connector: FakeBotConnector, activity_id: str, text: str) -> dict[str, Any]:
     return {
         "type": "message", "id": activity_id, "channelId": "msteams", "serviceUrl": connector.url,
         "from": {"id": USER, "name": "Søren", "aadObjectId": "aad-soeren"}, "recipient": BOT,
         "conversation": CONVERSATION, "channelData": {"tenant": {"id": TENANT}}, "text": text,
     }  # fmt: skip
+
 
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeBotConnector]:
@@ -40,15 +42,19 @@ async def connector() -> AsyncIterator[FakeBotConnector]:
     finally:
         await fake.stop()
 
+
 @pytest.fixture
 async def serve(sqlite_db: Database, tmp_path: Path) -> AsyncIterator[Serve]:
     await import_org(sqlite_db, parse_org_file(DEMO_ORG))
     await load_strategy(sqlite_db, one_goal_strategy(tmp_path))
-    server = Serve(sqlite_db.url.replace("sqlite+aiosqlite", "sqlite"), tmp_path, {"MAALBOT_PLATFORM_TIMEOUT": "30"}, dev=True)
+    server = Serve(
+        sqlite_db.url.replace("sqlite+aiosqlite", "sqlite"), tmp_path, {"MAALBOT_PLATFORM_TIMEOUT": "30"}, dev=True
+    )
     try:
         yield server
     finally:
         server.stop()
+
 
 async def test_an_activity_redelivered_after_a_crash_mid_turn_is_processed_once(
     serve: Serve, connector: FakeBotConnector, sqlite_db: Database
