@@ -240,6 +240,7 @@ class Notice(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rendered in the reader's locale
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # being sent (delivered once accepted)
 
 
 class ProcessedEvent(Base):

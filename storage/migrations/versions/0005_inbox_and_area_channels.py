@@ -1,4 +1,4 @@
-"""inbox: platform requests stored before they are acknowledged
+"""inbox: platform requests stored before they are acknowledged; notices claimed, not delivered, while sent
 
 Revision ID: 0005
 Revises: 0004
@@ -36,9 +36,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.create_index("ix_inbox_status_user", ["status", "platform", "user_key"], unique=False)
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_column("claimed_at")
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.drop_index("ix_inbox_status_user")
     op.drop_table("inbox")
