@@ -205,11 +205,25 @@ class Pipeline:
             return
         for recipient in result.recipients:
             await self.deliverer.flush(recipient)
-        if adapter is not None:
-            try:  # notices for others this turn created («ready for you», «submitted»)
-                await deliver_notices(self.db, adapter.notifier, default_locale=self.default_locale)
+        await self.send_for_others()
+
+    async def send_for_others(self) -> None:
+        """What a turn created for others: channel summaries (outbox rows) and notices («ready for
+        you», «submitted»), on every platform, right away."""
+        from bot.scheduler import send_now
+
+        notifiers = [p.notifier for p in self.platforms.values()]
+        try:
+            await send_now(
+                self.db, notifiers, self.deliverer.clock(), instance_id=self.deliverer.instance_id, rules=("summary",)
+            )
+        except Exception:
+            log.exception("channel summaries could not be sent now (the scheduler tries again)")
+        for notifier in notifiers:
+            try:
+                await deliver_notices(self.db, notifier, default_locale=self.default_locale)
             except Exception:
-                log.exception("notices could not be handed to %s", platform)
+                log.exception("notices could not be handed to %s", notifier.platform)
 
     async def _not_saved(self, job: Job, item_id: int | None) -> None:
         reply = self.runner.service.not_saved()

@@ -27,12 +27,13 @@ from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
 from dialogs.overview import LeaderQuery, Overview, parse_leader_query
 from dialogs.reminders.pause import handle_pause
+from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
 from storage import conversations, outbox, people, registrations, strategies
 from storage.db import Database
-from storage.models import Person, RegistrationStatus, Role
+from storage.models import Area, Person, RegistrationStatus, Role
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
 
@@ -391,6 +392,7 @@ class ConversationService:
                         reg_id, board.institution_name, area.name, area.slack_channel, area.teams_channel, person.name
                     )
                 )
+                await self._queue_summaries(s, reg_id, area)
                 await self._notify(s, board, person, "submitted", (Role.MEMBER, Role.CHAIR, Role.LEADER))
             elif isinstance(change, MarkReady):
                 await writer.mark_ready()
@@ -404,14 +406,40 @@ class ConversationService:
             if other.id != author.id:
                 await conversations.add_notice(s, other.id, kind, params)
 
+    async def _queue_summaries(self, s: AsyncSession, registration_id: int, area: Area) -> None:
+        """The submitted registration's summary for each of the area's channels, as outbox rows written
+        in the submitting turn's transaction (sent right after it, retried like every outbox row)."""
+        replies = await self._summary_in(s, registration_id, self.default_locale)
+        now = self.clock()
+        items = [
+            outbox.NewItem(
+                "summary",
+                f"area:{area.id}:{platform}",
+                f"registration:{registration_id}:{now.isoformat()}",
+                now,
+                {
+                    "to": {"platform": platform, "channel": channel},
+                    "to_name": area.name,
+                    "replies": [reply_to_json(r) for r in replies],
+                    "why": "a board submitted",
+                },
+            )
+            for platform, channel in (("slack", area.slack_channel), ("teams", area.teams_channel))
+            if channel
+        ]
+        await outbox.enqueue(s, items, now)
+
     async def summary(self, registration_id: int, locale: str | None = None) -> list[Reply]:
         """A submitted registration as replies, for the area's channel."""
-        t = self.texts_for(locale)
         async with self.db.transaction() as s:
-            reg = await registrations.get_registration(s, registration_id)
-            row = await strategies.strategy_by_id(s, reg.strategy_id)
-            strategy = strategy_of(row)
-            draft = await registrations.load_draft(s, registration_id, kinds_of(strategy))
+            return await self._summary_in(s, registration_id, locale)
+
+    async def _summary_in(self, s: AsyncSession, registration_id: int, locale: str | None) -> list[Reply]:
+        t = self.texts_for(locale)
+        reg = await registrations.get_registration(s, registration_id)
+        row = await strategies.strategy_by_id(s, reg.strategy_id)
+        strategy = strategy_of(row)
+        draft = await registrations.load_draft(s, registration_id, kinds_of(strategy))
         head = Reply(
             t(
                 "{institution} has submitted its local goals for «{strategy}».",

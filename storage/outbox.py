@@ -112,8 +112,11 @@ async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, st
     return {(r, c, p) for r, c, p in rows if (r, c, p) in wanted}
 
 
-async def claim_due(db: Database, now: datetime, instance_id: str, *, limit: int = 100) -> list[ClaimedItem]:
-    """Take up to `limit` due items for this instance (see the module docstring for the locking)."""
+async def claim_due(
+    db: Database, now: datetime, instance_id: str, *, limit: int = 100, rules: Sequence[str] | None = None
+) -> list[ClaimedItem]:
+    """Take up to `limit` due items (of `rules`, or of every rule but replies) for this instance (see
+    the module docstring for the locking)."""
     async with db.transaction() as s:
         claimable = and_(
             OutboxItem.rule != REPLY,  # replies go out in order per conversation: `claim_next_reply`
@@ -122,6 +125,8 @@ async def claim_due(db: Database, now: datetime, instance_id: str, *, limit: int
                 and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
             ),
         )
+        if rules is not None:
+            claimable = and_(claimable, OutboxItem.rule.in_(tuple(rules)))
         query = select(OutboxItem).where(claimable).order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)

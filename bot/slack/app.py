@@ -17,7 +17,7 @@ from bot.slack.handlers import SlackHandlers
 from bot.slack.platform import SlackPlatform
 from bot.slack.reminders import reminder_client
 from bot.slack.settings import SlackSettings, load_slack_settings
-from dialogs.service import ConversationService, SubmittedEvent
+from dialogs.service import ConversationService
 from storage.db import Database
 
 log = logging.getLogger("maalbot.slack")
@@ -73,11 +73,6 @@ def build_slack(service: ConversationService, db: Database, settings: SlackSetti
     handlers = SlackHandlers(service, pipeline, channel, background)
     handlers.register(bolt)
     bot = SlackBot(settings, bolt, channel, handlers, background, platform)
-
-    async def on_submitted(event: SubmittedEvent) -> None:
-        background.spawn(channel.post_summary(event))
-
-    service.on_submitted.append(on_submitted)
     return bot
 
 

@@ -129,7 +129,6 @@ def mount_teams(
     pipeline.add(TeamsPlatform(notifier))
     bot = TeamsBot(service, pipeline, db, notifier)
     adapter.on_turn_error = bot.on_turn_error
-    service.on_submitted.append(bot.on_submitted)
     app[TEAMS_BOT_KEY] = bot
     app[TEAMS_NOTIFIER_KEY] = notifier
 

@@ -19,14 +19,12 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.delivery import deliver_notices
 from bot.outbound import Pipeline
 from bot.teams import refs
 from bot.teams.notifier import TeamsNotifier, describe_error
-from bot.teams.reminders import TeamsReminderNotifier
 from bot.teams.render import inbound_fields
 from dialogs.messages import Inbound
-from dialogs.service import ConversationService, PersonRef, SubmittedEvent
+from dialogs.service import ConversationService, PersonRef
 from dialogs.turns import QUESTION, TURN, Job
 from storage import conversation_refs
 from storage.db import Database
@@ -61,7 +59,6 @@ class TeamsBot:
         self.pipeline = pipeline
         self.db = db
         self.notifier = notifier
-        self.notices = TeamsReminderNotifier(notifier)  # notices for others, as DMs (like Slack's)
         self._stored: dict[str, dict[str, Any]] = {}  # conversation key -> reference last stored
         notifier.on_gone.append(self._forget)
 
@@ -81,18 +78,6 @@ class TeamsBot:
         Bot Connector sends it again."""
         log.error("Teams turn failed", exc_info=error)
         raise error
-
-    async def on_submitted(self, event: SubmittedEvent) -> None:
-        """A board submitted: the summary as a new thread in the area's channel; the board is told."""
-        if event.teams_channel:
-            replies = await self.service.summary(event.registration_id)
-            delivery = await self.notifier.to_channel(event.teams_channel, replies)
-            log.info("submit summary for registration %s to Teams: %s", event.registration_id, delivery)
-        await self.deliver_notices()  # also when the board submitted in Slack: the Teams people are told now
-
-    async def deliver_notices(self) -> None:
-        """Pending notices of people met in Teams, as DMs (the same helper as Slack's and the scheduler's)."""
-        await deliver_notices(self.db, self.notices, default_locale=self.service.default_locale)
 
     # -- messages ----------------------------------------------------------------------------------------
     async def _message(self, context: TurnContext) -> None:
