@@ -160,34 +160,6 @@ async def deliver_notices(
                 "notices to person %s on %s could not be delivered: %s", person_id, notifier.platform, result.error
             )
     return report
-    batch: list[tuple[int, str, list[int], list[Reply]]] = []
-    async with db.transaction() as s:
-        for person, user_key in await people.people_with_notices(s, notifier.platform):
-            rows = await conversations.take_notices(s, person.id)
-            if rows:
-                t = texts(person.locale or default_locale)
-                replies = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in rows]
-                batch.append((person.id, user_key, [n.id for n in rows], replies))
-    for person_id, user_key, notice_ids, replies in batch:
-        if before_send is not None:
-            await before_send(user_key, len(replies))
-        try:
-            result = await notifier.send_to_person(user_key, replies)
-        except Exception as exc:  # a notifier bug or an unexpected client error: like a transient failure
-            result = SendResult.transient(f"{type(exc).__name__}: {exc}")
-        if result.status is SendStatus.OK:
-            report.sent += 1
-        elif result.status is SendStatus.TRANSIENT:
-            async with db.transaction() as s:
-                await conversations.release_notices(s, notice_ids)
-            report.retried += 1
-            log.info("notices to person %s on %s left for later: %s", person_id, notifier.platform, result.error)
-        else:
-            report.failed += 1
-            log.warning(
-                "notices to person %s on %s could not be delivered: %s", person_id, notifier.platform, result.error
-            )
-    return report
 
 
 def render_plain(replies: list[Reply]) -> str:
