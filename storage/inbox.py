@@ -5,11 +5,12 @@ and marks it done in that same transaction, so a crash at any point either leave
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,9 +60,18 @@ async def record(db: Database, platform: str, delivery_key: str, user_key: str, 
         return Recorded(int(row[0]), InboxStatus(row[1]))
 
 
+def user_lock_key(platform: str, user_key: str) -> int:
+    """A stable 63-bit number for PostgreSQL's advisory lock on one user's turns."""
+    digest = hashlib.sha256(f"{platform}:{user_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
 async def next_pending(session: AsyncSession, platform: str, user_key: str) -> InboxItem | None:
-    """The user's oldest unfinished request, locked for this transaction (PostgreSQL: a second instance
-    waits here, so one user's requests run one at a time and in order)."""
+    """The user's oldest unfinished request, for this transaction. One user's turns run one at a time
+    and in order: on PostgreSQL a transaction-scoped advisory lock on the user (a second instance waits
+    here, then sees what the first committed); on SQLite every transaction is serialised anyway."""
+    if session.sync_session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(user_lock_key(platform, user_key))))
     query = (
         select(InboxItem)
         .where(
