@@ -90,7 +90,10 @@ class Deliverer:
         async with lock:
             while True:
                 item = await outbox.claim_next_reply(self.db, recipient, self.instance_id, self.clock())
-                if item is None or not await self._deliver(item):
+                if item is None:
+                    break
+                finished, more = await self._deliver(item)
+                if not finished or not more:
                     break
         if not lock.locked():
             self._locks.pop(recipient, None)
@@ -99,15 +102,16 @@ class Deliverer:
         for recipient in await outbox.reply_recipients(self.db):
             await self.flush(recipient)
 
-    async def _deliver(self, item: ClaimedItem) -> bool:
-        """True when the row is finished (sent, or failed for good); False when it waits for later."""
+    async def _deliver(self, item: ClaimedItem) -> tuple[bool, bool]:
+        """(finished: sent, or failed for good; more: the conversation may have further unsent rows).
+        Not finished: it waits for a later round, and so does the rest of the conversation."""
         to: dict[str, Any] = dict(item.payload.get("to") or {})
         platform = self.platforms.get(str(to.get("platform")))
         if platform is None:
             await outbox.release_reply(
                 self.db, item.id, self.instance_id, self.clock(), "platform off", self.policy.later
             )
-            return False
+            return False, True
         replies = [reply_from_json(r) for r in item.payload.get("replies", [])]
         parts = list(platform.render(replies, item.payload.get("locale")))
         start = int(item.payload.get("sent_parts") or 0)
@@ -121,13 +125,13 @@ class Deliverer:
             if result.status is SendStatus.PERMANENT:
                 await outbox.mark_failed(self.db, item.id, self.instance_id, f"permanent: {error}")
                 log.warning("a reply to %s could not be delivered: %s", item.recipient, error)
-                return True
+                return True, True
             wait = max(self.policy.later, timedelta(seconds=result.retry_after or 0))
             await outbox.release_reply(self.db, item.id, self.instance_id, self.clock(), error, wait)
             log.warning("a reply to %s waits for a later round: %s", item.recipient, error)
-            return False
-        await outbox.mark_sent(self.db, item.id, self.instance_id, self.clock())
-        return True
+            return False, True
+        more = await outbox.mark_reply_sent(self.db, item.id, self.instance_id, self.clock(), item.recipient)
+        return True, more
 
     async def _send(self, item: ClaimedItem, platform: Platform, to: dict[str, Any], part: Any) -> SendResult:
         policy = self.policy
@@ -205,20 +209,21 @@ class Pipeline:
             return
         for recipient in result.recipients:
             await self.deliverer.flush(recipient)
-        await self.send_for_others()
+        await self.send_for_others(summaries=result.for_others)
 
-    async def send_for_others(self) -> None:
-        """What a turn created for others: channel summaries (outbox rows) and notices («ready for
-        you», «submitted»), on every platform, right away."""
+    async def send_for_others(self, *, summaries: bool = True) -> None:
+        """What turns created for others, right away: channel summaries (outbox rows; only when this
+        turn wrote some) and pending notices («ready for you», «submitted», approvals; after every
+        turn, also those someone else's action left), on every platform."""
         from bot.scheduler import send_now
 
         notifiers = [p.notifier for p in self.platforms.values()]
-        try:
-            await send_now(
-                self.db, notifiers, self.deliverer.clock(), instance_id=self.deliverer.instance_id, rules=("summary",)
-            )
-        except Exception:
-            log.exception("channel summaries could not be sent now (the scheduler tries again)")
+        if summaries:
+            try:
+                now = self.deliverer.clock()
+                await send_now(self.db, notifiers, now, instance_id=self.deliverer.instance_id, rules=("summary",))
+            except Exception:
+                log.exception("channel summaries could not be sent now (the scheduler tries again)")
         for notifier in notifiers:
             try:
                 await deliver_notices(self.db, notifier, default_locale=self.default_locale)

@@ -55,6 +55,17 @@ class SubmittedEvent:
 
 
 Listener = Callable[[SubmittedEvent], Awaitable[None]]
+
+
+@dataclass
+class StepInfo:
+    """What a `step` tells the caller besides its replies: the reader's language (for the renderer's
+    own words) and whether it left something for others (notices, channel summaries) to send now."""
+
+    locale: str | None = None
+    for_others: bool = False
+
+
 SideQuestion = LeaderQuery | AdminCommand | LinkRequest
 
 
@@ -228,13 +239,17 @@ class ConversationService:
         asked: list[tuple[int, str | None, SideQuestion]],
         *,
         conversation: str | None = None,
+        info: StepInfo | None = None,
     ) -> list[Reply]:
         """One turn inside the caller's transaction. With `conversation` (the outbox recipient the
         replies go to), a message that comes while the last question has not reached the person is
-        not taken as its answer: the question is asked again."""
+        not taken as its answer: the question is asked again. `info` is filled in for the caller."""
+        info = info if info is not None else StepInfo()
         person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
         if person is None:
+            info.locale = self.default_locale
             return [self.unknown_user()]
+        info.locale = person.locale or self.default_locale
         row = await strategies.active_strategy(s)
         if row is None:
             t = self.texts_for(person.locale)
@@ -282,6 +297,7 @@ class ConversationService:
         is_admin = Role.ADMIN.value in await people.roles_of(s, person.id)
         question = self._side_question(inbound, state, bool(boards), is_admin)
         if question is not None:  # answered after this transaction: status, approvals, links
+            info.for_others = isinstance(question, AdminCommand)  # approvals tell the board
             asked.append((person.id, person.locale or self.default_locale, question))
             return shown
         unseen = (
@@ -292,6 +308,8 @@ class ConversationService:
         )
         step = reask(ctx, state) if unseen else advance(ctx, state, inbound)
         await self._apply(s, person, step.changes, kinds, regs, events)
+        info.for_others = any(isinstance(c, (Submit, MarkReady)) for c in step.changes)
+        info.locale = next((c.locale for c in step.changes if isinstance(c, SetLocale)), info.locale)
         new_state = step.state
         if new_state.registration_id is not None:
             current = await registrations.lock_registration(s, new_state.registration_id)

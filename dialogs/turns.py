@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from dialogs.messages import Inbound, Reply
 from dialogs.reminders.render import reply_to_json
-from dialogs.service import ConversationService, SideQuestion, SubmittedEvent
+from dialogs.service import ConversationService, SideQuestion, StepInfo, SubmittedEvent
 from storage import inbox, outbox
 from storage.inbox import Recorded
 from storage.registrations import StaleRegistration
@@ -93,6 +93,8 @@ def _is_storage_error(exc: BaseException) -> bool:
 class TurnResult:
     recipients: list[str] = field(default_factory=list)  # conversations with new replies to send
     events: list[SubmittedEvent] = field(default_factory=list)
+    for_others: bool = False  # notices or channel summaries were written: send them now
+    more: bool = True  # whether the user may have further unfinished jobs
 
 
 class TurnRunner:
@@ -122,6 +124,8 @@ class TurnRunner:
                 break
             if recipient not in result.recipients:
                 result.recipients.append(recipient)
+            if not result.more:  # checked in the turn's transaction: saves a round trip
+                break
         for event in result.events:  # after the commit: a listener's failure cannot undo the submit
             for listener in self.service.on_submitted:
                 try:
@@ -170,6 +174,7 @@ class TurnRunner:
             return job.recipient
 
     async def _run_next(self, platform: str, user_key: str, result: TurnResult) -> str | None:
+        result.more = True
         for attempt in range(3):
             events: list[SubmittedEvent] = []
             asked: list[tuple[int, str | None, SideQuestion]] = []
@@ -181,12 +186,16 @@ class TurnRunner:
                     job, row_id = Job.from_json(row.payload), row.id
                     if job.kind != TURN:
                         break
-                    replies = await self.service.step(s, job.inbound, events, asked, conversation=job.recipient)
+                    info = StepInfo()
+                    replies = await self.service.step(
+                        s, job.inbound, events, asked, conversation=job.recipient, info=info
+                    )
+                    result.for_others = result.for_others or info.for_others
                     if not asked:
-                        locale = await self._locale(s, job)
-                        outbox.add_reply(s, job.recipient, f"inbox:{row_id}", reply_payload(job, replies, locale),
-                                         self.clock())  # fmt: skip
+                        payload = reply_payload(job, replies, info.locale)
+                        outbox.add_reply(s, job.recipient, f"inbox:{row_id}", payload, self.clock())
                         inbox.mark_done(row)
+                        result.more = await inbox.pending_after(s, platform, user_key, row_id)
                         result.events.extend(events)
                         return job.recipient
             except StaleRegistration:

@@ -86,6 +86,22 @@ async def next_pending(session: AsyncSession, platform: str, user_key: str) -> I
     return await session.scalar(query)
 
 
+async def pending_after(session: AsyncSession, platform: str, user_key: str, item_id: int) -> bool:
+    """Whether the user has unfinished requests after `item_id` (a request stored later than this
+    check is run by the call that stored it)."""
+    found = await session.scalar(
+        select(InboxItem.id)
+        .where(
+            InboxItem.status == InboxStatus.PENDING.value,
+            InboxItem.platform == platform,
+            InboxItem.user_key == user_key,
+            InboxItem.id > item_id,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def lock(session: AsyncSession, item_id: int) -> InboxItem | None:
     return await session.scalar(select(InboxItem).where(InboxItem.id == item_id).with_for_update())
 

@@ -311,6 +311,22 @@ async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: 
         )
 
 
+async def mark_reply_sent(db: Database, item_id: int, instance_id: str, now: datetime, recipient: str) -> bool:
+    """Sent; returns whether the conversation has further unsent replies (same transaction)."""
+    async with db.transaction() as s:
+        await mark_sent(db, item_id, instance_id, now, session=s)
+        more = await s.scalar(
+            select(OutboxItem.id)
+            .where(
+                OutboxItem.rule == REPLY,
+                OutboxItem.recipient == recipient,
+                OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
+            )
+            .limit(1)
+        )
+        return more is not None
+
+
 async def save_progress(db: Database, item_id: int, instance_id: str, payload: dict[str, Any]) -> bool:
     """Remember how far a reply of several messages got, so a retry does not send the first ones again."""
     return await _finish(db, item_id, instance_id, payload=payload)

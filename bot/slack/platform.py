@@ -19,6 +19,9 @@ from bot.slack.render import Message, render_messages
 from dialogs.messages import Reply
 
 
+LINKED_LIMIT = 10_000
+
+
 class SlackPlatform:
     name = PLATFORM
 
@@ -26,13 +29,21 @@ class SlackPlatform:
         self.channel = channel
         self.client = client  # without the SDK's own retries: the deliverer retries, in order
         self.notifier: Notifier = SlackReminderNotifier(client)
+        self._linked: set[str] = set()
 
     @property
     def session(self) -> ClientSession | None:
         return self.client.session
 
     async def ensure_person(self, user_key: str) -> None:
-        await self.channel.person(user_key)
+        """Link the user by the email Slack knows, once. Only the fact that a user id is linked is
+        remembered here (bounded); who the person is, and their language, is read in every turn."""
+        if user_key in self._linked:
+            return
+        if await self.channel.person(user_key) is not None:
+            if len(self._linked) >= LINKED_LIMIT:
+                self._linked.clear()
+            self._linked.add(user_key)
 
     def render(self, replies: list[Reply], locale: str | None) -> list[Message]:
         return render_messages(replies)
