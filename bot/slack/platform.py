@@ -18,7 +18,6 @@ from bot.slack.reminders import SlackReminderNotifier, _retry_after, classify
 from bot.slack.render import Message, render_messages
 from dialogs.messages import Reply
 
-
 LINKED_LIMIT = 10_000
 
 
