@@ -255,10 +255,14 @@ async def run_delivery_loop(pipeline: Pipeline, interval: float, sleep: Sleep = 
         await pipeline.recover()
     except Exception:
         log.exception("recovery on start failed")
+    rounds = 0
     while True:
         await sleep(interval)
+        rounds += 1
         try:
             await pipeline.deliverer.flush_all()
+            if rounds % PRUNE_EVERY == 0:
+                await inbox.forget_finished_before(pipeline.db, pipeline.deliverer.clock() - INBOX_KEPT)
         except Exception:
             log.exception("the delivery round failed")
 
@@ -266,6 +270,8 @@ async def run_delivery_loop(pipeline: Pipeline, interval: float, sleep: Sleep = 
 # -- on the aiohttp application -------------------------------------------------------------------------
 
 DELIVERY_INTERVAL = 5.0  # seconds between rounds for replies waiting for a retry
+PRUNE_EVERY = 720  # rounds (about an hour) between dropping old finished inbox rows
+INBOX_KEPT = timedelta(days=7)
 PIPELINE_KEY: web.AppKey[Pipeline] = web.AppKey("pipeline", Pipeline)
 _DELIVERY_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("delivery_task", asyncio.Task)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -154,3 +154,13 @@ async def status_of(db: Database, platform: str, delivery_key: str) -> InboxStat
             )
         )
     return InboxStatus(value) if value is not None else None
+
+
+async def forget_finished_before(db: Database, cutoff: datetime) -> int:
+    """Drop finished rows older than `cutoff`: platforms stop redelivering after minutes (Slack) or
+    seconds (Teams), so a week of keys is plenty to recognise a redelivery."""
+    async with db.transaction() as s:
+        result = await s.execute(
+            delete(InboxItem).where(InboxItem.status != InboxStatus.PENDING.value, InboxItem.received_at < cutoff)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
