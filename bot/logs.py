@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 MAX_MESSAGE = 2000
 MAX_ARGUMENT = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -60,6 +62,25 @@ class NoRequestBodies(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("Invalid request signature detected")
+
+
+class ProtocolErrorsInOneLine(logging.Filter):
+    """aiohttp logs every request it cannot parse (a 9 KB URL, a broken header) at ERROR with a
+    traceback; it already answered 400. Such a record becomes one WARNING line naming the problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg, record.args = "bad HTTP request refused with %s: %s", (exc.code, type(exc).__name__)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_protocol_errors() -> None:
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ProtocolErrorsInOneLine) for f in server.filters):
+        server.addFilter(ProtocolErrorsInOneLine())
 
 
 def make_safe(handler: logging.Handler) -> logging.Handler:

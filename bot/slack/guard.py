@@ -44,17 +44,21 @@ class SlackGuard:
         raw = await request.read()
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
+        try:
+            body = raw.decode("utf-8")  # Slack signs UTF-8 text; other bytes cannot carry its signature
+        except UnicodeDecodeError:
+            body = None
         if not (
-            _TIMESTAMP.fullmatch(timestamp)
+            body is not None
+            and _TIMESTAMP.fullmatch(timestamp)
             and _SIGNATURE.fullmatch(signature)
-            and self.verifier.is_valid(raw, timestamp, signature)
+            and self.verifier.is_valid(body, timestamp, signature)
         ):
             log.warning("Slack request refused: missing, stale or wrong signature (%d bytes)", len(raw))
             raise web.HTTPUnauthorized(text="invalid signature")
         try:
-            body = raw.decode("utf-8")
             parsed = _parsed(body, request.content_type)
-        except (UnicodeDecodeError, ValueError, RecursionError):
+        except (ValueError, RecursionError):
             parsed = None
         if not isinstance(parsed, dict):
             log.warning("Slack request refused: signed, but the body is not a Slack payload (%d bytes)", len(raw))
