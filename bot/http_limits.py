@@ -5,7 +5,8 @@ Headers: aiohttp starts its keep-alive timer when a connection opens and closes 
 not delivered a whole request when it fires, so `keepalive_timeout` is also the time a client has for
 its request line and headers (and how long an idle keep-alive connection stays open).
 Body: read at once by `read_body_in_time` (aiohttp keeps the bytes for the handler), within
-`BODY_TIMEOUT`, or the client gets 408 and the connection is closed."""
+`BODY_TIMEOUT`, or the client gets 408 and the connection is closed (after at most `LINGERING_TIME`,
+aiohttp's grace for the unread rest of a body)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ log = logging.getLogger("maalbot.web")
 
 HEADER_TIMEOUT = 15.0
 BODY_TIMEOUT = 20.0
+LINGERING_TIME = 2.0  # after an answer, how long the unread rest of a body is drained (aiohttp: 10 s)
 BODY_TIMEOUT_KEY: web.AppKey[float] = web.AppKey("body_timeout", float)
 
 
 def server_options(header_timeout: float = HEADER_TIMEOUT) -> dict[str, Any]:
     """Keyword arguments for `web.run_app` / `web.AppRunner`."""
-    return {"keepalive_timeout": header_timeout}
+    return {"keepalive_timeout": header_timeout, "lingering_time": LINGERING_TIME}
 
 
 @web.middleware
