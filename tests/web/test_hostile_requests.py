@@ -159,7 +159,9 @@ async def test_a_900_kb_forged_body_with_a_stale_signature_leaves_one_short_line
 ) -> None:
     body = ("a" * 900_000 + "\n" + FORGED + "\n").encode()
     stale = str(int(time.time()) - 3600)
-    response = await client.post("/slack/events", data=body, headers={"Content-Type": "text/plain", **signed(body, stale)})
+    response = await client.post(
+        "/slack/events", data=body, headers={"Content-Type": "text/plain", **signed(body, stale)}
+    )
     assert response.status == 401
     logs.assert_clean()
     assert len(logs.stream.getvalue()) < 2000
