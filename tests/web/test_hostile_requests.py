@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.logs import LOG_FORMAT, MAX_MESSAGE, make_safe
 from bot.settings import Settings
+from bot.teams.guard import token_looks_valid
 from bot.web import build_app
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlackApi
@@ -167,12 +168,19 @@ async def test_a_900_kb_forged_body_with_a_stale_signature_leaves_one_short_line
     assert len(logs.stream.getvalue()) < 2000
 
 
-def jwt_without_kid() -> str:
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+def part(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
-    header, claims = part({"alg": "RS256", "typ": "JWT"}), part({"aud": APP_ID, "iss": "https://api.botframework.com"})
-    return f"{header}.{claims}.{part({'sig': 1})}"
+
+def jwt_without_kid(header: dict[str, Any] | None = None) -> str:
+    claims = part({"aud": APP_ID, "iss": "https://api.botframework.com"})
+    return f"{part(header or {'alg': 'RS256', 'typ': 'JWT'})}.{claims}.{part({'sig': 1})}"
+
+
+def test_a_token_shaped_like_a_bot_framework_token_goes_on_to_the_sdk() -> None:
+    assert token_looks_valid(jwt_without_kid({"alg": "RS256", "kid": "key-1", "typ": "JWT"}))
+    assert not token_looks_valid(jwt_without_kid({"alg": "none", "kid": "key-1"}))
+    assert not token_looks_valid(jwt_without_kid({"alg": "RS256", "kid": ""}))
 
 
 @pytest.mark.parametrize(
@@ -217,3 +225,10 @@ async def test_no_response_announces_the_server_software(client: TestClient[Any,
     response = await (client.post(path, data=b"{}") if path == "/slack/events" else client.get(path))
     assert response.status in (200, 401, 403, 404)
     assert "Server" not in response.headers
+
+
+async def test_a_body_over_one_megabyte_is_413(client: TestClient[Any, Any], logs: Logs) -> None:
+    body = io.BytesIO(b"x" * (1024**2 + 1))  # a stream: aiohttp's client refuses such raw bytes in one piece
+    response = await client.post("/slack/events", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    logs.assert_clean()
