@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, hide_password, load_settings
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_strategy_file
 from storage.db import Database
@@ -220,10 +221,7 @@ def cmd_serve(settings: Settings, dev: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet = args.command == "chat"  # the terminal is the conversation: only real problems in between
-    logging.basicConfig(
-        level=logging.ERROR if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(logging.ERROR if quiet else logging.INFO)  # one escaped, bounded line per record
     try:
         if args.command == "strategy" and args.strategy_command == "validate":
             strategy = load_strategy_file(args.file)

@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from bot.http_limits import server_options  # headers in bounded time
 from bot.settings import Settings
 from bot.web import build_app
 from storage.db import Database
@@ -56,7 +57,7 @@ def serve(settings: Settings, *, dev: bool) -> int:
         print(banner(settings, dev, paths), flush=True)
 
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=listening)
+        web.run_app(app, host=settings.host, port=settings.port, print=listening, **server_options())
     except OSError as exc:  # typically: the port is already in use
         print(f"maalbot: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,8 @@ import logging
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.http_limits import limit_requests
+from bot.logs import quiet_protocol_errors
 from bot.settings import Settings
 from dialogs.service import ConversationService
 from storage.db import Database
@@ -31,6 +33,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.Application:
     app = web.Application()
+    limit_requests(app)  # a body that does not arrive in time gets 408; no Server header
+    quiet_protocol_errors()  # a request aiohttp cannot parse: one log line, no traceback
     app[DB_KEY] = db
     app[SERVICE_KEY] = ConversationService(
         db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 MIN_SECRET_BYTES = 16
+MAX_TOKEN_CHARS = 4096  # a real token is a few hundred characters; a longer one is not read at all
 
 
 class LinkError(Exception):
@@ -80,13 +81,15 @@ def verify(path: str, token: str | None, secret: bytes, now: datetime) -> LinkCl
     the expiry, so an expired link is only called expired when it is genuine."""
     if not token:
         raise LinkError("missing")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise LinkError("malformed")
     try:
         payload_part, signature_part = token.split(".")
         payload = json.loads(_unb64(payload_part))
         signature = _unb64(signature_part)
         expires = payload["exp"]
         scope = payload["scope"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: "[[[[…" nested deep
         raise LinkError("malformed") from None
     if (
         not isinstance(expires, int)

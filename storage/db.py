@@ -40,7 +40,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: an error's log line shows the statement, never what a parent wrote into it.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}
             kwargs["isolation_level"] = None  # let the begin event issue BEGIN IMMEDIATE

@@ -7,12 +7,14 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import ClientSession, ClientTimeout, web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 
+from bot.logs import NoRequestBodies
 from bot.outbound import Pipeline, ensure_pipeline
 from bot.slack.background import Background
 from bot.slack.channel import SlackChannel, web_client
+from bot.slack.guard import SlackGuard
 from bot.slack.handlers import SlackHandlers
 from bot.slack.platform import SlackPlatform
 from bot.slack.reminders import reminder_client
@@ -33,6 +35,7 @@ class _NoTokenWarning(logging.Filter):
 
 
 bolt_log.addFilter(_NoTokenWarning())
+bolt_log.addFilter(NoRequestBodies())  # bolt would log a badly signed request's whole body
 
 
 @dataclass
@@ -116,9 +119,10 @@ def mount_slack(
         app.on_shutdown.append(socket.disconnect)  # before the drain: nothing new is taken on after it
     app.on_shutdown.append(finish_work)
     if settings.mode == "http":
+        guard = SlackGuard(settings.secret("signing_secret"))  # signed and well-formed before bolt parses it
 
         async def slack_events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await bot.bolt.async_dispatch(await to_bolt_request(request)))
+            return await to_aiohttp_response(await bot.bolt.async_dispatch(await guard.bolt_request(request)))
 
         app.router.add_post(EVENTS_PATH, slack_events)
         log.info("Slack is on: requests at POST %s", EVENTS_PATH)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-MANIFEST_FILE = Path(__file__).resolve().parents[2] / "manifest" / "slack" / "manifest.yaml"
+MANIFEST_FILE = Path(__file__).resolve().parents[1] / "manifest" / "slack" / "manifest.yaml"  # package data
 PLACEHOLDER = "https://maalbot.example.org"
 
 
 def render_manifest(base_url: str) -> str:
-    """manifest/slack/manifest.yaml with every request URL at `base_url` + /slack/events.
+    """bot/manifest/slack/manifest.yaml with every request URL at `base_url` + /slack/events.
 
     Slack only sends to public https addresses; use Socket Mode (SLACK_APP_TOKEN) without one."""
     url = base_url.strip().rstrip("/")

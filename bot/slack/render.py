@@ -2,7 +2,9 @@
 
 The only place that knows Slack's limits and escaping: 50 blocks per message, 3000 characters per
 section text, 150 per header, 75 per button label, 25 buttons per actions block. User text is escaped
-(`&`, `<`, `>`) so `<!channel>`, `<@U…>` or a fake link typed by a person appears literally."""
+(`&`, `<`, `>`) so `<!channel>`, `<@U…>` or a fake link typed by a person appears literally, and every
+mrkdwn text object is `verbatim` so Slack does not turn a typed «@channel» or «#general» into a mention
+(the bot's own links are written as `<https://…>`, which verbatim text still shows as links)."""
 
 from __future__ import annotations
 
@@ -74,9 +76,26 @@ def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
     return pieces
 
 
-def section(mrkdwn: str) -> list[Block]:
-    """One or more section blocks for already-escaped mrkdwn."""
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(mrkdwn) if piece]
+_BARE_URL = re.compile(r"(?<![<|])\bhttps?://[^\s<>|]*[^\s<>|.,;:!?)»\"']")
+
+
+def linkify(text: str) -> str:
+    """Bare http(s) addresses in escaped mrkdwn marked up as links (`<https://…>`): verbatim text
+    is not auto-linked, and the bot's own links (status page, exports: replies of kind "status")
+    must stay clickable. The address shown is the address linked, so no label can be faked."""
+    return _BARE_URL.sub(lambda m: f"<{m.group()}>", text)
+
+
+def mrkdwn(text: str) -> Block:
+    """A verbatim mrkdwn text object for escaped text: nothing in it becomes a mention."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def section(text: str, *, links: bool = False) -> list[Block]:
+    """One or more section blocks for already-escaped mrkdwn; `links`: its bare addresses as links."""
+    return [
+        {"type": "section", "text": mrkdwn(piece)} for piece in split_text(linkify(text) if links else text) if piece
+    ]
 
 
 def header(title: str) -> Block:
@@ -118,10 +137,11 @@ def reply_blocks(reply: Reply) -> list[Block]:
     blocks: list[Block] = []
     if reply.title:
         blocks.append(header(reply.title))
+    links = reply.kind == "status"  # the bot's own links (status page, exports) are clickable
     if reply.text:
-        blocks += section(_PREFIX.get(reply.kind, "") + escape(reply.text))
+        blocks += section(_PREFIX.get(reply.kind, "") + escape(reply.text), links=links)
     for label, value in reply.facts:
-        blocks += section(f"*{escape(label)}*\n{escape(value)}" if value else f"*{escape(label)}*")
+        blocks += section(f"*{escape(label)}*\n{escape(value)}" if value else f"*{escape(label)}*", links=links)
     blocks += choice_buttons(reply.choices)
     return blocks
 
@@ -172,7 +192,7 @@ def chosen_blocks(blocks: list[Block], note: str) -> list[Block]:
     """A message's blocks after a button was pressed: its buttons replaced by «note» (escaped)."""
     out = [b for b in blocks if b.get("type") != "actions"]
     if len(out) != len(blocks):
-        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(note)}]})
+        out.append({"type": "context", "elements": [mrkdwn(escape(note))]})
     return out[:MAX_BLOCKS]
 
 

@@ -24,6 +24,7 @@ from microsoft_agents.hosting.core.authorization import (
 )
 
 from bot.outbound import ensure_pipeline
+from bot.teams.guard import guard_bearer_tokens
 from bot.teams.handlers import TeamsBot
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.platform import TeamsPlatform
@@ -143,6 +144,7 @@ def mount_teams(
         with warnings.catch_warnings():  # the SDK reads its configuration from a plain string key
             warnings.simplefilter("ignore", web.NotAppKeyWarning)
             app[_SDK_AUTH_CONFIG] = config
-        handler = jwt_authorization_decorator(messages)  # type: ignore[no-untyped-call]
+        # a token without a key id would be a KeyError (500) inside the SDK: the guard answers 401
+        handler = guard_bearer_tokens(jwt_authorization_decorator(messages))  # type: ignore[no-untyped-call]
     app.router.add_post(ROUTE, handler)
     return bot

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest" / "teams"
+MANIFEST_DIR = Path(__file__).resolve().parents[1] / "manifest" / "teams"  # package data
 PLACEHOLDER = "{{MICROSOFT_APP_ID}}"
 ICONS = ("color.png", "outline.png")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

@@ -94,3 +94,36 @@ def test_pressed_message_loses_its_buttons() -> None:
 def test_fallback_text_is_escaped() -> None:
     (message,) = render_messages([Reply("<!channel>", title="<b>")])
     assert message.text == "&lt;b&gt; &lt;!channel&gt;"
+
+
+def _mrkdwn_objects(node: object) -> list[dict[str, object]]:
+    """Every mrkdwn text object anywhere in blocks."""
+    if isinstance(node, list):
+        return [found for item in node for found in _mrkdwn_objects(item)]
+    if isinstance(node, dict):
+        own = [node] if node.get("type") == "mrkdwn" else []
+        return own + [found for value in node.values() for found in _mrkdwn_objects(value)]
+    return []
+
+
+def test_every_mrkdwn_text_object_is_verbatim_so_typed_mentions_stay_text() -> None:
+    typed = "@channel @here #general <!channel> & https://evil.example"
+    replies = [
+        Reply(typed, facts=((typed, typed),), title=typed, kind="review"),
+        Reply(typed, choices=(Choice("ok", "OK"),), kind="notice"),
+        Reply(typed, kind="status"),
+    ]
+    blocks = [b for m in render_messages(replies) for b in m.blocks]
+    blocks += chosen_blocks(reply_blocks(replies[1]), typed)
+    objects = _mrkdwn_objects(blocks)
+    assert len(objects) == 6
+    assert all(o["verbatim"] is True for o in objects)
+    assert all("<!" not in str(o["text"]) and "&lt;!channel&gt; &amp;" in str(o["text"]) for o in objects)
+
+
+def test_only_the_bots_status_replies_turn_addresses_into_links() -> None:
+    link = "https://maal.kommune.dk/status?token=abc.def&lang=da"
+    (status,) = reply_blocks(Reply(f"Her er statussiden:\n{link}.", kind="status"))
+    assert status["text"]["text"] == "Her er statussiden:\n<https://maal.kommune.dk/status?token=abc.def&amp;lang=da>."
+    (answer,) = reply_blocks(Reply(f"Se {link}", kind="review"))
+    assert "<http" not in answer["text"]["text"]

@@ -1,6 +1,6 @@
 """Draw the Teams app icons (a target: "mål") with the standard library only, and write them here.
 
-    python manifest/teams/make_icons.py
+    python bot/manifest/teams/make_icons.py
 
 color.png: 192×192, white target on the accent colour. outline.png: 32×32, white on transparent
 (Teams requires exactly that for the outline icon)."""
