@@ -32,7 +32,7 @@ from dialogs.reminders.planner import plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import load_snapshot
 from dialogs.strategy import ReminderSettings
-from storage import followups, outbox, people
+from storage import followups, outbox, people, web_sessions
 from storage.db import Database
 from storage.models import Identity, OutboxStatus, Person
 from storage.outbox import ClaimedItem, NewItem
@@ -272,7 +272,8 @@ class _Sender:
                 return "the person is gone"
             found = await s.execute(select(Identity.platform, Identity.user_key).where(Identity.person_id == person_id))
             keys = {platform: user_key for platform, user_key in found.all()}
-        for platform in self.notifiers:
+            preferred = await web_sessions.preferred_platform(s, person_id)  # last used, or the org file's
+        for platform in sorted(self.notifiers, key=lambda p: p != preferred):
             if platform in keys:
                 return Route(platform, keys[platform], "person")
             if platform == "console":  # the console's user key is the email (see bot.console)

@@ -59,6 +59,9 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
     from bot.notifiers import register_reminder_notifiers  # reminders through the mounted channels
 
     register_reminder_notifiers(app)
+    from bot.webchat.app import mount_webchat  # /chat and email, when MAALBOT_WEBCHAT=on
+
+    mount_webchat(app, app[SERVICE_KEY], db, dev=dev)
     from bot.status_page import mount_status_page  # /status and /export, through signed links only
 
     mount_status_page(app, db, settings, dev=dev)

@@ -366,3 +366,53 @@ class ReminderPause(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
     until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- the web chat (bot/webchat): sessions, one-time sign-in links, the conversation as shown ---------------
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebSignIn(Base):
+    """A sign-in link that has been used (its nonce): a link works once."""
+
+    __tablename__ = "web_sign_ins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebMessage(Base):
+    """One message of a person's web chat, as the page shows it: the person's own ("in", written when
+    the inbox accepted it) and the bot's replies ("out", written by the deliverer from the outbox)."""
+
+    __tablename__ = "web_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    body: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"text"} or {"reply": reply_to_json}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ChannelPreference(Base):
+    """Where a person wants to be written to first (reminders): the platform they last used, or the
+    one the organisation file sets (`source` "org" is not overwritten by use)."""
+
+    __tablename__ = "channel_preferences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(10), default="used")  # used | org
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
