@@ -1,0 +1,136 @@
+"""The web chat in a real browser on a phone-sized screen (Debian's Chromium, headless, Playwright),
+with the sign-in email read from a local SMTP server: a board member asks for a link, opens it and
+registers a local goal by typing and by pressing buttons; the chair then sees it in the console.
+axe-core (npm, into .cache/axe) finds no WCAG 2.1 AA violations on the pages. Skipped only when
+/usr/bin/chromium is missing (`.ci/run` installs it)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.console import run_console
+from tests.webchat.conftest import FATIMA, SOEREN, Chat, SmtpServer, link_in
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+AXE_DIR = ROOT / ".cache" / "axe"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
+
+if CHROMIUM.exists():
+    from playwright.async_api import Browser, Page, async_playwright, expect
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's browser script, installed with npm into .cache/axe on first use (`.ci/run` does it too)."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("axe-core is not installed and npm is missing (install Node.js and npm)")
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--no-package-lock",
+             "--cache", str(ROOT / ".cache" / "npm"), "axe-core@4"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not AXE.exists():
+            pytest.skip(f"could not install axe-core with npm: {done.stderr.strip()[-300:]}")
+    return AXE.read_text(encoding="utf-8")
+
+
+async def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is now."""
+    await page.add_script_tag(content=source)
+    violations: list[dict[str, Any]] = await page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags},
+            resultTypes: ["violations"]})).violations.map(
+            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))""",
+        WCAG_AA,
+    )
+    return violations
+
+
+@pytest.fixture
+async def server(chat: Chat) -> AsyncIterator[TestServer]:
+    async with TestServer(chat.app, host="127.0.0.1") as server:
+        yield server
+
+
+async def say(page: Page, text: str) -> None:
+    await page.get_by_label("Dit svar").fill(text)
+    await page.get_by_role("button", name="Send", exact=True).click()
+
+
+async def press(page: Page, label: str) -> None:
+    await page.get_by_role("group", name="Vælg et svar").get_by_role("button", name=re.compile(label)).click()
+
+
+async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
+    chat: Chat, smtp: SmtpServer, server: TestServer, browser: Browser, axe_source: str
+) -> None:
+    # bypass_csp: the page allows no inline script, and axe is injected as one
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="da-DK", bypass_csp=True)
+    try:
+        await page.goto(str(server.make_url("/chat")))
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Chat med Målbot")
+        assert await axe_violations(page, axe_source) == []
+        await page.get_by_label("Din e-mailadresse").fill(FATIMA)
+        await page.get_by_role("button", name="Send mig et link").click()
+        await expect(page.get_by_role("status")).to_contain_text("er et link på vej")
+
+        link = link_in(await smtp.wait_for(FATIMA))
+        await page.goto(str(server.make_url(link)))
+        await page.get_by_role("button", name="Log ind").click()
+        await expect(page.get_by_text("Logget ind som Fatima Ali")).to_be_visible()
+        await expect(page.locator("#latest")).to_contain_text("Hvilke lokale mål skal der til for at opnå mål 1?")
+
+        await say(page, "Alle børn har en fast voksen")  # typing
+        await expect(page.locator("#latest")).to_contain_text("Beskrivelse af indsatser")
+        await say(page, "Faste legegrupper\nForældremøde")
+        await press(page, "Færdig")  # a button
+        await expect(page.locator("#latest")).to_contain_text("Hvordan og hvornår måles effekten?")
+        await say(page, "Trivselsmåling")
+        await expect(page.locator("#latest")).to_contain_text("Og hvornår vil I måle det?")
+        await say(page, "marts 2027")
+        await expect(page.locator("#latest")).to_contain_text("Passer det?")
+        await press(page, "Ja")
+        await expect(page.locator("#latest")).to_contain_text("Vil I tilføje endnu et lokalt mål")
+        conversation = await page.locator("ol.chat").inner_text()
+        assert "Alle børn har en fast voksen" in conversation and "Færdig" in conversation  # what she answered
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert await axe_violations(page, axe_source) == []
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=str(OUTPUT / "web_chat.png"), full_page=True)
+    finally:
+        await page.close()
+
+    # the chair, in the console, sees the board's shared draft with Fatima's local goal
+    out = io.StringIO()
+    await run_console(chat.service, SOEREN, io.StringIO("oversigt\n"), out)
+    seen = out.getvalue()
+    assert "Jeres bestyrelse er allerede i gang. Vi fortsætter med mål 2." in seen
+    assert "Alle børn har en fast voksen" in seen and "Fatima Ali" in seen, seen  # the review names who wrote it
