@@ -1,0 +1,61 @@
+"""Reminders to web-chat people arrive by email through the outbox: the weekly nudge to a board member
+who uses the web chat is an outbox row, sent by the scheduler through the email notifier to the local
+SMTP server, with a sign-in link; a person is reminded where they last wrote to the bot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from bot.delivery import RecordingNotifier
+from bot.webchat import PLATFORM
+from bot.webchat.platform import EmailNotifier
+from bot.webchat.signin import SignIns, WebChatSettings
+from storage import outbox, people, web_sessions
+from storage.db import Database
+from tests.reminders.conftest import MONDAY, Clock, load_municipality, run_tick
+from tests.webchat.conftest import FATIMA, SIGNER, SmtpServer, html_of, link_in, mailer_for, text_of
+
+CAMILLA = "camilla.dahl@demo.maalbot.dk"
+
+
+async def meet(db: Database, email: str, platform: str, user_key: str | None = None) -> int:
+    """The person has written to the bot on `platform` (last used: it is their preferred channel)."""
+    async with db.transaction() as s:
+        person = await people.person_by_email(s, email)
+        assert person is not None
+        await people.link_identity(s, person, platform, user_key or str(person.id))
+        await web_sessions.set_preferred(s, person.id, platform, MONDAY)
+        return person.id
+
+
+async def test_the_weekly_nudge_reaches_a_web_chat_member_by_email(
+    sqlite_db: Database, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    await load_municipality(db, tmp_path)
+    fatima = await meet(db, FATIMA, "slack", "U-fatima")
+    fatima = await meet(db, FATIMA, PLATFORM)  # she used the web chat after Slack: email it is
+    camilla = await meet(db, CAMILLA, "slack", "U-camilla")
+    slack = RecordingNotifier("slack")
+    email = EmailNotifier(db, mailer_for(smtp), SignIns(db, SIGNER, WebChatSettings()), "da")
+
+    report = await run_tick(db, [slack, email], MONDAY, Clock())
+
+    assert report.sent >= 2
+    message = await smtp.wait_for(FATIMA)
+    body = text_of(message)
+    assert "Solsikken" in body and "Svar på websiden" in body
+    assert message["Subject"].startswith("Målbot: ")
+    assert "Solsikken" in html_of(message)
+    assert link_in(message).startswith("/chat/signin?token=")
+    assert slack.to("U-fatima") == []
+    assert len(slack.to("U-camilla")) == 1 and camilla
+    async with db.transaction() as s:
+        nudges = {r.recipient: r.status for r in await outbox.items(s, rule="nudge")}
+        assert nudges[f"person:{fatima}"] == "sent"
+    # the link in a reminder signs her in, also a day later (a requested link lives 30 minutes)
+    token = parse_qs(urlsplit(link_in(message)).query)["token"][0]
+    signed = await email.sign_ins.redeem(token, datetime.now(UTC) + timedelta(days=1))
+    assert signed is not None and signed.person.id == fatima
