@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelPreference, Person, WebMessage, WebSession, WebSignIn
+from storage.models import ChannelPreference, Identity, InboxItem, Person, WebMessage, WebSession, WebSignIn
 
 SHOWN = 60  # the most recent messages a chat page shows
 
@@ -76,7 +76,19 @@ async def last_message_id(s: AsyncSession, person_id: int) -> int:
 
 
 async def preferred_platform(s: AsyncSession, person_id: int) -> str | None:
-    return await s.scalar(select(ChannelPreference.platform).where(ChannelPreference.person_id == person_id))
+    """Where to write to the person first: the organisation file's choice; else the platform they last
+    wrote from (their newest inbox row; the inbox keeps a week); else the one last remembered."""
+    row = await s.scalar(select(ChannelPreference).where(ChannelPreference.person_id == person_id))
+    if row is not None and row.source == "org":
+        return row.platform
+    latest = await s.scalar(
+        select(InboxItem.platform)
+        .join(Identity, (Identity.platform == InboxItem.platform) & (Identity.user_key == InboxItem.user_key))
+        .where(Identity.person_id == person_id)
+        .order_by(InboxItem.id.desc())
+        .limit(1)
+    )
+    return latest or (row.platform if row is not None else None)
 
 
 async def set_preferred(s: AsyncSession, person_id: int, platform: str, now: datetime, *, source: str = "used") -> None:

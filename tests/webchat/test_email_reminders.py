@@ -12,7 +12,7 @@ from bot.delivery import RecordingNotifier
 from bot.webchat import PLATFORM
 from bot.webchat.platform import EmailNotifier
 from bot.webchat.signin import SignIns, WebChatSettings
-from storage import outbox, people, web_sessions
+from storage import inbox, outbox, people, web_sessions
 from storage.db import Database
 from tests.reminders.conftest import MONDAY, Clock, load_municipality, run_tick
 from tests.webchat.conftest import FATIMA, SIGNER, SmtpServer, html_of, link_in, mailer_for, text_of
@@ -59,3 +59,22 @@ async def test_the_weekly_nudge_reaches_a_web_chat_member_by_email(
     token = parse_qs(urlsplit(link_in(message)).query)["token"][0]
     signed = await email.sign_ins.redeem(token, datetime.now(UTC) + timedelta(days=1))
     assert signed is not None and signed.person.id == fatima
+
+
+async def test_a_member_who_wrote_in_slack_last_is_reminded_in_slack(
+    sqlite_db: Database, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    await load_municipality(db, tmp_path)
+    fatima = await meet(db, FATIMA, PLATFORM)  # she signed in to the web chat once
+    await meet(db, FATIMA, "slack", "U-fatima")
+    async with db.transaction() as s:
+        await web_sessions.set_preferred(s, fatima, PLATFORM, MONDAY)  # and the web chat was remembered
+    await inbox.record(db, "slack", "Ev1", "U-fatima", {"kind": "turn"})  # but she wrote in Slack since
+    slack = RecordingNotifier("slack")
+    email = EmailNotifier(db, mailer_for(smtp), SignIns(db, SIGNER, WebChatSettings()), "da")
+
+    await run_tick(db, [email, slack], MONDAY, Clock())
+
+    assert len(slack.to("U-fatima")) == 1
+    assert smtp.to(FATIMA) == []
