@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_admin_parsers(sub)
     add_remind_parser(sub)
+    from bot.webchat.invite import add_invite_parser
+
+    add_invite_parser(sub)
 
     manifest = sub.add_parser("manifest", help="the Slack app manifest and the Teams app package").add_subparsers(
         dest="manifest_command", required=True
@@ -276,6 +279,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) 
             return await run_admin(args, db)
         case "chat":
             return await cmd_chat(settings, db, args.user)
+        case "invite":
+            from bot.webchat.invite import run_invite
+
+            return await run_invite(args, db, default_locale=settings.locale)
     raise AssertionError(args.command)
 
 

@@ -110,4 +110,5 @@ class EmailPlatform:
         return [replies]
 
     async def send_part(self, to: dict[str, Any], part: list[Reply]) -> SendResult:
-        return await self.email.send_email(int(to["person_id"]), part, requested=True)
+        # a requested link lives minutes; an invitation's as long as a reminder's
+        return await self.email.send_email(int(to["person_id"]), part, requested=not to.get("invite"))
