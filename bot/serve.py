@@ -29,6 +29,8 @@ def banner(settings: Settings, dev: bool, routes: frozenset[str] = frozenset()) 
     if "/api/messages" in routes:
         note = " (not authenticated: this machine only; try Agents Playground, see the README)" if dev else ""
         lines.append(f"Teams: {url}/api/messages{note}")
+    if "/chat" in routes:
+        lines.append(f"Web chat: {url}/chat (sign-in links by email)")
     if dev:
         lines += [
             "Local mode. Talk to the bot in another terminal:",

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.email.mailer import Mailer
 from bot.email.settings import smtp_settings
-from bot.links_settings import link_signer
+from bot.links_settings import link_signer, redact_access_log
 from bot.outbound import ensure_pipeline
 from bot.webchat.platform import EmailNotifier, EmailPlatform, WebChatPlatform
 from bot.webchat.routes import ChatRoutes
@@ -54,6 +54,7 @@ def mount_webchat(
     secure = signer.base_url.startswith("https://")  # behind TLS: the cookies are Secure
     routes = ChatRoutes(db, pipeline, sign_ins, default_locale=service.default_locale, secure=secure)
     routes.mount(app)
+    redact_access_log()  # sign-in tokens stay out of the access log
     app[WEBCHAT_KEY] = routes
     from bot.notifiers import reminder_switch
     from bot.scheduler import REMINDER_NOTIFIERS

@@ -145,3 +145,11 @@ async def test_forged_cookie_and_missing_csrf_are_refused(chat: Chat, smtp: Smtp
     page = await client.get("/chat")
     assert "Skriv den e-mailadresse" in await page.text()  # the sign-in form, not a conversation
     assert (await client.post("/chat/say", data={"text": "hej", "csrf": csrf})).status == 403
+
+
+async def test_the_page_is_danish_and_english_on_request(client: TestClient) -> None:  # type: ignore[type-arg]
+    danish = await (await client.get("/chat")).text()
+    assert '<html lang="da">' in danish and "Send mig et link" in danish
+    english = await (await client.get("/chat?lang=en")).text()
+    assert '<html lang="en">' in english and "Send me a link" in english and "På dansk" in english
+    assert "Send me a link" in await (await client.get("/chat")).text()  # remembered for this browser
