@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage import web_sessions
 from storage.db import Database
 from storage.models import Area, Institution, Membership, Person, Role
 from storage.org_file import AreaEntry, InstitutionEntry, MembershipEntry, OrgFile, PersonEntry, name_key
+from storage.types import utcnow
 
 _CHUNK = 500  # keys per IN (...) query
 
@@ -67,6 +69,8 @@ async def import_org(db: Database, org: OrgFile) -> ImportReport:
         institutions = await _upsert_institutions(session, org.institutions, areas, report.institutions)
         people = await _upsert_people(session, org.people, report.people)
         await _add_memberships(session, org.memberships, areas, institutions, people, report.memberships)
+        for email_key, platform in org.channels:  # the file's choice of channel outranks the last used
+            await web_sessions.set_preferred(session, people[email_key].id, platform, utcnow(), source="org")
     return report
 
 

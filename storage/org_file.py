@@ -93,6 +93,11 @@ class OrgFile:
     institutions: tuple[InstitutionEntry, ...]
     people: tuple[PersonEntry, ...]
     memberships: tuple[MembershipEntry, ...]
+    channels: tuple[tuple[str, str], ...] = ()  # (email key, platform): where to write to them first
+
+
+# a person's `channel:` in the YAML file: where reminders reach them first (the platform's name)
+CHANNELS = {"slack": "slack", "teams": "teams", "email": "web", "web": "web"}
 
 
 class OrgFileError(ValueError):
@@ -122,6 +127,7 @@ class _Builder:
         self.people: dict[str, tuple[PersonEntry, _Loc]] = {}  # earliest mention in the file
         self.memberships: dict[MembershipEntry, None] = {}  # ordered set
         self.boards: dict[tuple[str, str], int] = {}  # (institution key, email key) -> line
+        self.channels: dict[str, str] = {}  # email key -> platform (a person's `channel:`)
 
     def problem(self, loc: _Loc, message: str) -> None:
         self.problems.append((loc.line, f"{loc}: {message}"))
@@ -192,6 +198,7 @@ class _Builder:
             institutions=tuple(i for i, _ in self.institutions.values()),
             people=tuple(p for p, _ in self.people.values()),
             memberships=tuple(self.memberships),
+            channels=tuple(self.channels.items()),
         )
 
 
@@ -336,10 +343,16 @@ def _yaml_person(
     area: str | None = None,
 ) -> None:
     """`role=None`: a board seat, whose `role` key says chair or member (the default)."""
-    m = _YamlMap(b, node, path, ("name", "email") if role is not None else ("name", "email", "role"))
+    m = _YamlMap(
+        b, node, path, ("name", "email", "channel") if role is not None else ("name", "email", "role", "channel")
+    )
     if not m.ok:
         return None
     key = b.person(m.text("name"), m.loc("name"), m.text("email"), m.loc("email"))
+    if key is not None and (channel := m.text("channel")):
+        if channel.casefold() not in CHANNELS:
+            return b.problem(m.loc("channel"), f"unknown channel {channel!r} (use {', '.join(CHANNELS)})")
+        b.channels[key] = CHANNELS[channel.casefold()]
     if role is None and institution:
         role = _role(role_text := m.text("role") or "member")
         if role not in (Role.MEMBER, Role.CHAIR):

@@ -8,14 +8,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from bot.delivery import RecordingNotifier
 from bot.webchat import PLATFORM
 from bot.webchat.platform import EmailNotifier
 from bot.webchat.signin import SignIns, WebChatSettings
 from storage import inbox, outbox, people, web_sessions
 from storage.db import Database
+from storage.org import import_org
+from storage.org_file import OrgFileError, parse_org_file
 from tests.reminders.conftest import MONDAY, Clock, load_municipality, run_tick
-from tests.webchat.conftest import FATIMA, SIGNER, SmtpServer, html_of, link_in, mailer_for, text_of
+from tests.webchat.conftest import DEMO_ORG, FATIMA, SIGNER, SmtpServer, html_of, link_in, mailer_for, text_of
 
 CAMILLA = "camilla.dahl@demo.maalbot.dk"
 
@@ -78,3 +82,43 @@ async def test_a_member_who_wrote_in_slack_last_is_reminded_in_slack(
 
     assert len(slack.to("U-fatima")) == 1
     assert smtp.to(FATIMA) == []
+
+
+async def test_the_organisation_file_may_set_the_channel(sqlite_db: Database, smtp: SmtpServer, tmp_path: Path) -> None:
+    db = sqlite_db
+    await load_municipality(db, tmp_path)
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        DEMO_ORG.read_text(encoding="utf-8").replace(
+            "{name: Fatima Ali, email: fatima.ali@demo.maalbot.dk}",
+            "{name: Fatima Ali, email: fatima.ali@demo.maalbot.dk, channel: email}",
+        ),
+        encoding="utf-8",
+    )
+    await import_org(db, parse_org_file(org))
+    fatima = await meet(db, FATIMA, PLATFORM)
+    await meet(db, FATIMA, "slack", "U-fatima")  # using Slack does not overrule the file
+    await inbox.record(db, "slack", "Ev1", "U-fatima", {"kind": "turn"})
+    slack = RecordingNotifier("slack")
+    email = EmailNotifier(db, mailer_for(smtp), SignIns(db, SIGNER, WebChatSettings()), "da")
+
+    await run_tick(db, [slack, email], MONDAY, Clock())
+
+    assert slack.to("U-fatima") == []
+    assert "Solsikken" in text_of(await smtp.wait_for(FATIMA))
+    async with db.transaction() as s:
+        assert await web_sessions.preferred_platform(s, fatima) == PLATFORM
+
+
+def test_an_unknown_channel_in_the_organisation_file_is_a_clear_problem(tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        DEMO_ORG.read_text(encoding="utf-8").replace(
+            "{name: Fatima Ali, email: fatima.ali@demo.maalbot.dk}",
+            "{name: Fatima Ali, email: fatima.ali@demo.maalbot.dk, channel: fax}",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(OrgFileError) as raised:
+        parse_org_file(org)
+    assert "unknown channel 'fax' (use slack, teams, email, web)" in str(raised.value.problems)
