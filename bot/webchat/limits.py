@@ -40,6 +40,20 @@ class SlidingWindow:
             self._hits.clear()
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def client_address(peer: str | None, forwarded_for: str | None) -> str:
+    """The client's address: the connection's peer, or, when that is a reverse proxy on this machine
+    (Caddy, nginx), the address the proxy appended last to X-Forwarded-For (a client cannot forge
+    that one: it does not connect from this machine)."""
+    if peer in LOOPBACK and forwarded_for:
+        last = forwarded_for.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return peer or "?"
+
+
 class LinkRequestLimits:
     def __init__(self, per_email: int = 3, per_address: int = 10, window: float = 900.0) -> None:
         self.by_email = SlidingWindow(per_email, window)

@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.outbound import Pipeline
 from bot.webchat import PLATFORM
-from bot.webchat.limits import LinkRequestLimits
+from bot.webchat.limits import LinkRequestLimits, client_address
 from bot.webchat.page import Labels, render_page
 from bot.webchat.signin import SignedIn, SignIns, same
 from dialogs.messages import Inbound, Reply
@@ -136,7 +136,9 @@ class ChatRoutes:
         if not self._anon_ok(request, form):
             return self._refused(lang)
         email = str(form.get("email") or "").strip()[:320]
-        if "@" in email and self.limits.allow(people.email_key(email), request.remote or "?"):
+        if "@" in email and self.limits.allow(
+            people.email_key(email), client_address(request.remote, request.headers.get("X-Forwarded-For"))
+        ):
             self._background(self._send_link(email, lang))
         raise web.HTTPSeeOther(f"/chat?sent=1&lang={lang}")
 

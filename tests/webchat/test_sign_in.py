@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
+from bot.webchat.limits import client_address
 from bot.webchat.routes import SESSION_COOKIE
 from storage.models import InboxItem, WebMessage
 from tests.webchat.conftest import FATIMA, Chat, SmtpServer, html_of, link_in, text_of
@@ -153,3 +154,20 @@ async def test_the_page_is_danish_and_english_on_request(client: TestClient) -> 
     english = await (await client.get("/chat?lang=en")).text()
     assert '<html lang="en">' in english and "Send me a link" in english and "På dansk" in english
     assert "Send me a link" in await (await client.get("/chat")).text()  # remembered for this browser
+
+
+async def test_link_requests_are_rate_limited_per_client_address(
+    chat: Chat,
+    smtp: SmtpServer,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    for n in range(12):  # twelve different addresses from one client: ten are served
+        await ask_for_link(client, FATIMA if n == 11 else f"someone{n}@example.com")
+    await asyncio.sleep(0.3)
+    assert smtp.to(FATIMA) == []
+
+
+def test_the_client_behind_a_local_proxy_is_the_forwarded_address() -> None:
+    assert client_address("127.0.0.1", "10.0.0.1, 203.0.113.7") == "203.0.113.7"
+    assert client_address("198.51.100.2", "203.0.113.7") == "198.51.100.2"  # not from a local proxy: ignored
+    assert client_address("::1", None) == "::1"
