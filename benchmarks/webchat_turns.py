@@ -26,19 +26,19 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.conversation_turns import DEMO, script  # noqa: E402
-from bot.outbound import ensure_pipeline  # noqa: E402
-from bot.webchat.app import WEBCHAT_KEY, mount_webchat  # noqa: E402
-from bot.webchat.signin import WebChatSettings  # noqa: E402
-from dialogs.links import LinkSigner  # noqa: E402
-from dialogs.service import ConversationService  # noqa: E402
-from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import Membership, Person, Role  # noqa: E402
-from storage.org import import_org  # noqa: E402
-from storage.org_file import parse_org_file  # noqa: E402
-from storage.strategies import save_strategy  # noqa: E402
+from benchmarks.conversation_turns import DEMO, script
+from bot.outbound import ensure_pipeline
+from bot.webchat.app import WEBCHAT_KEY, mount_webchat
+from bot.webchat.signin import WebChatSettings
+from dialogs.links import LinkSigner
+from dialogs.service import ConversationService
+from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Membership, Person, Role
+from storage.org import import_org
+from storage.org_file import parse_org_file
+from storage.strategies import save_strategy
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 SIGNER = LinkSigner(b"benchmark-secret-0123456789abcdef", "http://bench", timedelta(hours=1))
