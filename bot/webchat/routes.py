@@ -153,7 +153,7 @@ class ChatRoutes:
                     return
                 t = texts(person.locale or lang)
                 reply = Reply(t("Here is your link to Målbot's chat. It works once and for a short while."),
-                              title=t("Sign in to Målbot"))  # fmt: skip
+                              title=t("Your link to the chat"))  # fmt: skip
                 recipient = outbox.conversation_key("email", str(person.id))
                 payload = {"to": {"platform": "email", "person_id": person.id},
                            "replies": [_reply_json(reply)], "locale": person.locale or lang}  # fmt: skip

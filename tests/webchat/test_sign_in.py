@@ -68,7 +68,7 @@ async def test_a_member_asks_for_a_link_and_signs_in_once(chat: Chat, smtp: Smtp
     answer = await ask_for_link(client, "  Fatima.Ali@demo.maalbot.dk ")
     assert "er et link på vej" in answer
     message = await smtp.wait_for(FATIMA)
-    assert message["Subject"] == "Målbot: Log ind på Målbot"
+    assert message["Subject"] == "Målbot: Dit link til chatten"
     assert "Her er dit link til Målbots chat" in text_of(message)
     assert "Svar på websiden" in html_of(message)
     path = link_in(message)
