@@ -187,6 +187,8 @@ class ChatRoutes:
             found = await s.get(type(person), person.id)
             if found is not None:
                 await people.link_identity(s, found, PLATFORM, str(person.id))
+                if found.locale is None and lang != self.default_locale:  # chosen on the sign-in page
+                    found.locale = lang
                 await web_sessions.set_preferred(s, person.id, PLATFORM, self.clock())
             first = await web_sessions.last_message_id(s, person.id) == 0
         if first:  # the conversation starts as in a DM: with the bot's greeting

@@ -171,3 +171,22 @@ def test_the_client_behind_a_local_proxy_is_the_forwarded_address() -> None:
     assert client_address("127.0.0.1", "10.0.0.1, 203.0.113.7") == "203.0.113.7"
     assert client_address("198.51.100.2", "203.0.113.7") == "198.51.100.2"  # not from a local proxy: ignored
     assert client_address("::1", None) == "::1"
+
+
+async def test_english_on_request_from_the_sign_in_page_to_the_conversation(
+    chat: Chat,
+    smtp: SmtpServer,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    page = await client.get("/chat?lang=en")
+    answer = await client.post("/chat/link", data={"email": FATIMA, "csrf": csrf_in(await page.text())})
+    assert "a link is on its way" in await answer.text()
+    message = await smtp.wait_for(FATIMA)
+    assert message["Subject"] == "Målbot: Your link to the chat"
+    status, html = await sign_in(client, link_in(message))
+    assert status == 200 and '<html lang="en">' in html and "Signed in as Fatima Ali" in html
+    assert "Which local goals are needed to reach goal 1?" in html, html
+
+    back = await client.post("/chat/say", data={"csrf": csrf_in(html), "text": "dansk", "form_id": "lang1"})
+    html = await back.text()
+    assert '<html lang="da">' in html and "Logget ind som Fatima Ali" in html and "In English" in html
