@@ -16,6 +16,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +37,7 @@ log = logging.getLogger("maalbot.webchat")
 SESSION_COOKIE = "maalbot_chat"
 ANON_COOKIE = "maalbot_anon"
 MAX_TEXT = 4000
+SCRIPT = Path(__file__).with_name("chat.js")
 
 
 class ChatRoutes:
@@ -65,6 +67,8 @@ class ChatRoutes:
         app.router.add_post("/chat/signin", self.signin)
         app.router.add_post("/chat/say", self.say)
         app.router.add_post("/chat/logout", self.logout)
+        app.router.add_get("/chat/updates", self.updates)
+        app.router.add_get("/chat/chat.js", self.script)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -127,7 +131,7 @@ class ChatRoutes:
         entries, choices = conversation(shown)
         return self._page(
             "chat.html", lang, csrf=signed.csrf, name=signed.person.name, entries=entries, choices=choices,
-            form_id=secrets.token_urlsafe(12),
+            form_id=secrets.token_urlsafe(12), last=shown[-1].id if shown else 0,
         )  # fmt: skip
 
     async def request_link(self, request: web.Request) -> web.Response:
@@ -230,6 +234,22 @@ class ChatRoutes:
                 web_sessions.add_message(s, person_id, "in", {"text": shown}, self.clock())
                 await web_sessions.set_preferred(s, person_id, PLATFORM, self.clock())
         await self.pipeline.process(PLATFORM, str(person_id), job=job, item_id=recorded.id)
+
+    async def updates(self, request: web.Request) -> web.Response:
+        """The newest message's id, for the page's script to know when to reload (a session only)."""
+        signed = await self._session(request)
+        if signed is None:
+            return web.json_response({"error": "not signed in"}, status=401)
+        async with self.db.transaction() as s:
+            last = await web_sessions.last_message_id(s, signed.person.id)
+        return web.json_response({"last": last}, headers={"Cache-Control": "no-store"})
+
+    async def script(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text=SCRIPT.read_text(encoding="utf-8"),
+            content_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     async def logout(self, request: web.Request) -> web.Response:
         form = await request.post()

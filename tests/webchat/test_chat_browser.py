@@ -18,6 +18,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.console import run_console
+from bot.outbound import PIPELINE_KEY
+from dialogs.messages import Reply
+from dialogs.reminders.render import reply_to_json
 from tests.webchat.conftest import FATIMA, SOEREN, Chat, SmtpServer, link_in
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -119,6 +122,13 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
         await expect(page.locator("#latest")).to_contain_text("Passer det?")
         await press(page, "Ja")
         await expect(page.locator("#latest")).to_contain_text("Vil I tilføje endnu et lokalt mål")
+        # a reply delivered late (after a retry) appears without a reload by hand: the page's script
+        web = chat.app[PIPELINE_KEY].platforms["web"]
+        fatima = await chat.person_id(FATIMA)
+        assert (
+            await web.send_part({"person_id": fatima}, [reply_to_json(Reply("Et svar, der kom sent"))])
+        ).status.value == "ok"
+        await expect(page.locator("#latest")).to_contain_text("Et svar, der kom sent", timeout=30_000)
         conversation = await page.locator("ol.chat").inner_text()
         assert "Alle børn har en fast voksen" in conversation and "Færdig" in conversation  # what she answered
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -137,9 +137,13 @@ async def test_forged_cookie_and_missing_csrf_are_refused(chat: Chat, smtp: Smtp
     ok = await client.post("/chat/say", data={"text": "Alle børn har en fast voksen", "csrf": csrf})
     assert ok.status == 200 and "Om «Alle børn har en fast voksen»:" in await ok.text()
 
+    updates = await client.get("/chat/updates")
+    assert updates.status == 200 and (await updates.json())["last"] > 0
+
     logout = await client.post("/chat/logout", data={"csrf": csrf})
     assert "Skriv den e-mailadresse" in await logout.text()
     assert (await client.post("/chat/say", data={"text": "hej", "csrf": csrf})).status == 403
+    assert (await client.get("/chat/updates")).status == 401
 
     client.session.cookie_jar.clear()  # a browser with a made-up session cookie
     client.session.cookie_jar.update_cookies({SESSION_COOKIE: "forged-session-token"})
