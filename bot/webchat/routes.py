@@ -69,6 +69,12 @@ class ChatRoutes:
         app.router.add_post("/chat/logout", self.logout)
         app.router.add_get("/chat/updates", self.updates)
         app.router.add_get("/chat/chat.js", self.script)
+        app.on_cleanup.insert(0, self._finish)  # before the database is closed
+
+    async def _finish(self, _app: web.Application) -> None:
+        """Let sign-in emails being queued finish (they are short: one transaction and a send)."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
 
     # -- helpers ----------------------------------------------------------------------------------
 
