@@ -22,7 +22,7 @@ def sqlite_path(url: str) -> Path:
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         raise BackupNotSupported(
             "`maalbot db backup` copies a SQLite database; for PostgreSQL use pg_dump "
-            "(for example: pg_dump --format=custom --file=maalbot.dump \\\"$DATABASE_URL\\\")"
+            '(for example: pg_dump --format=custom --file=maalbot.dump \\"$DATABASE_URL\\")'
         )
     return Path(parsed.database)
 

@@ -237,9 +237,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
-    )
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     institution_id: Mapped[int | None] = mapped_column(Integer, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     actor_name: Mapped[str | None] = mapped_column(String(200))

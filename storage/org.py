@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from storage import audit
 from storage.db import Database
-from storage.models import AuditAction, Area, Institution, Membership, Person, Role
+from storage.models import Area, AuditAction, Institution, Membership, Person, Role
 from storage.org_file import AreaEntry, InstitutionEntry, MembershipEntry, OrgFile, PersonEntry, name_key
 
 _CHUNK = 500  # keys per IN (...) query

@@ -63,12 +63,8 @@ async def plan_sync(session: AsyncSession, org: OrgFile) -> SyncPlan:
         if person.email_key not in people_in_file:
             continue  # the person goes, with every role
         if (person.email_key, m.role, inst_key, area_key) not in in_file:
-            plan.roles.append(
-                RoleToRemove(
-                    m.id, person.id, person.name, person.email, m.role, m.institution_id,
-                    place_of(m.role, inst_name, area_name),
-                )  # fmt: skip
-            )
+            place = place_of(m.role, inst_name, area_name)
+            plan.roles.append(RoleToRemove(m.id, person.id, person.name, person.email, m.role, m.institution_id, place))
     leaving = await session.scalars(select(Person).order_by(Person.name))
     plan.people = [(p.id, p.name, p.email) for p in leaving.all() if p.email_key not in people_in_file]
     return plan
