@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.ERROR if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG lines carry SQL parameters: personal data
     try:
         if args.command == "strategy" and args.strategy_command == "validate":
             strategy = load_strategy_file(args.file)

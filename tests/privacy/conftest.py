@@ -16,7 +16,7 @@ from storage.models import Person
 from tests.dialogs.talk import World
 from tests.web.conftest import Site, status_app
 
-StatusClient = tuple[TestClient[web.Request, web.Application], Callable[[str], str]]
+StatusClient = tuple[TestClient[web.Request, web.Application], Callable[..., str]]
 
 
 @pytest.fixture
