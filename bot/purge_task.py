@@ -31,11 +31,13 @@ async def purge_forever(
         await asyncio.sleep(every.total_seconds())
 
 
-def daily_purge(db: Database, ages: Ages) -> Callable[[web.Application], AsyncIterator[None]]:
+def daily_purge(
+    db: Database, ages: Ages, clock: Callable[[], datetime] | None = None
+) -> Callable[[web.Application], AsyncIterator[None]]:
     """An aiohttp cleanup context that runs `purge_forever` while the app runs."""
 
     async def context(_app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(purge_forever(db, ages))
+        task = asyncio.create_task(purge_forever(db, ages, clock=clock))
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -113,3 +113,27 @@ async def test_postgresql_refuses_to_change_the_audit_log(pg_db: Database) -> No
     with pytest.raises(DBAPIError, match="append-only"):
         async with pg_db.transaction() as s:
             await s.execute(delete(AuditEntry))
+
+
+async def test_serve_purges_at_start_and_then_daily(db: Database) -> None:
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.purge_task import daily_purge
+
+    await _seed(db)
+    app = web.Application()
+    app.cleanup_ctx.append(daily_purge(db, Ages(), clock=lambda: NOW))
+    runner = web.AppRunner(app)
+    await runner.setup()  # runs the cleanup context's start: the purge task begins
+    try:
+        for _ in range(200):
+            async with db.transaction() as s:
+                left = (await s.scalars(select(ProcessedEvent.event_id))).all()
+            if left == ["E1"] or len(left) < 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await runner.cleanup()  # the task is cancelled with the app
+    assert left == ["E1"]

@@ -8,9 +8,11 @@ import logging
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from dialogs.sensitive import contains_cpr
-from storage.models import Base
+from storage.db import Database
+from storage.models import Base, Person
 from tests.dialogs.talk import World
 
 CPR = "120315-4321"
@@ -82,3 +84,14 @@ async def test_the_first_questions_help_and_the_help_text_warn_about_children(wo
     assert first.help is not None
     assert "ikke om enkelte børn" in first.help.get("da") and "CPR" in first.help.get("da")
     assert "not about individual children" in first.help.get("en")
+
+
+async def test_a_database_error_does_not_carry_the_values_into_the_log(db: Database) -> None:
+    """SQL errors are logged with their traceback; the values (names, answers) are hidden there."""
+    with pytest.raises(IntegrityError) as caught:
+        async with db.transaction() as s:
+            for _ in range(2):
+                s.add(Person(name="Hemmelig Hansen", email="hemmelig@test.dk", email_key="hemmelig@test.dk"))
+                await s.flush()
+    assert "people" in str(caught.value)
+    assert "Hemmelig" not in str(caught.value) and "hemmelig@test.dk" not in str(caught.value)
