@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage import audit
 from storage.models import (
@@ -93,17 +94,19 @@ async def remove_person(session: AsyncSession, person: Person, *, actor: str, re
 async def erase_person(session: AsyncSession, person: Person, *, actor: str) -> Removal:
     """Remove the person, then replace their name and email everywhere else by `PSEUDONYM`.
     The erasure itself is audited, without the name."""
-    pid, secrets = person.id, [s for s in (person.email, person.name) if s]
+    pid, secrets = person.id, sorted({s for s in (person.email, person.email_key, person.name) if s})
     result = await remove_person(session, person, actor=actor, reason="erased")
     scrubbed = 0
-    for entry in (await session.scalars(select(AuditEntry))).all():
+    audit_text = (AuditEntry.actor_name, AuditEntry.field, AuditEntry.before, AuditEntry.after)
+    for entry in (await session.scalars(select(AuditEntry).where(_may_hold(audit_text, secrets)))).all():
         for column in ("actor_name", "field", "before", "after"):
             value = getattr(entry, column)
             if isinstance(value, str) and _contains(value, secrets):
                 setattr(entry, column, _scrub(value, secrets))
                 scrubbed += 1
     for model, column in ((Notice, "params"), (ConversationState, "data"), (OutboxItem, "payload")):
-        for row in (await session.scalars(select(model))).all():
+        json_text = (cast(getattr(model, column), Text),)
+        for row in (await session.scalars(select(model).where(_may_hold(json_text, secrets)))).all():
             value = getattr(row, column)
             dumped = json.dumps(value, ensure_ascii=False)
             if _contains(dumped, secrets):
@@ -113,6 +116,14 @@ async def erase_person(session: AsyncSession, person: Person, *, actor: str) -> 
     result.counts["other rows where the name or email was replaced"] = scrubbed
     await session.flush()
     return result
+
+
+def _may_hold(columns: tuple[Any, ...], secrets: list[str]) -> ColumnElement[bool]:
+    """A cheap SQL filter for the rows that may hold a secret, as typed or as JSON stores it ("\\u00f8");
+    Python makes the exact decision on what it returns."""
+    patterns = {p for s in secrets for p in (s, json.dumps(s)[1:-1])}
+    escaped = sorted(p.replace("!", "!!").replace("%", "!%").replace("_", "!_") for p in patterns)
+    return or_(*(column.ilike(f"%{p}%", escape="!") for column in columns for p in escaped))
 
 
 def _contains(text: str, secrets: list[str]) -> bool:
