@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditAction, AuditEntry, Person
+from storage.models import AuditAction, AuditEntry, Person, Registration
 from storage.types import utcnow
 
 
@@ -100,8 +100,6 @@ def _line(entry: AuditEntry) -> AuditLine:
 
 async def for_institution(session: AsyncSession, institution_id: int, *, limit: int | None = None) -> list[AuditLine]:
     """The institution's entries (its registrations' and its own), newest first."""
-    from storage.models import Registration
-
     regs = select(Registration.id).where(Registration.institution_id == institution_id)
     query = (
         select(AuditEntry)
