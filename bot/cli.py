@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maalbot", description="Målbot: local goals for school and daycare boards")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database schema and backups").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or upgrade the schema to the newest version")
 
     strategy = sub.add_parser("strategy", help="strategies as data").add_subparsers(
@@ -53,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
 
     from bot.cli_admin import add_admin_parsers
+    from bot.cli_privacy import add_privacy_parsers
     from bot.cli_remind import add_remind_parser
 
     add_admin_parsers(sub)
+    add_privacy_parsers(sub, db, org_import)
     add_remind_parser(sub)
 
     manifest = sub.add_parser("manifest", help="the Slack app manifest and the Teams app package").add_subparsers(
@@ -222,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet = args.command == "chat"  # the terminal is the conversation: only real problems in between
     configure_logging(logging.ERROR if quiet else logging.INFO)  # one escaped, bounded line per record
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG lines carry SQL parameters: personal data
     try:
         if args.command == "strategy" and args.strategy_command == "validate":
             strategy = load_strategy_file(args.file)
@@ -236,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             asyncio.run(_with_db(settings, _ready))  # refuse to start on a database without the schema
             return cmd_serve(settings, args.dev)
-        needs_schema = args.command != "db"
+        needs_schema = args.command != "db" or args.db_command == "backup"
         return asyncio.run(_with_db(settings, lambda db: _dispatch(args, settings, db), needs_schema=needs_schema))
     except SettingsError as exc:
         print(f"maalbot: bad setting: {exc}", file=sys.stderr)
@@ -253,14 +256,34 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     match args.command:
+        case "db" if args.db_command == "backup":
+            from bot.cli_privacy import run_backup
+
+            return await run_backup(args, db)
         case "db":
             return await cmd_db_upgrade(db)
         case "strategy" if args.strategy_command == "load":
             return await load_strategy(db, args.file)
         case "strategy":
             return await cmd_strategy_list(db)
+        case "org" if args.sync:
+            from bot.cli_privacy import run_org_sync
+
+            return await run_org_sync(args, db)
         case "org":
             return await cmd_org_import(db, args.file)
+        case "person":
+            from bot.cli_privacy import run_person
+
+            return await run_person(args, db)
+        case "purge":
+            from bot.cli_privacy import run_purge
+
+            return await run_purge(args, db, settings)
+        case "audit":
+            from bot.cli_privacy import run_audit
+
+            return await run_audit(args, db)
         case "demo":
             return await cmd_demo(db, args.if_empty)
         case "export":

@@ -51,6 +51,9 @@ def serve(settings: Settings, *, dev: bool) -> int:
         return 2
     db = Database(settings.resolved_database_url)
     app = build_app(settings, db, dev=dev)
+    from bot.purge_task import daily_purge
+
+    app.cleanup_ctx.append(daily_purge(db, settings.retention))  # retention: once a day while serving
     paths = frozenset(resource.canonical for resource in app.router.resources())
 
     def listening(*_args: object) -> None:  # aiohttp calls this once the port is open

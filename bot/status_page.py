@@ -43,7 +43,7 @@ from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts, texts
-from storage import followups, progress, registrations, strategies
+from storage import audit, followups, progress, registrations, strategies
 from storage.db import Database
 from storage.export import ExportError, build_export
 from storage.export_docx import add_time_plan
@@ -52,6 +52,7 @@ from storage.models import Area, Institution, LocalGoal, Person, Registration
 from storage.registrations import LocalGoalData
 
 TEMPLATES = Path(__file__).parent / "templates"
+AUDIT_ROWS = 100  # the newest changes the administration sees on a registration page
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -241,6 +242,9 @@ class StatusPage:
             strategy = strategy_of(await strategies.strategy_by_id(s, reg.strategy_id))
             draft = await registrations.load_draft(s, reg.id, kinds_of(strategy))
             follow_ups = await _follow_ups(s, t, reg.id)
+            changes = (
+                await audit.for_institution(s, reg.institution_id, limit=AUDIT_ROWS) if viewer.scope.everything else []
+            )
         lang_query = {"lang": t.locale} if "lang" in request.query else {}
         submitted = None
         if draft.submitted_at is not None and draft.submitted_by:
@@ -269,6 +273,16 @@ class StatusPage:
             status_label=views.status_label(t, draft.status),
             submitted=submitted,
             goals=goals,
+            audit=[
+                {
+                    "at": f"{c.at.astimezone(self.tz):%d.%m.%Y %H:%M}",
+                    "who": c.who or "",
+                    "field": c.field,
+                    "before": c.before or "",
+                    "after": c.after or "",
+                }
+                for c in changes
+            ],
             back=self._signed(viewer, STATUS_PATH, **lang_query),
             other_language=_other_language(t, self._signed(viewer, request.path, lang=_other(t))),
             until=until_text(t, viewer.claims.expires_at, self.tz),
@@ -381,4 +395,10 @@ def _labels(t: Texts) -> dict[str, str]:
         "back": t("Back to the overview"),
         "follow_ups": t("Follow-up on measurements"),
         "measured": t("Measurement around"),
+        "audit": t("Change log (only the administration sees it)"),
+        "when": t("When"),
+        "who": t("Who"),
+        "what": t("What"),
+        "before": t("Before"),
+        "after": t("After"),
     }

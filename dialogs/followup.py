@@ -30,6 +30,7 @@ from dialogs.commands import Cmd, parse_command
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.reminders import render
 from dialogs.reminders.model import FOLLOWUP_SUMMARY, person_recipient
+from dialogs.sensitive import contains_cpr, refusal
 from dialogs.texts import Texts, texts
 from storage import followups, outbox, people
 from storage.followups import FollowUpContext
@@ -131,6 +132,8 @@ def step(ctx: FollowUpContext, inbound: Inbound, t: Texts, person_id: int) -> Fo
     answer = typed_answer(text, t)
     if answer is not None:  # a change of mind before the words
         return FollowUpStep((_ask_for_words(t, ctx, answer),), FollowUpAnswer(*key, answer))
+    if contains_cpr(text):  # not kept anywhere; the follow-up waits for words without it
+        return FollowUpStep((Reply(refusal(t), kind="error"),))
     return FollowUpStep((_saved(t),), FollowUpAnswer(*key, ctx.answer, text[:MAX_TEXT], complete=True))
 
 

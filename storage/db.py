@@ -40,7 +40,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        # hide_parameters: an error's log line shows the statement, never what a parent wrote into it.
+        # hide_parameters: SQL errors (logged with tracebacks) and echo never show the values: answers, names
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}

@@ -213,15 +213,38 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class AuditAction(StrEnum):
+    ANSWER = "answer"  # registration content (field, before, after)
+    STATUS = "status"  # submitted, approved, returned, reopened
+    READY = "ready"  # the board told the chair it is ready
+    FOLLOW_UP = "follow_up"
+    PAUSE = "pause"
+    IMPORT = "import"
+    ROLE = "role"  # a role added or removed
+    PERSON = "person"  # a person removed
+    ERASURE = "erasure"
+
+
 class AuditEntry(Base):
-    """Append-only: every change to registration content (who, when, which field, before, after)."""
+    """Append-only: every change (who, what, when, before, after).
+
+    `actor_name` is the name of who did it as it was then (kept when the person is later removed;
+    replaced by a pseudonym only by an erasure). `subject_person_id` is whom the entry is about
+    (a role change, a removal, an erasure). Registration content changes carry the registration and
+    its version; other entries carry the institution where there is one. On PostgreSQL a trigger
+    refuses UPDATE and DELETE unless the transaction set `maalbot.audit_maintenance` (purge, erasure
+    and removal do, see `storage.audit.allow_maintenance`)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(Integer, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer)  # the registration's version after the change
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    subject_person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(30), default=AuditAction.ANSWER.value)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the registration's version after the change
     goal_number: Mapped[int | None] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(300))  # e.g. "goal 1/local goal 2/interventions"
     before: Mapped[str | None] = mapped_column(Text)

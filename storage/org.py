@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage import audit
 from storage.db import Database
-from storage.models import Area, Institution, Membership, Person, Role
+from storage.models import Area, AuditAction, Institution, Membership, Person, Role
 from storage.org_file import AreaEntry, InstitutionEntry, MembershipEntry, OrgFile, PersonEntry, name_key
 
 _CHUNK = 500  # keys per IN (...) query
+CLI_ACTOR = "maalbot org import"  # who the audit log says changed roles from the command line
 
 
 @dataclass
@@ -58,16 +60,29 @@ async def import_org(db: Database, org: OrgFile) -> ImportReport:
     A person's `locale` is never touched. The file's roles (memberships) are added.
 
     Nothing that is missing from the file is deleted or demoted: an area, institution, person or role
-    that the file does not mention stays as it is (removal is a later feature), so a person who moves
+    that the file does not mention stays as it is (`storage.org_sync.sync_org` removes those), so a person who moves
     from member to chair keeps the member role too. Importing the same file twice changes nothing.
     """
-    report = ImportReport(org.source)
     async with db.transaction() as session:
-        areas = await _upsert_areas(session, org.areas, report.areas)
-        institutions = await _upsert_institutions(session, org.institutions, areas, report.institutions)
-        people = await _upsert_people(session, org.people, report.people)
-        await _add_memberships(session, org.memberships, areas, institutions, people, report.memberships)
+        return await apply_org(session, org)
+
+
+async def apply_org(session: AsyncSession, org: OrgFile, *, actor: str = CLI_ACTOR) -> ImportReport:
+    """`import_org` inside the caller's transaction; the import and every role it adds are audited."""
+    report = ImportReport(org.source)
+    areas = await _upsert_areas(session, org.areas, report.areas)
+    institutions = await _upsert_institutions(session, org.institutions, areas, report.institutions)
+    people = await _upsert_people(session, org.people, report.people)
+    await _add_memberships(session, org.memberships, areas, institutions, people, report.memberships, actor)
+    if report.changed:
+        await audit.record(session, AuditAction.IMPORT, "organisation file", actor_name=actor, after=report.summary())
     return report
+
+
+def place_of(role: str, institution: str | None, area: str | None) -> str:
+    """A role as the audit log and the sync's diff show it: "chair of Solsikken", "admin"."""
+    where = institution or area
+    return f"{role} of {where}" if where else role
 
 
 async def _load[M: Any](
@@ -152,6 +167,7 @@ async def _add_memberships(
     institutions: dict[str, Institution],
     people: dict[str, Person],
     counts: Counts,
+    actor: str,
 ) -> None:
     """Add the roles that are not there yet. The unique constraint on memberships cannot catch
     duplicates with NULL columns (admins, area leaders), so existing roles are compared here."""
@@ -169,6 +185,10 @@ async def _add_memberships(
         existing.add(row)
         session.add(Membership(person_id=row[0], role=row[1], institution_id=row[2], area_id=row[3]))
         counts.created += 1
+        await audit.record(
+            session, AuditAction.ROLE, "role added", actor_name=actor, subject_id=row[0], institution_id=row[2],
+            after=place_of(row[1], e.institution, e.area),
+        )  # fmt: skip
     await session.flush()
 
 

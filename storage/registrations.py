@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import (
+    AuditAction,
     AuditEntry,
     Institution,
     Intervention,
@@ -272,10 +273,14 @@ class DraftWriter:
         if getattr(result, "rowcount", 1) != 1:
             raise StaleRegistration()
         self.reg.version = expected + 1
+        action = {"status": AuditAction.STATUS, "ready for chair": AuditAction.READY}.get(fld, AuditAction.ANSWER)
         self.session.add(
             AuditEntry(
                 registration_id=self.reg.id,
+                institution_id=self.reg.institution_id,
                 person_id=self.person_id,
+                actor_name=await _name(self.session, self.person_id),
+                action=action.value,
                 version=self.reg.version,
                 goal_number=goal_number,
                 field=fld,
@@ -391,6 +396,12 @@ class DraftWriter:
             self.reg.ready_for_chair = True
             await self.session.flush()
             await self._bump(None, "ready for chair", "no", "yes")
+
+
+async def _name(session: AsyncSession, person_id: int | None) -> str | None:
+    """The person's name now, kept in the audit entry as it was (the identity map makes repeats free)."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else None
 
 
 def _text(value: Any) -> str | None:
