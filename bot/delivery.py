@@ -27,6 +27,7 @@ from dialogs.notices import render_notice
 from dialogs.texts import texts
 from storage import conversations, people
 from storage.db import Database
+from storage.types import utcnow
 
 log = logging.getLogger("maalbot.delivery")
 
@@ -120,17 +121,18 @@ async def deliver_notices(
     before_send: Callable[[str, int], Awaitable[None]] | None = None,
 ) -> NoticeReport:
     """DM every person with undelivered notices and an identity on `notifier.platform` (one message
-    per person, in their language). Notices are taken (marked delivered) before sending, so two rounds
-    at once never both send them; a transient failure marks them undelivered again for the next
-    round, a permanent one is logged and they stay delivered (the person still sees the state of the
-    registration when they next write). `before_send(user_key, messages)` paces (the scheduler's)."""
+    per person, in their language). Notices are claimed before sending, so two rounds at once never
+    both send them, and marked delivered only after the platform accepted them: a crash while sending
+    leaves them undelivered (the claim is taken over after a few minutes). A transient failure releases
+    them for the next round; a permanent one is logged and they count as delivered (the person still
+    sees the state of the registration when they next write). `before_send(user_key, messages)` paces."""
     report = NoticeReport()
     if notifier.platform in NOTICE_PLATFORMS_SKIPPED:
         return report
     batch: list[tuple[int, str, list[int], list[Reply]]] = []
     async with db.transaction() as s:
         for person, user_key in await people.people_with_notices(s, notifier.platform):
-            rows = await conversations.take_notices(s, person.id)
+            rows = await conversations.claim_notices(s, person.id, utcnow())
             if rows:
                 t = texts(person.locale or default_locale)
                 replies = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in rows]
@@ -142,13 +144,16 @@ async def deliver_notices(
             result = await notifier.send_to_person(user_key, replies)
         except Exception as exc:  # a notifier bug or an unexpected client error: like a transient failure
             result = SendResult.transient(f"{type(exc).__name__}: {exc}")
-        if result.status is SendStatus.OK:
-            report.sent += 1
-        elif result.status is SendStatus.TRANSIENT:
+        if result.status is SendStatus.TRANSIENT:
             async with db.transaction() as s:
                 await conversations.release_notices(s, notice_ids)
             report.retried += 1
             log.info("notices to person %s on %s left for later: %s", person_id, notifier.platform, result.error)
+            continue
+        async with db.transaction() as s:
+            await conversations.finish_notices(s, notice_ids, utcnow())
+        if result.status is SendStatus.OK:
+            report.sent += 1
         else:
             report.failed += 1
             log.warning(

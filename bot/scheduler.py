@@ -169,6 +169,30 @@ async def deliver_pending_notices(
     return delivered
 
 
+async def send_now(
+    db: Database,
+    notifiers: Iterable[Notifier],
+    now: datetime,
+    *,
+    instance_id: str,
+    rules: Sequence[str],
+    pacer: Pacer | None = None,
+) -> TickReport:
+    """Send due outbox rows of `rules` at once (a channel summary right after the submitting turn),
+    without waiting for the tick or for working time; failures are retried by the ticks as usual."""
+    by_platform: dict[str, Notifier] = {}
+    for notifier in notifiers:
+        by_platform.setdefault(notifier.platform, notifier)
+    report = TickReport()
+    if not by_platform:
+        return report
+    calendar = Calendar.from_settings(ReminderSettings())
+    sender = _Sender(db, by_platform, now, instance_id, pacer or Pacer(), report, calendar)
+    for item in await outbox.claim_due(db, now, instance_id, rules=rules):
+        await sender.deliver(item)
+    return report
+
+
 def _new(item: DueItem) -> NewItem:
     return NewItem(item.rule, item.recipient, item.period, item.due_at, item.payload, item.expires_at)
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     keep_events_days: int = Field(default=30, ge=1, alias="MAALBOT_KEEP_EVENTS_DAYS")
     keep_messages_days: int = Field(default=90, ge=1, alias="MAALBOT_KEEP_MESSAGES_DAYS")
     keep_periods_years: int = Field(default=5, ge=1, alias="MAALBOT_KEEP_PERIODS_YEARS")
+    # seconds every call to Slack or Teams may take before it counts as failed (and is retried)
+    platform_timeout: float = Field(default=10.0, gt=0, le=120, alias="MAALBOT_PLATFORM_TIMEOUT")
 
     @field_validator("timezone")
     @classmethod

@@ -46,6 +46,9 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
     app[SERVICE_KEY].links = LinkAnswers(
         db, link_signer(dev=dev), default_locale=settings.locale, timezone=settings.timezone
     )
+    from bot.outbound import ensure_pipeline  # inbox → one transaction per turn → outbox → deliverer
+
+    ensure_pipeline(app, app[SERVICE_KEY], timeout=settings.platform_timeout)
     from bot.slack.app import mount_slack  # Slack only when SLACK_BOT_TOKEN is set
 
     mount_slack(app, app[SERVICE_KEY], db)

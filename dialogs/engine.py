@@ -66,6 +66,21 @@ def advance(ctx: Context, state: State, inbound: Inbound) -> Step:
     return Turn(ctx, state).run(inbound)
 
 
+def reask(ctx: Context, state: State) -> Step:
+    """The person's last question did not reach them (its delivery failed, or is still being retried):
+    what they wrote now is not taken as its answer; the question is asked again first."""
+    turn = Turn(ctx, state)
+    turn.say(
+        turn.t(
+            "I am not sure my last question reached you, so I have not saved your message as an answer. "
+            "Here is the question again:"
+        ),
+        kind="error",
+    )
+    turn.prompt()
+    return turn.step()
+
+
 @dataclass
 class Turn:
     ctx: Context

@@ -20,23 +20,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs import views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, SetAnswer, SetLocale, Submit
-from dialogs.engine import BoardInfo, Context, advance
+from dialogs.engine import BoardInfo, Context, advance, reask
 from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
 from dialogs.overview import LeaderQuery, Overview, parse_leader_query
 from dialogs.reminders.pause import handle_pause
+from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
-from storage import conversations, people, registrations, strategies
+from storage import conversations, outbox, people, registrations, strategies
 from storage.db import Database
-from storage.models import Person, RegistrationStatus, Role
+from storage.models import Area, Person, RegistrationStatus, Role
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
 
 RETRIES = 3
+_HELP_WORDS = {"", "help", "hjælp", "hjaelp", "?"}
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +55,17 @@ class SubmittedEvent:
 
 
 Listener = Callable[[SubmittedEvent], Awaitable[None]]
+
+
+@dataclass
+class StepInfo:
+    """What a `step` tells the caller besides its replies: the reader's language (for the renderer's
+    own words) and whether it left something for others (notices, channel summaries) to send now."""
+
+    locale: str | None = None
+    for_others: bool = False
+
+
 SideQuestion = LeaderQuery | AdminCommand | LinkRequest
 
 
@@ -130,6 +143,60 @@ class ConversationService:
         t = self.texts_for(locale)
         return Reply(t("Sorry, something went wrong on my side. Please try again in a moment."), kind="error")
 
+    def not_saved(self, locale: str | None = None) -> Reply:
+        """What a person hears when what they wrote could not be stored: plainly, that it was NOT saved."""
+        t = self.texts_for(locale)
+        return Reply(
+            t(
+                "Sorry, I could not save your message because of a problem on my side. It was NOT saved: "
+                "please send it again in a moment."
+            ),
+            kind="error",
+        )
+
+    def channel_help(self, platform: str, where: str, t: Texts) -> Reply:
+        """What the bot answers in a channel (or to /maal) when it is not asked a leader question."""
+        if where == "command":
+            lines = [
+                t("I help school and daycare boards register their local goals. In Slack you can use:"),
+                t("• «/maal start» starts or resumes your board's registration in a direct message"),
+                t("• «/maal status» shows how far the boards you can see have come"),
+                t("• «/maal status Område Nord» or «/maal status Solsikken» shows one area or institution"),
+                t("• «/maal hvem-mangler» lists the boards that have not submitted yet"),
+                t("• «/maal hjælp» shows this help"),
+            ]
+            return Reply("\n".join(lines), kind="help")
+        if platform == "slack":
+            return Reply(
+                t(
+                    "In a channel I answer «status», «status» followed by an area or an institution, and "
+                    "«hvem mangler?». To register your board's local goals, write to me in a direct message."
+                ),
+                kind="help",
+            )
+        return Reply(
+            t(
+                "In a channel, mention me and write «status», «status <area or institution>», "
+                "«show <institution>» or «who is missing»."
+            ),
+            kind="help",
+        )
+
+    async def channel_question(self, inbound: Inbound, where: str) -> list[Reply]:
+        """A question asked in a channel (an @mention) or with a command: a leader question, or help.
+        Read-only: no state, no write lock."""
+        async with self.db.transaction() as s:
+            person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
+            ref = PersonRef(person.id, person.name, person.email, person.locale) if person else None
+        if ref is None:
+            return [self.unknown_user()]
+        text = (inbound.text or "").strip()
+        word = text.split(maxsplit=1)[0].casefold() if text else ""
+        query = None if word in _HELP_WORDS else parse_leader_query(text)
+        if query is None:
+            return [self.channel_help(inbound.platform, where, self.texts_for(ref.locale))]
+        return await self.overview.answer(ref.id, query, ref.locale)
+
     async def handle(self, inbound: Inbound) -> list[Reply]:
         for attempt in range(RETRIES):
             events: list[SubmittedEvent] = []
@@ -155,66 +222,100 @@ class ConversationService:
         self, inbound: Inbound, events: list[SubmittedEvent], asked: list[tuple[int, str | None, SideQuestion]]
     ) -> list[Reply]:
         async with self.db.transaction() as s:
-            person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
-            if person is None:
-                return [self.unknown_user()]
-            row = await strategies.active_strategy(s)
-            if row is None:
-                t = self.texts_for(person.locale)
-                return [Reply(t("No strategy has been loaded yet. Please contact {contact}.", contact=self.contact))]
-            strategy = strategy_of(row)
-            kinds = kinds_of(strategy)
-            boards = await people.boards_of(s, person.id)
-            regs = {}
-            for board in boards:
-                reg = await registrations.ensure_registration(s, board.institution_id, row.id)
-                regs[reg.id] = board
-            for reg_id in sorted(regs):  # lock in a fixed order so two writers cannot deadlock
-                await registrations.lock_registration(s, reg_id)
-            state_row = await conversations.lock_state(s, person.id, inbound.platform)
-            state = State.from_json(state_row.data)
-            if state.registration_id is not None and state.registration_id not in regs:
-                state = State()  # no longer on that board, or a new strategy
-            drafts = {reg_id: await registrations.load_draft(s, reg_id, kinds) for reg_id in regs}
-            others: tuple[registrations.ChangeSeen, ...] = ()
-            if state.registration_id is not None:
-                others = tuple(
-                    await registrations.changes_by_others(s, state.registration_id, state.seen_version, person.id)
-                )
-            previous, previous_first_key = await self._previous_period(s, strategy, regs)
-            ctx = Context(
-                strategy=strategy,
-                person_name=person.name,
-                locale=person.locale or self.default_locale,
-                boards=tuple(BoardInfo(reg_id, b.institution_name, b.role, b.can_submit) for reg_id, b in regs.items()),
-                drafts=drafts,
-                today=self.today(),
-                others=others,
-                previous=previous,
-                previous_first_key=previous_first_key,
-            )
-            notices = await conversations.take_notices(s, person.id)
+            return await self.step(s, inbound, events, asked)
+
+    async def answer_side(self, asked: list[tuple[int, str | None, SideQuestion]]) -> list[Reply]:
+        """The side questions a `step` left for after its transaction (status, approvals, links)."""
+        replies: list[Reply] = []
+        for person_id, locale, question in asked:
+            replies.extend(await self._answer_side(person_id, locale, question))
+        return replies
+
+    async def step(
+        self,
+        s: AsyncSession,
+        inbound: Inbound,
+        events: list[SubmittedEvent],
+        asked: list[tuple[int, str | None, SideQuestion]],
+        *,
+        conversation: str | None = None,
+        info: StepInfo | None = None,
+    ) -> list[Reply]:
+        """One turn inside the caller's transaction. With `conversation` (the outbox recipient the
+        replies go to), a message that comes while the last question has not reached the person is
+        not taken as its answer: the question is asked again. `info` is filled in for the caller."""
+        info = info if info is not None else StepInfo()
+        person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
+        if person is None:
+            info.locale = self.default_locale
+            return [self.unknown_user()]
+        info.locale = person.locale or self.default_locale
+        row = await strategies.active_strategy(s)
+        if row is None:
             t = self.texts_for(person.locale)
-            shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
-            locale = person.locale or self.default_locale
-            routed = await handle_pause(s, person.id, inbound, locale=locale, today=self.today())
-            if routed is None:  # before the engine: "pause indtil ..." and follow-up buttons are not answers
-                routed = await handle_followup(s, person.id, inbound, locale=locale, now=self.clock())
-            if routed is not None:
-                return shown + routed
-            is_admin = Role.ADMIN.value in await people.roles_of(s, person.id)
-            question = self._side_question(inbound, state, bool(boards), is_admin)
-            if question is not None:  # answered after this transaction: status, approvals, links
-                asked.append((person.id, person.locale or self.default_locale, question))
-                return shown
-            step = advance(ctx, state, inbound)
-            await self._apply(s, person, step.changes, kinds, regs, events)
-            new_state = step.state
-            if new_state.registration_id is not None:
-                current = await registrations.lock_registration(s, new_state.registration_id)
-                new_state = replace(new_state, seen_version=current.version)
-            conversations.save_state(state_row, new_state.to_json())
-            return shown + list(step.replies)
+            return [Reply(t("No strategy has been loaded yet. Please contact {contact}.", contact=self.contact))]
+        strategy = strategy_of(row)
+        kinds = kinds_of(strategy)
+        boards = await people.boards_of(s, person.id)
+        regs = {}
+        for board in boards:
+            reg = await registrations.ensure_registration(s, board.institution_id, row.id)
+            regs[reg.id] = board
+        for reg_id in sorted(regs):  # lock in a fixed order so two writers cannot deadlock
+            await registrations.lock_registration(s, reg_id)
+        state_row = await conversations.lock_state(s, person.id, inbound.platform)
+        state = State.from_json(state_row.data)
+        if state.registration_id is not None and state.registration_id not in regs:
+            state = State()  # no longer on that board, or a new strategy
+        drafts = {reg_id: await registrations.load_draft(s, reg_id, kinds) for reg_id in regs}
+        others: tuple[registrations.ChangeSeen, ...] = ()
+        if state.registration_id is not None:
+            others = tuple(
+                await registrations.changes_by_others(s, state.registration_id, state.seen_version, person.id)
+            )
+        previous, previous_first_key = await self._previous_period(s, strategy, regs)
+        ctx = Context(
+            strategy=strategy,
+            person_name=person.name,
+            locale=person.locale or self.default_locale,
+            boards=tuple(BoardInfo(reg_id, b.institution_name, b.role, b.can_submit) for reg_id, b in regs.items()),
+            drafts=drafts,
+            today=self.today(),
+            others=others,
+            previous=previous,
+            previous_first_key=previous_first_key,
+        )
+        notices = await conversations.take_notices(s, person.id)
+        t = self.texts_for(person.locale)
+        shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
+        locale = person.locale or self.default_locale
+        routed = await handle_pause(s, person.id, inbound, locale=locale, today=self.today())
+        if routed is None:  # before the engine: "pause indtil ..." and follow-up buttons are not answers
+            routed = await handle_followup(s, person.id, inbound, locale=locale, now=self.clock())
+        if routed is not None:
+            return shown + routed
+        is_admin = Role.ADMIN.value in await people.roles_of(s, person.id)
+        question = self._side_question(inbound, state, bool(boards), is_admin)
+        if question is not None:  # answered after this transaction: status, approvals, links
+            info.for_others = isinstance(question, AdminCommand)  # approvals tell the board
+            asked.append((person.id, person.locale or self.default_locale, question))
+            return shown
+        unseen = (
+            conversation is not None
+            and state.mode in (Mode.ASK, Mode.WHEN)
+            and inbound.choice is None
+            and await outbox.last_reply_unseen(s, conversation)
+        )
+        step = reask(ctx, state) if unseen else advance(ctx, state, inbound)
+        await self._apply(s, person, step.changes, kinds, regs, events)
+        info.for_others = any(isinstance(c, (Submit, MarkReady)) for c in step.changes)
+        info.locale = next((c.locale for c in step.changes if isinstance(c, SetLocale)), info.locale)
+        new_state = step.state
+        if new_state.registration_id is not None:
+            current = await registrations.lock_registration(s, new_state.registration_id)
+            new_state = replace(new_state, seen_version=current.version)
+        conversations.save_state(state_row, new_state.to_json())
+        return shown + list(step.replies)
 
     @staticmethod
     async def _previous_period(
@@ -309,6 +410,7 @@ class ConversationService:
                         reg_id, board.institution_name, area.name, area.slack_channel, area.teams_channel, person.name
                     )
                 )
+                await self._queue_summaries(s, reg_id, area)
                 await self._notify(s, board, person, "submitted", (Role.MEMBER, Role.CHAIR, Role.LEADER))
             elif isinstance(change, MarkReady):
                 await writer.mark_ready()
@@ -322,14 +424,40 @@ class ConversationService:
             if other.id != author.id:
                 await conversations.add_notice(s, other.id, kind, params)
 
+    async def _queue_summaries(self, s: AsyncSession, registration_id: int, area: Area) -> None:
+        """The submitted registration's summary for each of the area's channels, as outbox rows written
+        in the submitting turn's transaction (sent right after it, retried like every outbox row)."""
+        replies = await self._summary_in(s, registration_id, self.default_locale)
+        now = self.clock()
+        items = [
+            outbox.NewItem(
+                "summary",
+                f"area:{area.id}:{platform}",
+                f"registration:{registration_id}:{now.isoformat()}",
+                now,
+                {
+                    "to": {"platform": platform, "channel": channel},
+                    "to_name": area.name,
+                    "replies": [reply_to_json(r) for r in replies],
+                    "why": "a board submitted",
+                },
+            )
+            for platform, channel in (("slack", area.slack_channel), ("teams", area.teams_channel))
+            if channel
+        ]
+        await outbox.enqueue(s, items, now)
+
     async def summary(self, registration_id: int, locale: str | None = None) -> list[Reply]:
         """A submitted registration as replies, for the area's channel."""
-        t = self.texts_for(locale)
         async with self.db.transaction() as s:
-            reg = await registrations.get_registration(s, registration_id)
-            row = await strategies.strategy_by_id(s, reg.strategy_id)
-            strategy = strategy_of(row)
-            draft = await registrations.load_draft(s, registration_id, kinds_of(strategy))
+            return await self._summary_in(s, registration_id, locale)
+
+    async def _summary_in(self, s: AsyncSession, registration_id: int, locale: str | None) -> list[Reply]:
+        t = self.texts_for(locale)
+        reg = await registrations.get_registration(s, registration_id)
+        row = await strategies.strategy_by_id(s, reg.strategy_id)
+        strategy = strategy_of(row)
+        draft = await registrations.load_draft(s, registration_id, kinds_of(strategy))
         head = Reply(
             t(
                 "{institution} has submitted its local goals for «{strategy}».",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -64,7 +65,40 @@ async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:
     return rows
 
 
-async def release_notices(session: AsyncSession, notice_ids: list[int]) -> None:
-    """Mark notices undelivered again (a send failed for now): the next delivery round takes them again."""
+NOTICE_CLAIM = timedelta(minutes=5)  # a claim older than this belonged to a round that died: taken again
+
+
+async def claim_notices(session: AsyncSession, person_id: int, now: datetime) -> list[Notice]:
+    """Undelivered notices for a person that no live round is sending, claimed for sending (NOT marked
+    delivered: that happens only once the platform accepted them, `finish_notices`)."""
+    rows = list(
+        (
+            await session.scalars(
+                select(Notice)
+                .where(
+                    Notice.person_id == person_id,
+                    Notice.delivered_at.is_(None),
+                    or_(Notice.claimed_at.is_(None), Notice.claimed_at < now - NOTICE_CLAIM),
+                )
+                .order_by(Notice.id)
+                .with_for_update()
+            )
+        ).all()
+    )
+    for row in rows:
+        row.claimed_at = now
+    return rows
+
+
+async def finish_notices(session: AsyncSession, notice_ids: list[int], now: datetime) -> None:
+    """The platform accepted them (or refused them for good): delivered."""
     if notice_ids:
-        await session.execute(update(Notice).where(Notice.id.in_(notice_ids)).values(delivered_at=None))
+        await session.execute(update(Notice).where(Notice.id.in_(notice_ids)).values(delivered_at=now))
+
+
+async def release_notices(session: AsyncSession, notice_ids: list[int]) -> None:
+    """Mark notices undelivered and unclaimed again (a send failed for now): the next round takes them."""
+    if notice_ids:
+        await session.execute(
+            update(Notice).where(Notice.id.in_(notice_ids)).values(delivered_at=None, claimed_at=None)
+        )

@@ -263,6 +263,7 @@ class Notice(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rendered in the reader's locale
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # being sent (delivered once accepted)
 
 
 class ProcessedEvent(Base):
@@ -275,6 +276,35 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[str] = mapped_column(String(300))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class InboxStatus(StrEnum):
+    PENDING = "pending"  # acknowledged to the platform, the turn not done yet (replayed on start)
+    DONE = "done"  # the turn committed: answers, state and replies (as outbox rows) are stored
+    FAILED = "failed"  # given up (the person was told it was not saved); never replayed
+
+
+class InboxItem(Base):
+    """A platform request converted to a neutral job, stored BEFORE the platform is acknowledged.
+
+    Unique on the platform's delivery key (Slack event_id / interaction / command trigger, Teams
+    conversation id + activity id): a redelivery finds the row. Once done, the payload keeps only what
+    is not personal text (data minimisation): key, status and times remain."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "delivery_key"),
+        Index("ix_inbox_status_user", "status", "platform", "user_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    delivery_key: Mapped[str] = mapped_column(String(300))
+    user_key: Mapped[str] = mapped_column(String(320))  # the platform user id: turns run in order per user
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the job (see dialogs.turns.Job)
+    status: Mapped[str] = mapped_column(String(20), default=InboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ConversationRef(Base):

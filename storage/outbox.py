@@ -32,6 +32,8 @@ from storage.db import Database
 from storage.models import OutboxItem, OutboxStatus
 
 STALE_CLAIM = timedelta(minutes=15)
+REPLY = "reply"  # the answer to a turn, to the conversation it came from (see `claim_next_reply`)
+REPLY_STALE_CLAIM = timedelta(seconds=30)  # a live deliverer renews its claim before every attempt
 MAX_ATTEMPTS = 5
 BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
@@ -110,13 +112,21 @@ async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, st
     return {(r, c, p) for r, c, p in rows if (r, c, p) in wanted}
 
 
-async def claim_due(db: Database, now: datetime, instance_id: str, *, limit: int = 100) -> list[ClaimedItem]:
-    """Take up to `limit` due items for this instance (see the module docstring for the locking)."""
+async def claim_due(
+    db: Database, now: datetime, instance_id: str, *, limit: int = 100, rules: Sequence[str] | None = None
+) -> list[ClaimedItem]:
+    """Take up to `limit` due items (of `rules`, or of every rule but replies) for this instance (see
+    the module docstring for the locking)."""
     async with db.transaction() as s:
-        claimable = or_(
-            and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
-            and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
+        claimable = and_(
+            OutboxItem.rule != REPLY,  # replies go out in order per conversation: `claim_next_reply`
+            or_(
+                and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
+                and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
+            ),
         )
+        if rules is not None:
+            claimable = and_(claimable, OutboxItem.rule.in_(tuple(rules)))
         query = select(OutboxItem).where(claimable).order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
@@ -213,6 +223,7 @@ async def failures_since(session: AsyncSession, since: datetime) -> list[Failure
             select(OutboxItem)
             .where(
                 OutboxItem.status == OutboxStatus.FAILED.value,
+                OutboxItem.rule != REPLY,
                 OutboxItem.claimed_at.is_not(None),
                 OutboxItem.claimed_at >= since,
             )
@@ -236,3 +247,150 @@ async def items(session: AsyncSession, *, rule: str | None = None) -> list[Outbo
     if rule is not None:
         query = query.where(OutboxItem.rule == rule)
     return list((await session.scalars(query)).all())
+
+
+# -- replies: the answers to turns, in order per conversation -------------------------------------------
+
+
+def conversation_key(platform: str, conversation: str) -> str:
+    """The outbox recipient of a conversation (hashed when longer than the column)."""
+    key = f"{platform}:{conversation}"
+    if len(key) <= 200:
+        return key
+    import hashlib
+
+    return f"{platform}:sha256:" + hashlib.sha256(conversation.encode()).hexdigest()
+
+
+def add_reply(session: AsyncSession, recipient: str, period: str, payload: dict[str, Any], now: datetime) -> OutboxItem:
+    """One turn's replies as one row, written in the turn's transaction (sent after the commit)."""
+    row = OutboxItem(
+        rule=REPLY,
+        recipient=recipient,
+        period=period,
+        payload=payload,
+        due_at=now,
+        status=OutboxStatus.PENDING.value,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: datetime) -> ClaimedItem | None:
+    """The conversation's oldest unsent reply, claimed for this instance; None when there is none, when
+    it waits for its retry time, or when another live instance is sending it (so a later reply never
+    overtakes an earlier one)."""
+    async with db.transaction() as s:
+        row = await s.scalar(
+            select(OutboxItem)
+            .where(
+                OutboxItem.rule == REPLY,
+                OutboxItem.recipient == recipient,
+                OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
+            )
+            .order_by(OutboxItem.id)
+            .limit(1)
+            .with_for_update()
+        )
+        if row is None:
+            return None
+        if row.status == OutboxStatus.CLAIMED.value:
+            fresh = row.claimed_at is not None and row.claimed_at >= now - REPLY_STALE_CLAIM
+            if fresh and row.claimed_by != instance_id:
+                return None
+        elif row.due_at > now:
+            return None
+        row.status = OutboxStatus.CLAIMED.value
+        row.claimed_by = instance_id
+        row.claimed_at = now
+        row.attempts += 1
+        return ClaimedItem(
+            row.id, row.rule, row.recipient, row.period, dict(row.payload), row.due_at, row.expires_at, row.attempts
+        )
+
+
+async def mark_reply_sent(db: Database, item_id: int, instance_id: str, now: datetime, recipient: str) -> bool:
+    """Sent; returns whether the conversation has further unsent replies (same transaction)."""
+    async with db.transaction() as s:
+        await mark_sent(db, item_id, instance_id, now, session=s)
+        more = await s.scalar(
+            select(OutboxItem.id)
+            .where(
+                OutboxItem.rule == REPLY,
+                OutboxItem.recipient == recipient,
+                OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
+            )
+            .limit(1)
+        )
+        return more is not None
+
+
+async def save_progress(db: Database, item_id: int, instance_id: str, payload: dict[str, Any]) -> bool:
+    """Remember how far a reply of several messages got, so a retry does not send the first ones again."""
+    return await _finish(db, item_id, instance_id, payload=payload)
+
+
+async def release_reply(
+    db: Database, item_id: int, instance_id: str, now: datetime, error: str, wait: timedelta
+) -> bool:
+    """Not accepted yet: back to pending, tried again after `wait` (the conversation waits behind it)."""
+    return await _finish(
+        db,
+        item_id,
+        instance_id,
+        status=OutboxStatus.PENDING.value,
+        due_at=now + wait,
+        last_error=error,
+        claimed_by=None,
+        claimed_at=None,
+    )
+
+
+async def release_claims_of_others(db: Database, instance_id: str) -> int:
+    """On start with SQLite (one instance): claims left by a process that died are free again at once."""
+    async with db.transaction() as s:
+        result = await s.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.rule == REPLY,
+                OutboxItem.status == OutboxStatus.CLAIMED.value,
+                OutboxItem.claimed_by != instance_id,
+            )
+            .values(status=OutboxStatus.PENDING.value, claimed_by=None, claimed_at=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def reply_recipients(db: Database) -> list[str]:
+    """Conversations with unsent replies, oldest first (sent on start and by the scheduler)."""
+    async with db.transaction() as s:
+        rows = (
+            await s.execute(
+                select(OutboxItem.recipient)
+                .where(
+                    OutboxItem.rule == REPLY,
+                    OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
+                )
+                .order_by(OutboxItem.id)
+            )
+        ).all()
+    return list(dict.fromkeys(str(r[0]) for r in rows))
+
+
+async def last_reply_unseen(session: AsyncSession, recipient: str) -> bool:
+    """Whether the newest reply to this conversation is known not to have reached the person: it failed
+    for good, or an attempt to send it failed and it is still waiting for a retry."""
+    row = (
+        await session.execute(
+            select(OutboxItem.status, OutboxItem.last_error)
+            .where(OutboxItem.rule == REPLY, OutboxItem.recipient == recipient)
+            .order_by(OutboxItem.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return False
+    status, error = row
+    return status == OutboxStatus.FAILED.value or (status != OutboxStatus.SENT.value and error is not None)

@@ -19,6 +19,8 @@ from storage import audit
 from storage.db import Database
 from storage.models import (
     AuditEntry,
+    InboxItem,
+    InboxStatus,
     Notice,
     OutboxItem,
     OutboxStatus,
@@ -66,6 +68,11 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("processed events", ProcessedEvent, lambda a, now: ProcessedEvent.received_at < now - a.events),
+    Rule(
+        "finished inbox rows",
+        InboxItem,
+        lambda a, now: and_(InboxItem.status != InboxStatus.PENDING.value, InboxItem.received_at < now - a.events),
+    ),
     Rule(
         "sent messages",
         OutboxItem,

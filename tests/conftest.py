@@ -34,6 +34,19 @@ from storage.migrate import upgrade
 NO_POSTGRES = "no PostgreSQL binaries (initdb/pg_ctl) found: install the postgresql package"
 _TEMPLATE = "maalbot_template"  # migrated once per session; per-test databases are copies of it
 _names = itertools.count(1)
+_SERVER: dict[str, object] = {}  # how the session's PostgreSQL was started, for `restart_postgres`
+
+
+def restart_postgres() -> None:
+    """Restart the session's PostgreSQL (blocking; run it in a thread): every open connection is cut.
+    `-m fast`, not `immediate`: the test server runs with synchronous_commit=off, where a crash may
+    lose the last commits, which production settings would not."""
+    if not _SERVER:
+        pytest.skip(NO_POSTGRES)
+    pg_ctl, data, log = str(_SERVER["pg_ctl"]), str(_SERVER["data"]), str(_SERVER["log"])
+    prefix = list(_SERVER["prefix"])  # type: ignore[call-overload]
+    _run([pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], prefix)
+    _run([pg_ctl, "-D", data, "-l", log, "-o", str(_SERVER["options"]), "-w", "-t", "30", "start"], prefix)
 
 
 def _pg_binaries() -> tuple[str, str] | None:
@@ -100,6 +113,7 @@ def postgres_url() -> Iterator[str]:
             )
             if result.returncode == 0:
                 started = True
+                _SERVER.update(pg_ctl=pg_ctl, data=str(data), log=str(log), options=options, prefix=prefix)
                 break
         if not started:
             server_log = log.read_text(errors="replace") if log.exists() else ""

@@ -6,17 +6,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 
 from bot.logs import NoRequestBodies
+from bot.outbound import Pipeline, ensure_pipeline
 from bot.slack.background import Background
 from bot.slack.channel import SlackChannel, web_client
 from bot.slack.guard import SlackGuard
 from bot.slack.handlers import SlackHandlers
+from bot.slack.platform import SlackPlatform
+from bot.slack.reminders import reminder_client
 from bot.slack.settings import SlackSettings, load_slack_settings
-from dialogs.service import ConversationService, SubmittedEvent
+from dialogs.service import ConversationService
 from storage.db import Database
 
 log = logging.getLogger("maalbot.slack")
@@ -44,6 +47,7 @@ class SlackBot:
     channel: SlackChannel
     handlers: SlackHandlers
     background: Background
+    platform: SlackPlatform
 
     async def drain(self) -> None:
         """Wait for the work after the acknowledgements (tests, shutdown)."""
@@ -53,7 +57,7 @@ class SlackBot:
 SLACK_KEY: web.AppKey[SlackBot] = web.AppKey("slack", SlackBot)
 
 
-def build_slack(service: ConversationService, db: Database, settings: SlackSettings) -> SlackBot:
+def build_slack(service: ConversationService, db: Database, settings: SlackSettings, pipeline: Pipeline) -> SlackBot:
     client = web_client(settings.secret("bot_token"), settings.api_url)
     bolt = AsyncApp(
         client=client,
@@ -67,14 +71,11 @@ def build_slack(service: ConversationService, db: Database, settings: SlackSetti
     )
     background = Background()
     channel = SlackChannel(client, service)
-    handlers = SlackHandlers(service, db, channel, background)
+    platform = SlackPlatform(channel, reminder_client(settings.secret("bot_token"), settings.api_url))
+    pipeline.add(platform)
+    handlers = SlackHandlers(service, pipeline, channel, background)
     handlers.register(bolt)
-    bot = SlackBot(settings, bolt, channel, handlers, background)
-
-    async def on_submitted(event: SubmittedEvent) -> None:
-        background.spawn(channel.post_summary(event))
-
-    service.on_submitted.append(on_submitted)
+    bot = SlackBot(settings, bolt, channel, handlers, background, platform)
     return bot
 
 
@@ -94,11 +95,15 @@ def mount_slack(
     if settings.mode == "off":
         log.info("Slack is off (SLACK_BOT_TOKEN is not set)")
         return None
-    bot = build_slack(service, db, settings)
+    pipeline = ensure_pipeline(app, service)
+    bot = build_slack(service, db, settings, pipeline)
     app[SLACK_KEY] = bot
 
     async def open_session(_app: web.Application) -> None:
-        bot.channel.client.session = ClientSession()  # one connection pool instead of one per call
+        # one connection pool instead of one per call, and no call without a time limit
+        timeout = ClientTimeout(total=pipeline.deliverer.policy.timeout)
+        bot.channel.client.session = ClientSession(timeout=timeout)
+        bot.platform.client.session = bot.channel.client.session
 
     async def finish_work(_app: web.Application) -> None:
         await bot.drain()

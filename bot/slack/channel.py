@@ -17,7 +17,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack.render import Message, render_messages
 from dialogs.messages import Reply
-from dialogs.service import ConversationService, PersonRef, SubmittedEvent
+from dialogs.service import ConversationService, PersonRef
 
 PLATFORM = "slack"
 log = logging.getLogger("maalbot.slack")
@@ -124,22 +124,6 @@ class SlackChannel:
                 blocks=message.blocks,
                 response_type="ephemeral" if ephemeral else "in_channel",
                 replace_original=False,
-            )
-
-    # -- things the conversation could not say itself ------------------------------------------------
-    async def post_summary(self, event: SubmittedEvent) -> None:
-        """The submitted registration, summarised in the area's channel (when it has one)."""
-        if not event.slack_channel:
-            return
-        replies = await self.service.summary(event.registration_id, self.service.default_locale)
-        try:
-            await self.post(event.slack_channel, replies)
-        except SlackApiError as exc:
-            log.warning(
-                "could not post the summary of %s in %s: %s (is the bot invited to the channel?)",
-                event.institution_name,
-                event.slack_channel,
-                exc.response.get("error"),
             )
 
 

@@ -1,47 +1,49 @@
-"""Slack requests → `Inbound` → the conversation service → Block Kit, after the acknowledgement.
+"""Slack requests → a neutral `Job` in the inbox → acknowledged → the durable turn, after the ack.
 
-Every listener acknowledges at once and hands the turn to `Background`; bolt runs with
+Every listener converts the request, stores it (`Pipeline.accept`, one short transaction) and only
+then acknowledges; the turn runs in `Background`, one at a time per user, and its replies leave
+through the outbox. A storage failure before the ack leaves Slack unacknowledged (it retries); a
+retry of a request whose turn is done is acknowledged and ignored. bolt runs with
 `process_before_response=True`, so the HTTP answer goes out as soon as the listener returns."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import deliver_notices
+from bot.outbound import Pipeline
 from bot.slack import home
 from bot.slack.background import Background
 from bot.slack.channel import PLATFORM, SlackChannel
-from bot.slack.reminders import SlackReminderNotifier
 from bot.slack.render import chosen_blocks, label_of, plain_from_slack
 from dialogs.messages import Inbound, Reply
-from dialogs.overview import parse_leader_query
-from dialogs.service import ConversationService, PersonRef
-from storage.db import Database
-from storage.events import first_time
+from dialogs.service import ConversationService
+from dialogs.turns import QUESTION, TURN, Job
 
 log = logging.getLogger("maalbot.slack")
 _MENTION = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>\s*)+")
-_HELP_WORDS = {"", "help", "hjælp", "hjaelp", "?"}
+_START_WORDS = ("start", "begynd", "fortsæt", "resume")
+
+
+def dm_conversation(user: str) -> str:
+    """A person's own conversation with the bot (DM, App Home, /maal start): replies in one order."""
+    return f"user:{user}"
 
 
 class SlackHandlers:
     def __init__(
-        self, service: ConversationService, db: Database, channel: SlackChannel, background: Background
+        self, service: ConversationService, pipeline: Pipeline, channel: SlackChannel, background: Background
     ) -> None:
         self.service = service
-        self.db = db
+        self.pipeline = pipeline
         self.channel = channel
         self.background = background
-        # notices for others («ready for you», «submitted»): DMs through the scheduler's way of
-        # sending, over the conversation's client (see `bot.delivery.deliver_notices`)
-        self.notices = SlackReminderNotifier(channel.client)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.event("message")(self.on_message)
@@ -52,152 +54,112 @@ class SlackHandlers:
         bolt.action(re.compile(r".*"))(self.on_button)
         bolt.view(home.EDIT_CALLBACK)(self.on_edit_submitted)
 
+    async def _accept(
+        self, ack: AsyncAck, key: str, job: Job, *, then: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Inbox first, then the acknowledgement, then the turn (after the HTTP answer)."""
+        recorded = await self.pipeline.accept(key, job)  # raises (no ack: Slack retries) if storage fails
+        await ack()
+        if recorded.done:
+            log.info("Slack retry of %s ignored (already handled)", key)
+            return
+        user = job.inbound.user_key
+
+        async def work() -> None:
+            await self.pipeline.process(PLATFORM, user, job=job, item_id=recorded.id)
+            if then is not None:
+                await then()
+
+        self.background.spawn(work(), key=f"user:{user}")
+
     # -- events ------------------------------------------------------------------------------------
     async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await ack()
         # Only what a person wrote in the DM: no edits, joins or bot messages (our own would loop).
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            await ack()
             return
         user, channel = str(event["user"]), str(event["channel"])
         self.channel.remember_dm(user, channel)
         text = plain_from_slack(str(event.get("text") or ""))
-        self.background.spawn(
-            self._once(body, self._turn(Inbound(PLATFORM, user, text=text), channel)), key=f"user:{user}"
-        )
+        job = Job(TURN, Inbound(PLATFORM, user, text=text), dm_conversation(user), {"channel": channel})
+        await self._accept(ack, _event_key(body, event), job)
 
     async def on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await ack()
         if event.get("bot_id") or not event.get("user"):
+            await ack()
             return
+        user, where = str(event["user"]), str(event["channel"])
         thread = str(event.get("thread_ts") or event["ts"])
-        self.background.spawn(self._once(body, self._mention(event, thread)), key=f"user:{event['user']}")
+        text = plain_from_slack(_MENTION.sub("", str(event.get("text") or "")))
+        job = Job(
+            QUESTION, Inbound(PLATFORM, user, text=text), f"{where}:{thread}",
+            {"channel": where, "thread_ts": thread}, where="channel",
+        )  # fmt: skip
+        await self._accept(ack, _event_key(body, event), job)
 
     async def on_home_opened(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await ack()
+        await ack()  # a view, not a message: published again on every opening, nothing to keep
         if event.get("tab", "home") != "home":
             return
-        self.background.spawn(self._once(body, self.publish_home(str(event["user"]))), key=f"home:{event['user']}")
-
-    async def _once(self, body: dict[str, Any], work: Any) -> None:
-        """Run an event's work once: Slack retries with the same event_id (also after our restart)."""
-        event_id = body.get("event_id")
-        if event_id and not await first_time(self.db, PLATFORM, str(event_id)):
-            work.close()
-            log.info("Slack retry of %s ignored (already handled)", event_id)
-            return
-        await work
-
-    # -- the conversation --------------------------------------------------------------------------
-    async def _identified(self, user: str) -> PersonRef | None:
-        return await self.channel.person(user)
-
-    async def _turn(
-        self, inbound: Inbound, channel: str | None, *, response_url: str | None = None
-    ) -> PersonRef | None:
-        """One turn answered where it came from; returns who the person is (None: unknown)."""
-        person = await self._identified(inbound.user_key)
-        if person is None:
-            replies = [self.service.unknown_user()]
-        else:
-            try:
-                replies = await self.service.handle(inbound)
-            except Exception:  # the person must hear something; the details go to the log
-                log.exception("Slack turn failed for %s", inbound.user_key)
-                replies = [self.service.failure(person.locale)]
-        if response_url is not None:
-            await self.channel.respond(response_url, replies)
-        else:
-            await self.channel.post(channel or await self.channel.dm_channel(inbound.user_key), replies)
-        if person is not None:
-            await deliver_notices(self.db, self.notices, default_locale=self.service.default_locale)
-        return person
-
-    async def _mention(self, event: dict[str, Any], thread: str) -> None:
-        user, where = str(event["user"]), str(event["channel"])
-        person = await self._identified(user)
-        if person is None:
-            await self.channel.post(where, [self.service.unknown_user()], thread_ts=thread)
-            return
-        text = plain_from_slack(_MENTION.sub("", str(event.get("text") or "")))
-        query = parse_leader_query(text)
-        if query is None:
-            t = self.service.texts_for(person.locale)
-            replies = [
-                Reply(
-                    t(
-                        "In a channel I answer «status», «status» followed by an area or an institution, and "
-                        "«hvem mangler?». To register your board's local goals, write to me in a direct message."
-                    ),
-                    kind="help",
-                )
-            ]
-        else:
-            replies = await self.service.overview.answer(person.id, query, person.locale)
-        await self.channel.post(where, replies, thread_ts=thread)
+        self.background.spawn(self.publish_home(str(event["user"])), key=f"home:{event['user']}")
 
     # -- /maal ---------------------------------------------------------------------------------------
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        self.background.spawn(self._command(body), key=f"user:{body['user_id']}")
-
-    async def _command(self, body: dict[str, Any]) -> None:
         user, response_url = str(body["user_id"]), str(body["response_url"])
         text = plain_from_slack(str(body.get("text") or "")).strip()
-        person = await self._identified(user)
-        if person is None:
-            await self.channel.respond(response_url, [self.service.unknown_user()])
-            return
-        t = self.service.texts_for(person.locale)
         word = text.split(maxsplit=1)[0].casefold() if text else ""
-        if word in ("start", "begynd", "fortsæt", "resume"):
-            dm = await self.channel.dm_channel(user)
-            await self._turn(Inbound(PLATFORM, user, text="start"), dm)
-            if body.get("channel_id") != dm:
-                await self.channel.respond(response_url, [Reply(t("I have written to you in a direct message."))])
+        key = f"command:{body.get('trigger_id') or response_url}"
+        if word in _START_WORDS:
+            job = Job(TURN, Inbound(PLATFORM, user, text="start"), dm_conversation(user), {"user": user})
+            await self._accept(ack, key, job, then=lambda: self._written_to(user, body))
             return
-        query = None if word in _HELP_WORDS else parse_leader_query(text)
-        replies = await self.service.overview.answer(person.id, query, person.locale) if query else [self.help(t)]
-        await self.channel.respond(response_url, replies)
+        job = Job(
+            QUESTION, Inbound(PLATFORM, user, text=text), f"command:{body.get('trigger_id')}",
+            {"response_url": response_url}, where="command",
+        )  # fmt: skip
+        await self._accept(ack, key, job)
 
-    def help(self, t: Any) -> Reply:
-        lines = [
-            t("I help school and daycare boards register their local goals. In Slack you can use:"),
-            t("• «/maal start» starts or resumes your board's registration in a direct message"),
-            t("• «/maal status» shows how far the boards you can see have come"),
-            t("• «/maal status Område Nord» or «/maal status Solsikken» shows one area or institution"),
-            t("• «/maal hvem-mangler» lists the boards that have not submitted yet"),
-            t("• «/maal hjælp» shows this help"),
-        ]
-        return Reply("\n".join(lines), kind="help")
+    async def _written_to(self, user: str, body: dict[str, Any]) -> None:
+        """After «/maal start» outside the DM: say where the conversation went (a courtesy, not kept)."""
+        dm = await self.channel.dm_channel(user)
+        if body.get("channel_id") == dm:
+            return
+        person = await self.channel.person(user)
+        t = self.service.texts_for(person.locale if person else None)
+        await self.channel.respond(str(body["response_url"]), [Reply(t("I have written to you in a direct message."))])
 
     # -- buttons -----------------------------------------------------------------------------------
     async def on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         action = (body.get("actions") or [{}])[0]
         value = action.get("value")
         user = str(body["user"]["id"])
         if not value:
+            await ack()
             return
         container = body.get("container") or {}
-        work: Coroutine[Any, Any, object]
+        inbound = Inbound(PLATFORM, user, choice=str(value))
+        key = f"action:{body.get('trigger_id') or action.get('action_ts')}:{user}"
         if container.get("type") == "view":
-            work = self._home_button(user, str(value))
+            job = Job(TURN, inbound, dm_conversation(user), {"user": user})
+            await self._accept(ack, key, job, then=lambda: self.publish_home(user))
         elif container.get("is_ephemeral") and body.get("response_url"):
-            work = self._turn(Inbound(PLATFORM, user, choice=str(value)), None, response_url=str(body["response_url"]))
+            job = Job(TURN, inbound, dm_conversation(user), {"response_url": str(body["response_url"])})
+            await self._accept(ack, key, job)
         else:
-            work = self._message_button(body, user, str(value))
-        self.background.spawn(work, key=f"user:{user}")
+            channel = str((body.get("channel") or {}).get("id") or container["channel_id"])
+            job = Job(TURN, inbound, dm_conversation(user), {"channel": channel})
+            await self._accept(ack, key, job, then=lambda: self._mark_pressed(body, user, channel, str(value)))
 
-    async def _message_button(self, body: dict[str, Any], user: str, value: str) -> None:
-        channel = str((body.get("channel") or {}).get("id") or body["container"]["channel_id"])
+    async def _mark_pressed(self, body: dict[str, Any], user: str, channel: str, value: str) -> None:
+        """The pressed message shows what was chosen, so old buttons are not pressed again."""
         message = body.get("message") or {}
-        person = await self._turn(Inbound(PLATFORM, user, choice=value), channel)
         blocks = list(message.get("blocks") or [])
         label = label_of(blocks, value)
         if label is None or not message.get("ts"):
             return
+        person = await self.channel.person(user)
         t = self.service.texts_for(person.locale if person else None)
-        try:  # the pressed message shows what was chosen, so old buttons are not pressed again
+        try:
             await self.channel.client.chat_update(
                 channel=channel,
                 ts=str(message["ts"]),
@@ -207,13 +169,9 @@ class SlackHandlers:
         except SlackApiError as exc:
             log.info("could not mark the pressed button: %s", exc.response.get("error"))
 
-    async def _home_button(self, user: str, value: str) -> None:
-        await self._turn(Inbound(PLATFORM, user, choice=value), None)
-        await self.publish_home(user)
-
     # -- App Home ------------------------------------------------------------------------------------
     async def publish_home(self, user: str) -> None:
-        person = await self._identified(user)
+        person = await self.channel.person(user)
         view = await home.home_view(self.service, person)
         await self.channel.client.views_publish(user_id=user, view=view)
 
@@ -225,7 +183,7 @@ class SlackHandlers:
         self.background.spawn(self._open_edit(user, value, str(body["trigger_id"])), key=f"user:{user}")
 
     async def _open_edit(self, user: str, value: str, trigger_id: str) -> None:
-        person = await self._identified(user)
+        person = await self.channel.person(user)
         view = await home.edit_modal(self.service, person, value) if person else None
         if view is not None:
             await self.channel.client.views_open(trigger_id=trigger_id, view=view)
@@ -233,7 +191,7 @@ class SlackHandlers:
     async def on_edit_submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         # Validation errors can only be shown in the acknowledgement, so this listener saves first.
         user = str(body["user"]["id"])
-        person = await self._identified(user)
+        person = await self.channel.person(user)
         if person is None:
             await ack()
             return
@@ -243,6 +201,13 @@ class SlackHandlers:
             return
         await ack()
         self.background.spawn(self.publish_home(user), key=f"home:{user}")
+
+
+def _event_key(body: dict[str, Any], event: dict[str, Any]) -> str:
+    """Slack's event_id (the same on every retry); an event without one by its channel and ts."""
+    if body.get("event_id"):
+        return str(body["event_id"])
+    return f"event:{event.get('channel')}:{event.get('ts') or event.get('event_ts')}"
 
 
 __all__ = ["SlackHandlers"]

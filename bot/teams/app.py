@@ -23,11 +23,12 @@ from microsoft_agents.hosting.core.authorization import (
     Connections,
 )
 
+from bot.outbound import ensure_pipeline
 from bot.teams.guard import guard_bearer_tokens
 from bot.teams.handlers import TeamsBot
 from bot.teams.notifier import TeamsNotifier
+from bot.teams.platform import TeamsPlatform
 from bot.teams.settings import TeamsSettings
-from dialogs.overview import Overview
 from dialogs.service import ConversationService
 from storage.db import Database
 
@@ -105,8 +106,6 @@ def mount_teams(
     db: Database,
     settings: TeamsSettings,
     dev: bool,
-    *,
-    overview: Overview | None = None,
 ) -> TeamsBot | None:
     """Add `POST /api/messages` (and the notifier under TEAMS_NOTIFIER_KEY). Returns the bot, or None
     when Teams is not configured and this is not development mode."""
@@ -127,9 +126,10 @@ def mount_teams(
     notifier = TeamsNotifier(
         adapter, db, settings.app_id or "", anonymous=anonymous, default_locale=service.default_locale
     )
-    bot = TeamsBot(service, overview or Overview(db, default_locale=service.default_locale), db, notifier)
+    pipeline = ensure_pipeline(app, service)
+    pipeline.add(TeamsPlatform(notifier))
+    bot = TeamsBot(service, pipeline, db, notifier)
     adapter.on_turn_error = bot.on_turn_error
-    service.on_submitted.append(bot.on_submitted)
     app[TEAMS_BOT_KEY] = bot
     app[TEAMS_NOTIFIER_KEY] = notifier
 

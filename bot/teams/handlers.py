@@ -1,10 +1,12 @@
-"""Teams activities -> the conversation service, replies -> Adaptive Cards. Only converts.
+"""Teams activities -> neutral jobs in the inbox -> the durable turn; replies leave through the outbox.
 
-- Personal chat: every message (typed, or a card's Action.Submit arriving with `value`) is one
-  `Inbound` for the conversation service.
-- A channel or group chat (the bot only hears @mentions there): status questions via `Overview`.
+- Personal chat: every message (typed, or a card's Action.Submit arriving with `value`) is one turn
+  of the person's conversation.
+- A channel or group chat (the bot only hears @mentions there): a channel question (status, help).
 - conversationUpdate / installationUpdate: the conversation reference is stored for later.
-A redelivered activity (Teams retries after 15 s) is recognised by its id and handled once."""
+The activity is stored in the inbox (key: conversation id + activity id) before the turn runs, and
+the turn runs before the HTTP answer: a redelivery (Teams retries after 15 s, or after our crash)
+of an activity whose turn is not done is processed, of one that is done is ignored."""
 
 from __future__ import annotations
 
@@ -17,17 +19,15 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.delivery import deliver_notices
+from bot.outbound import Pipeline
 from bot.teams import refs
 from bot.teams.notifier import TeamsNotifier, describe_error
-from bot.teams.reminders import TeamsReminderNotifier
-from bot.teams.render import card_activities, inbound_fields
-from dialogs.messages import Inbound, Reply
-from dialogs.overview import Overview, parse_leader_query
-from dialogs.service import ConversationService, PersonRef, SubmittedEvent
+from bot.teams.render import inbound_fields
+from dialogs.messages import Inbound
+from dialogs.service import ConversationService, PersonRef
+from dialogs.turns import QUESTION, TURN, Job
 from storage import conversation_refs
 from storage.db import Database
-from storage.events import first_time
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +54,11 @@ def member_email(member: Any) -> str | None:
 class TeamsBot:
     """The Agents SDK `Agent` (anything with `on_turn`): one instance per application."""
 
-    def __init__(self, service: ConversationService, overview: Overview, db: Database, notifier: TeamsNotifier) -> None:
+    def __init__(self, service: ConversationService, pipeline: Pipeline, db: Database, notifier: TeamsNotifier) -> None:
         self.service = service
-        self.overview = overview
+        self.pipeline = pipeline
         self.db = db
         self.notifier = notifier
-        self.notices = TeamsReminderNotifier(notifier)  # notices for others, as DMs (like Slack's)
-        self._people: dict[str, PersonRef] = {}  # user key -> person, to skip look-ups on every turn
         self._stored: dict[str, dict[str, Any]] = {}  # conversation key -> reference last stored
         notifier.on_gone.append(self._forget)
 
@@ -70,69 +68,53 @@ class TeamsBot:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:
-            if activity.id and not await first_time(self.db, PLATFORM, event_key(activity)):
-                log.info("Teams activity %s already handled (redelivery)", activity.id)
-                return
-            if refs.conversation_kind(activity) == conversation_refs.PERSONAL:
-                await self._personal(context)
-            else:
-                await self._channel(context)
+            await self._message(context)
         elif activity.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             await self._update(context)
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        """Log the error; tell the person something went wrong, without details."""
+        """Log the error. Nothing is said here: a turn whose job was stored is told by the pipeline
+        (saved or, plainly, not saved); an activity that could not even be stored gets no 2xx, so the
+        Bot Connector sends it again."""
         log.error("Teams turn failed", exc_info=error)
-        if context.activity.type != ActivityTypes.message:
-            return
-        reply = self.service.failure()
-        try:
-            await self._send(context, [reply], None)
-        except Exception:
-            log.exception("could not tell the person about the failed turn")
+        raise error
 
-    async def on_submitted(self, event: SubmittedEvent) -> None:
-        """A board submitted: the summary as a new thread in the area's channel; the board is told."""
-        if event.teams_channel:
-            replies = await self.service.summary(event.registration_id)
-            delivery = await self.notifier.to_channel(event.teams_channel, replies)
-            log.info("submit summary for registration %s to Teams: %s", event.registration_id, delivery)
-        await self.deliver_notices()  # also when the board submitted in Slack: the Teams people are told now
-
-    async def deliver_notices(self) -> None:
-        """Pending notices of people met in Teams, as DMs (the same helper as Slack's and the scheduler's)."""
-        await deliver_notices(self.db, self.notices, default_locale=self.service.default_locale)
-
-    # -- personal chat ---------------------------------------------------------------------------------
-    async def _personal(self, context: TurnContext) -> None:
+    # -- messages ----------------------------------------------------------------------------------------
+    async def _message(self, context: TurnContext) -> None:
         activity = context.activity
         user_key = activity.from_property.id if activity.from_property else None
-        if not user_key:
+        if not user_key or not activity.conversation:
             return
+        personal = refs.conversation_kind(activity) == conversation_refs.PERSONAL
         person = await self._identify(context, user_key)
-        await self._remember(activity, person.id if person else None)
-        if person is None:
-            await self._send(context, [self.service.unknown_user()], None)
+        await self._remember(activity, person.id if personal and person else None)
+        reference = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
+        reference.pop("requestId", None)
+        reply_to = {"reference": reference}
+        if personal:
+            choice, text, values = inbound_fields(activity.value)
+            if choice is None and text is None:
+                text = TurnContext.remove_recipient_mention(activity) if activity.text else activity.text
+            inbound = Inbound(PLATFORM, user_key, text=(text or "").strip() or None, choice=choice, values=values)
+            job = Job(TURN, inbound, activity.conversation.id, reply_to)
+        else:
+            text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+            inbound = Inbound(PLATFORM, user_key, text=text)
+            job = Job(QUESTION, inbound, activity.conversation.id, reply_to, where="channel")
+        recorded = await self.pipeline.accept(event_key(activity), job)
+        if recorded.done:
+            log.info("Teams activity %s already handled (redelivery)", activity.id)
             return
-        choice, text, values = inbound_fields(activity.value)
-        if choice is None and text is None:
-            text = TurnContext.remove_recipient_mention(activity) if activity.text else activity.text
-        inbound = Inbound(PLATFORM, user_key, text=(text or "").strip() or None, choice=choice, values=values)
-        replies = await self.service.handle(inbound)
-        await self._send(context, replies, person.locale)
-        await self.deliver_notices()
+        await self.pipeline.process(PLATFORM, user_key, job=job, item_id=recorded.id)
 
     async def _identify(self, context: TurnContext, user_key: str) -> PersonRef | None:
-        known = self._people.get(user_key)
-        if known is not None:
-            return known
+        """Who writes: a known identity, else the email the Bot Connector reports (then remembered).
+        Read on every turn (no per-process cache): a changed language applies at once."""
         person = await self.service.identify(PLATFORM, user_key)
         if person is None:
             email = await self._member_email(context, user_key)
             if email:
                 person = await self.service.identify(PLATFORM, user_key, email=email)
-        if person is not None:
-            self._people[user_key] = person
         return person
 
     async def _member_email(self, context: TurnContext, user_key: str) -> str | None:
@@ -149,34 +131,6 @@ class TeamsBot:
             log.warning("Teams member look-up failed: %s", describe_error(exc))
             return None
         return member_email(member)
-
-    # -- channels and group chats ----------------------------------------------------------------------
-    async def _channel(self, context: TurnContext) -> None:
-        activity = context.activity
-        await self._remember(activity, None)
-        user_key = activity.from_property.id if activity.from_property else None
-        if not user_key:
-            return
-        text = (TurnContext.remove_recipient_mention(activity) or "").strip()
-        query = parse_leader_query(text)
-        person = await self._identify(context, user_key)
-        locale = person.locale if person else None
-        if person is None:
-            replies = [self.service.unknown_user()]
-        elif query is None:  # also «hjælp»: no leader question
-            t = self.service.texts_for(locale)
-            replies = [
-                Reply(
-                    t(
-                        "In a channel, mention me and write «status», «status <area or institution>», "
-                        "«show <institution>» or «who is missing»."
-                    ),
-                    kind="help",
-                )
-            ]
-        else:
-            replies = await self.overview.answer(person.id, query, locale)
-        await self._send(context, replies, locale)
 
     # -- references and sending ------------------------------------------------------------------------
     async def _update(self, context: TurnContext) -> None:
@@ -201,8 +155,3 @@ class TeamsBot:
         await refs.remember(self.db, activity, person_id)
         if key:
             self._stored[key] = {**reference, "_person": person_id}
-
-    async def _send(self, context: TurnContext, replies: list[Reply], locale: str | None) -> None:
-        activities = card_activities(replies, self.service.texts_for(locale))
-        if activities:
-            await context.send_activities(activities)

@@ -204,7 +204,9 @@ class TeamsNotifier:
         for activity in activities:
 
             async def send(activity: Activity = activity) -> Any:
-                return await context.send_activity(activity)
+                from bot.teams.platform import post_activity  # no null fields (see there)
+
+                return await post_activity(context, activity)
 
             await self._retrying(send)
 

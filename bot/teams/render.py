@@ -18,7 +18,8 @@ from dialogs.texts import Texts
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
-MAX_CARD_BYTES = 80_000  # Teams refuses messages around 100 KB; stay well below
+MAX_CARD_BYTES = 80_000  # Teams refuses messages around 100 KB counted in UTF-16; stay well below
+ENVELOPE_RESERVE = 4_000  # the activity around a card: summary, addressing, service URL
 MAX_BUTTONS = 5  # more than this and Teams hides buttons behind "..."; use a drop-down instead
 TEXT_INPUT = "text"
 CHOICE_KEY = "choice"
@@ -93,17 +94,34 @@ def _card(body: list[Element]) -> Card:
     }
 
 
-def _size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False).encode())
+def utf16_size(value: Any) -> int:
+    """The size Teams counts against its message limit: the JSON in UTF-16 (2 bytes per unit, so
+    Danish letters and plain ASCII alike cost twice what UTF-8 says)."""
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-16-le"))
+
+
+_size = utf16_size
 
 
 def _split_element(element: Element, limit: int) -> list[Element]:
-    """A text block too big for one card, cut into pieces (on whitespace where possible)."""
-    if element.get("type") != "TextBlock" or _size(element) <= limit:
+    """A text block or fact set too big for one card, cut into pieces (text on whitespace where possible,
+    facts between facts)."""
+    if _size(element) <= limit:
+        return [element]
+    if element.get("type") == "FactSet":
+        chunks: list[Element] = []
+        facts: list[Any] = []
+        for fact in element.get("facts", []):
+            if facts and _size({**element, "facts": [*facts, fact]}) > limit:
+                chunks.append({**element, "facts": facts})
+                facts = []
+            facts.append(fact)
+        return [*chunks, {**element, "facts": facts}] if facts else chunks
+    if element.get("type") != "TextBlock":
         return [element]
     text: str = element["text"]
     pieces: list[Element] = []
-    budget = max(limit // 4, 1000)  # UTF-8 and JSON escaping can grow a character to several bytes
+    budget = max(limit // 8, 500)  # UTF-16 and JSON escaping can grow a character to several bytes
     while text:
         cut = len(text) if len(text) <= budget else (text.rfind(" ", 0, budget) + 1 or budget)
         pieces.append({**element, "text": text[:cut]})
@@ -112,7 +130,9 @@ def _split_element(element: Element, limit: int) -> list[Element]:
 
 
 def render_cards(replies: Sequence[Reply], t: Texts, limit: int = MAX_CARD_BYTES) -> list[Card]:
-    """All replies of one turn as as few cards as fit under `limit` bytes of JSON each."""
+    """All replies of one turn as as few cards as fit, with the activity around each, under `limit`
+    bytes of JSON in UTF-16."""
+    limit -= ENVELOPE_RESERVE
     elements: list[Element] = []
     for index, reply in enumerate(replies):
         for element in reply_elements(reply, index, t):

@@ -8,6 +8,8 @@ Used by the Teams scenario tests and by the benchmarks."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +39,8 @@ class FakeBotConnector:
     calls: list[Call] = field(default_factory=list)
     _failures: list[_Failure] = field(default_factory=list)
     _blocked: dict[str, int] = field(default_factory=dict)
+    _hangs: list[tuple[str, float]] = field(default_factory=list)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)  # ends hung calls on stop
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -60,6 +64,7 @@ class FakeBotConnector:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -76,6 +81,10 @@ class FakeBotConnector:
 
     def fail_next(self, path_contains: str, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
         self._failures.append(_Failure(path_contains, status, times, retry_after))
+
+    def hang_next(self, path_contains: str, seconds: float) -> None:
+        """The next matching call gets no answer for `seconds` (then a 504)."""
+        self._hangs.append((path_contains, seconds))
 
     def block(self, conversation_id: str, status: int = 403) -> None:
         self._blocked[conversation_id] = status
@@ -131,6 +140,12 @@ class FakeBotConnector:
     async def _record(self, request: web.Request) -> web.Response | None:
         body: Any = await request.json() if request.can_read_body else None
         self.calls.append(Call(request.method, request.path, body, request.headers.get("Authorization")))
+        for n, (path_contains, seconds) in enumerate(self._hangs):
+            if path_contains in request.path:
+                del self._hangs[n]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), seconds)
+                return web.json_response({"error": {"code": "GatewayTimeout"}}, status=504)
         conversation_id = request.match_info.get("conversation_id")
         if conversation_id is not None and conversation_id in self._blocked:
             status = self._blocked[conversation_id]

@@ -4,7 +4,8 @@ Point `AsyncWebClient(base_url=fake.api_url)` (or SLACK_API_URL) at it. Every ca
 its parameters (query, form and JSON bodies merged; `blocks` and `view` decoded). It answers
 auth.test, users.info, users.lookupByEmail, chat.postMessage, chat.update, views.open, views.publish and
 conversations.open like Slack does, plus response_url posts at `fake.response_url(key)`.
-`fail_once` makes the next call of a method answer 429 with Retry-After (or a 5xx) once.
+`fail_once` makes the next call of a method answer 429 with Retry-After (or a 5xx) once; `hang_once`
+makes it answer nothing for a while.
 
 Socket Mode: apps.connections.open answers `fake.socket_url`, a WebSocket at /link that greets with
 {"type": "hello"} like Slack (`fake.connections_open`, when set, is answered instead: e.g.
@@ -14,6 +15,7 @@ and everything the client sends back (the acknowledgements) is kept in `socket_m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable
@@ -41,6 +43,8 @@ class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
     attempts: list[str] = field(default_factory=list)  # every request, also the ones answered with errors
     _failures: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _hangs: dict[str, list[float]] = field(default_factory=dict)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)  # ends hung calls on stop
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     socket_messages: list[dict[str, Any]] = field(default_factory=list)  # sent by Socket Mode clients
     socket_connections: int = 0  # WebSockets accepted at /link so far
@@ -66,6 +70,7 @@ class FakeSlackApi:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -96,6 +101,11 @@ class FakeSlackApi:
     def fail_once(self, method: str, status: int = 429, retry_after: int = 0) -> None:
         """The next call of `method` gets `status` (429 with Retry-After: `retry_after`)."""
         self._failures.setdefault(method, []).append((status, retry_after))
+
+    def hang_once(self, method: str, seconds: float) -> None:
+        """The next call of `method` gets no answer for `seconds` (a hung platform; the caller's timeout
+        should end it first), and is then not counted as handled."""
+        self._hangs.setdefault(method, []).append(seconds)
 
     # -- reading --------------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -148,6 +158,11 @@ class FakeSlackApi:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         self.attempts.append(method)
+        hangs = self._hangs.get(method)
+        if hangs:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), hangs.pop(0))
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=504)
         failures = self._failures.get(method)
         if failures:
             status, retry_after = failures.pop(0)

@@ -250,3 +250,24 @@ async def test_each_person_gets_all_their_notices_in_one_dm_in_order(demo_sqlite
     assert [r.kind for r in sent.replies] == ["notice", "notice"]
     assert "it is ready for you to submit" in sent.replies[0].text
     assert "has submitted the registration for Solsikken" in sent.replies[1].text
+
+
+async def test_notices_are_not_delivered_until_the_platform_accepted_them(demo_sqlite: Demo) -> None:
+    """A crash while sending must not lose them: during the send they are still undelivered (only
+    claimed), and a second round at the same moment does not send them again."""
+    demo = demo_sqlite
+    fatima = await add_notice(demo, FATIMA)
+    seen_during_send: list[list[int]] = []
+    second_round: list[int] = []
+
+    class Watching(RecordingNotifier):
+        async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
+            seen_during_send.append(await undelivered(demo))
+            second_round.append((await deliver_notices(demo.db, demo.slack)).sent)
+            return await super().send_to_person(user_key, replies)
+
+    result = await deliver_notices(demo.db, Watching("slack"))
+    assert result.sent == 1
+    assert seen_during_send == [[fatima]]  # not marked delivered before the send
+    assert second_round == [0] and demo.slack.sent == []  # claimed: a concurrent round leaves them
+    assert await undelivered(demo) == []

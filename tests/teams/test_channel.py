@@ -90,3 +90,11 @@ async def test_submit_posts_a_summary_thread_and_tells_the_board(teams: Teams) -
     paths = [c.path for c in teams.connector.posted()]
     assert f"/v3/conversations/{fatima.conversation['id']}/activities" in paths  # the board is told
     assert any("sendt ind" in text for text in teams.connector.texts())
+
+
+async def test_a_language_chosen_in_the_personal_chat_applies_in_the_channel_at_once(teams: Teams) -> None:
+    """No per-process cache of who someone is: «english» in the DM, and the next channel answer is English."""
+    assert "Nævn mig i kanalen" in await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "hjælp")
+    mette = teams.person("mette", "mette.noergaard@demo.maalbot.dk")
+    await mette.say("english")
+    assert "In a channel, mention me" in await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "help")
