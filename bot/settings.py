@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="MAALBOT_HOST")
     port: int = Field(default=3978, ge=1, le=65535, alias="MAALBOT_PORT")
     contact: str = Field(default="forvaltningen", alias="MAALBOT_CONTACT")  # who unknown users should ask
+    municipality: str = Field(default="", max_length=200, alias="MAALBOT_MUNICIPALITY")  # on the committee document
 
     @field_validator("timezone")
     @classmethod

@@ -169,11 +169,11 @@ def test_export_in_every_format_after_a_registration(demo_home: Path) -> None:
 
     workbook = openpyxl.load_workbook(out_dir / "export.xlsx", read_only=True)
     try:
-        assert workbook.sheetnames == ["Oversigt", "Mål 1", "Mål 2", "Mål 3", "Mål 4"]
+        assert workbook.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2", "Mål 3", "Mål 4"]
         goal_1 = [[cell for cell in r] for r in workbook["Mål 1"].iter_rows(values_only=True)]
     finally:
         workbook.close()
-    assert ["Område Nord", "Solsikken", "Kladde", "Ærlige samtaler om trivsel"] in [r[:4] for r in goal_1]
+    assert ["Område Nord", "Solsikken", "I gang", "Ærlige samtaler om trivsel"] in [r[:4] for r in goal_1]
 
     markdown = (out_dir / "export.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Styrkelse af almenområdet\n")
