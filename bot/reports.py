@@ -43,7 +43,9 @@ def render_file(data: dict[str, Any], fmt: str, t: Texts, *, include_drafts: boo
         return out.read_bytes()
 
 
-def render_html(data: dict[str, Any], t: Texts, *, include_drafts: bool = False, board: bool = False) -> str:
+def render_html(
+    data: dict[str, Any], t: Texts, *, include_drafts: bool = False, board: bool = False, docx_link: str | None = None
+) -> str:
     """The committee document as one print-ready HTML page (print CSS: A4, page breaks, no links)."""
     tx = report_texts(t)
     report = committee_report(data, include_drafts=include_drafts or board)
@@ -55,6 +57,7 @@ def render_html(data: dict[str, Any], t: Texts, *, include_drafts: bool = False,
         lang=t.locale,
         tx=tx,
         board=board,
+        docx_link=docx_link,
         title=f"{tx['board_print' if board else 'doc_title']}: {strategy['title']}",
         municipality=data.get("municipality"),
         strategy=strategy,
