@@ -120,7 +120,9 @@ def test_parse_link_request(text: str, expected: LinkRequest) -> None:
     assert parse_link_request(text) == expected
 
 
-@pytest.mark.parametrize("text", ["status", "eksport gif", "vi eksporterer viden", "hvem mangler", "udskriv mål 2 på tavlen"])
+@pytest.mark.parametrize(
+    "text", ["status", "eksport gif", "vi eksporterer viden", "hvem mangler", "udskriv mål 2 på tavlen"]
+)
 def test_other_text_is_not_a_link_request(text: str) -> None:
     assert parse_link_request(text) is None
 
@@ -147,7 +149,14 @@ async def test_an_admin_gets_export_links_for_every_format(world: World) -> None
     admin = await _person_id(world, "admin")
     [reply] = await LinkAnswers(world.db, signer, clock=lambda: NOW).answer(admin, LinkRequest("export"), "en")
     labels = [label for label, _ in reply.facts]
-    assert labels == ["Printable page (print it or save it as PDF)", "Excel (XLSX)", "Word (DOCX)", "CSV", "JSON", "Markdown"]
+    assert labels == [
+        "Printable page (print it or save it as PDF)",
+        "Excel (XLSX)",
+        "Word (DOCX)",
+        "CSV",
+        "JSON",
+        "Markdown",
+    ]
     docx_url = dict(reply.facts)["Word (DOCX)"]
     assert signer.verify("/export/docx", _token(docx_url), NOW).scope == {"person": str(admin)}
 
