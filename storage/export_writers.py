@@ -77,7 +77,7 @@ LABELS: dict[str, str] = {
     "boards_by_area": "Bestyrelser pr. område",
     "total": "I alt",
     "boards": "Bestyrelser",
-    "done": "Sendt ind",
+    "done": "Har sendt ind",
     "missing": "Mangler",
     "coverage": "Dækning: bestyrelser med lokale mål pr. fælles mål",
     "coverage_hint": "Bestyrelser, der har sendt ind og har lokale mål under målet, ud af alle bestyrelser.",
