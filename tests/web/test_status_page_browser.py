@@ -8,6 +8,7 @@ the page) must find no accessibility violation. Skipped only when /usr/bin/chrom
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
@@ -170,6 +171,13 @@ async def test_no_accessibility_violations_and_no_sideways_scroll(
             assert await axe_violations(page, axe_source) == [], f"{name} at {width} px"
             OUTPUT.mkdir(exist_ok=True)
             await page.screenshot(path=str(OUTPUT / f"{name}_{width}.png"), full_page=True)
+            if name == "report" and width == 1280:  # as the committee gets it: printed to A4
+                await page.emulate_media(media="print")
+                pdf = await page.pdf(path=str(OUTPUT / "committee.pdf"), format="A4")
+                pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+                # title page, summary, the 4 strategic goals, the missing boards, the time plan: each from a new page
+                assert pdf.startswith(b"%PDF") and pages >= 8, pages
+                await page.emulate_media(media="screen")
     finally:
         await context.close()
 
