@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from storage.committee import ANSWERS, Report, ReportTexts, committee_report, percent
 from storage.db import Database
-from storage.docx_parts import bar_table, clean, header_and_footer, set_language, size_headings, table
+from storage.docx_parts import Body, bar_table, clean, header_and_footer, set_language, size_headings, table
 from storage.export_writers import LABELS, LOCAL_TZ, previous_lines
 from storage.models import Strategy
 
@@ -67,6 +67,7 @@ def write_docx(
     tx = texts or DANISH
     report = committee_report(data, include_drafts=include_drafts or board)
     doc: Any = Document()
+    body = Body(doc)
     lang = "da-DK" if tx.locale == "da" else "en-GB"
     set_language(doc, lang)
     size_headings(doc)
@@ -75,29 +76,29 @@ def write_docx(
     doc.core_properties.language = lang
     day = tx.day(extract_day(data))
     header_and_footer(doc, f"{strategy['title']} · {day}", tx["page"], tx["page_of"])
-    _title_page(doc, data, tx, day, board)
+    _title_page(body, data, tx, day, board)
     if not board:
-        _summary(doc, report, tx)
-    _goals(doc, report, tx)
+        _summary(body, report, tx)
+    _goals(body, report, tx)
     if not board:
-        _missing(doc, report, tx)
-    _appendix(doc, strategy, tx)
+        _missing(body, report, tx)
+    _appendix(body, strategy, tx)
     doc.save(str(out))
 
 
-def _page_break(doc: Any) -> None:
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+def _page_break(body: Body) -> None:
+    body.paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _title_page(doc: Any, data: dict[str, Any], tx: ReportTexts, day: str, board: bool) -> None:
+def _title_page(body: Body, data: dict[str, Any], tx: ReportTexts, day: str, board: bool) -> None:
     strategy = data["strategy"]
-    doc.add_paragraph(tx["board_print"] if board else tx["doc_title"], style="Title")
+    body.paragraph(tx["board_print"] if board else tx["doc_title"], style="Title")
     if data.get("municipality"):
-        doc.add_paragraph(clean(str(data["municipality"])), style="Subtitle")
-    doc.add_paragraph(clean(strategy["title"]), style="Subtitle")
+        body.paragraph(clean(str(data["municipality"])), style="Subtitle")
+    body.paragraph(clean(strategy["title"]), style="Subtitle")
     if board and data["institutions"]:
         inst = data["institutions"][0]
-        doc.add_paragraph(clean(f"{inst['name']} · {inst['area']}"), style="Subtitle")
+        body.paragraph(clean(f"{inst['name']} · {inst['area']}"), style="Subtitle")
     period = strategy.get("period") or {}
     facts = []
     if period.get("start") or period.get("end"):
@@ -106,34 +107,34 @@ def _title_page(doc: Any, data: dict[str, Any], tx: ReportTexts, day: str, board
         facts.append((tx["deadline"], tx.day(strategy["deadline"])))
     facts.append((tx["extract_date"], day))
     for label, value in facts:
-        paragraph = doc.add_paragraph()
+        paragraph = body.paragraph()
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(value)
-    _page_break(doc)
+    _page_break(body)
 
 
-def _summary(doc: Any, report: Report, tx: ReportTexts) -> None:
+def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
     totals = report.totals
-    doc.add_heading(tx["summary"], level=1)
-    doc.add_paragraph(
+    body.heading(tx["summary"], level=1)
+    body.paragraph(
         tx["summary_text"].format(
             done=totals.done, total=totals.total, approved=totals.approved, missing=totals.missing
         )
     )
-    doc.add_paragraph(tx["with_drafts" if report.include_drafts else "only_reported"]).runs[0].italic = True
-    doc.add_heading(tx["boards_by_area"], level=2)
+    body.paragraph(tx["with_drafts" if report.include_drafts else "only_reported"]).runs[0].italic = True
+    body.heading(tx["boards_by_area"], level=2)
     rows = [[a.area, a.total, a.submitted, a.approved, a.missing] for a in report.areas]
     rows.append([tx["total"], totals.total, totals.submitted, totals.approved, totals.missing])
-    table(doc, [tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize(),
+    table(body.doc, [tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize(),
                 tx["missing"]], [[str(v) for v in r] for r in rows])  # fmt: skip
-    doc.add_heading(tx["progress_chart"], level=2)
+    body.heading(tx["progress_chart"], level=2)
     bar_table(
-        doc,
+        body.doc,
         [tx["area"], tx["done"], tx["share"]],
         [(a.area, a.done, a.total, _of(tx, a.done, a.total)) for a in report.areas],
     )
-    doc.add_heading(tx["coverage"], level=2)
-    doc.add_paragraph(tx["coverage_hint"])
+    body.heading(tx["coverage"], level=2)
+    body.paragraph(tx["coverage_hint"])
     areas = [a.area for a in report.areas]
     cover_rows = [
         [tx["goal_sheet"].format(number=n)]
@@ -141,10 +142,10 @@ def _summary(doc: Any, report: Report, tx: ReportTexts) -> None:
         + [str(report.goal_coverage(n))]
         for n, _ in report.goals
     ]
-    table(doc, [tx["strategic_goals"], *areas, tx["total"]], cover_rows)
-    doc.add_heading(tx["coverage_chart"], level=2)
+    table(body.doc, [tx["strategic_goals"], *areas, tx["total"]], cover_rows)
+    body.heading(tx["coverage_chart"], level=2)
     bar_table(
-        doc,
+        body.doc,
         [tx["strategic_goals"], tx["boards"], tx["share"]],
         [
             (tx["goal_sheet"].format(number=n), report.goal_coverage(n), totals.total,
@@ -152,59 +153,59 @@ def _summary(doc: Any, report: Report, tx: ReportTexts) -> None:
             for n, _ in report.goals
         ],
     )  # fmt: skip
-    doc.add_heading(tx["follow_up_counts"], level=2)
+    body.heading(tx["follow_up_counts"], level=2)
     keys = [*ANSWERS, "waiting"]
-    table(doc, [tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
-    _page_break(doc)
+    table(body.doc, [tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
+    _page_break(body)
 
 
 def _of(tx: ReportTexts, part: int, whole: int) -> str:
     return tx["of"].format(part=part, whole=whole, percent=percent(part, whole))
 
 
-def _goals(doc: Any, report: Report, tx: ReportTexts) -> None:
+def _goals(body: Body, report: Report, tx: ReportTexts) -> None:
     for number, title in report.goals:
-        doc.add_heading(clean(f"{tx['goal_sheet'].format(number=number)}: {title}"), level=1)
+        body.heading(clean(f"{tx['goal_sheet'].format(number=number)}: {title}"), level=1)
         if not report.included:
-            _italic(doc, tx["no_institutions"])
+            _italic(body, tx["no_institutions"])
         for area, institutions in report.by_area():
-            doc.add_heading(clean(area), level=2)
+            body.heading(clean(area), level=2)
             for inst in institutions:
-                _institution(doc, inst, number, tx)
-        _page_break(doc)
+                _institution(body, inst, number, tx)
+        _page_break(body)
 
 
-def _institution(doc: Any, inst: dict[str, Any], goal_number: int, tx: ReportTexts) -> None:
-    doc.add_heading(clean(inst["name"]), level=3)
-    line = doc.add_paragraph()
+def _institution(body: Body, inst: dict[str, Any], goal_number: int, tx: ReportTexts) -> None:
+    body.heading(clean(inst["name"]), level=3)
+    line = body.paragraph()
     line.add_run(f"{clean(inst['kind']).capitalize()} · {tx['status']}: {tx.status(inst['status'])}")
     if inst.get("submitted_by"):
         line.add_run(f" · {tx['submitted_by']}: {clean(inst['submitted_by'])}")
     goal = next((g for g in inst["goals"] if g["number"] == goal_number), None)
     local_goals = goal["local_goals"] if goal else []
     if not local_goals:
-        _italic(doc, tx["no_local_goals"])
+        _italic(body, tx["no_local_goals"])
     for position, lg in enumerate(local_goals, start=1):
-        paragraph = doc.add_paragraph()
+        paragraph = body.paragraph()
         paragraph.add_run(f"{tx['local_goal']} {position}: ").bold = True
         paragraph.add_run(clean(lg["text"]))
         if lg.get("interventions"):
-            doc.add_paragraph().add_run(f"{tx['interventions']}:").bold = True
+            body.paragraph().add_run(f"{tx['interventions']}:").bold = True
             for item in lg["interventions"]:
-                doc.add_paragraph(clean(item), style="List Bullet")
+                body.paragraph(clean(item), style="List Bullet")
         m = lg.get("measurement")
         if m:
             text = " – ".join(p for p in (clean(m.get("method", "")), clean(m.get("when", ""))) if p)
             if m.get("dates"):
                 text += f" ({', '.join(tx.day(d) for d in m['dates'])})"
-            paragraph = doc.add_paragraph()
+            paragraph = body.paragraph()
             paragraph.add_run(f"{tx['measurement']}: ").bold = True
             paragraph.add_run(text)
         for text in _follow_ups(lg, tx):
-            paragraph = doc.add_paragraph()
+            paragraph = body.paragraph()
             paragraph.add_run(f"{tx['follow_ups']}: ").bold = True
             paragraph.add_run(text)
-    _previous(doc, goal, tx)
+    _previous(body, goal, tx)
 
 
 def _follow_ups(lg: dict[str, Any], tx: ReportTexts) -> Iterator[str]:
@@ -219,39 +220,39 @@ def _follow_ups(lg: dict[str, Any], tx: ReportTexts) -> Iterator[str]:
         yield text
 
 
-def _previous(doc: Any, goal: dict[str, Any] | None, tx: ReportTexts) -> None:
+def _previous(body: Body, goal: dict[str, Any] | None, tx: ReportTexts) -> None:
     """Last period's local goals of the institution under this goal, when the export has them."""
     if goal is None or "previous_local_goals" not in goal:
         return
-    doc.add_paragraph().add_run(f"{tx['previous_local_goals']}:").bold = True
+    body.paragraph().add_run(f"{tx['previous_local_goals']}:").bold = True
     if not goal["previous_local_goals"]:
-        _italic(doc, tx["no_local_goals"])
+        _italic(body, tx["no_local_goals"])
     for item in goal["previous_local_goals"]:
-        doc.add_paragraph(clean(" · ".join(previous_lines(item))), style="List Bullet")
+        body.paragraph(clean(" · ".join(previous_lines(item))), style="List Bullet")
 
 
-def _missing(doc: Any, report: Report, tx: ReportTexts) -> None:
-    doc.add_heading(tx["missing_title"], level=1)
+def _missing(body: Body, report: Report, tx: ReportTexts) -> None:
+    body.heading(tx["missing_title"], level=1)
     if not report.missing:
-        doc.add_paragraph(tx["nobody_missing"])
+        body.paragraph(tx["nobody_missing"])
         return
     rows = [[i["area"], i["name"], tx.status(i["status"])] for i in report.missing]
-    table(doc, [tx["area"], tx["institution"], tx["status"]], rows, numeric_from=3)
-    _page_break(doc)
+    table(body.doc, [tx["area"], tx["institution"], tx["status"]], rows, numeric_from=3)
+    _page_break(body)
 
 
-def _appendix(doc: Any, strategy: dict[str, Any], tx: ReportTexts) -> None:
-    doc.add_heading(tx["appendix"], level=1)
+def _appendix(body: Body, strategy: dict[str, Any], tx: ReportTexts) -> None:
+    body.heading(tx["appendix"], level=1)
     milestones = sorted(strategy.get("milestones") or [], key=lambda m: str(m["date"]))
     if not milestones:
-        _italic(doc, tx["no_time_plan"])
+        _italic(body, tx["no_time_plan"])
         return
     rows = [[_when(str(m["date"]), m.get("end"), tx), clean(str(m["text"]))] for m in milestones]
-    table(doc, [tx["when"], tx["what"]], rows, numeric_from=2)
+    table(body.doc, [tx["when"], tx["what"]], rows, numeric_from=2)
 
 
-def _italic(doc: Any, text: str) -> None:
-    doc.add_paragraph().add_run(text).italic = True
+def _italic(body: Body, text: str) -> None:
+    body.paragraph().add_run(text).italic = True
 
 
 def _when(start: str, end: str | None, tx: ReportTexts) -> str:
