@@ -36,6 +36,8 @@ from storage.export_writers import (
 )
 
 TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")  # one shared style object, not one per cell
 
 
 def write_xlsx(data: dict[str, Any], out: Path, *, texts: ReportTexts | None = None) -> None:
@@ -66,11 +68,11 @@ def _overview(ws: Any, data: dict[str, Any], tx: ReportTexts) -> None:
         _append(ws, [label, value])
     ws.append([])
     _append(ws, [tx["strategic_goals"]])
-    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    ws.cell(ws.max_row, 1).font = BOLD
     for number, title in report.goals:
         _append(ws, [tx["goal_sheet"].format(number=number), title])
     for row in ws.iter_rows(min_row=2, max_col=1):
-        row[0].font = Font(bold=True)
+        row[0].font = BOLD
     ws.append([])
 
     totals = report.totals
@@ -105,7 +107,7 @@ def _overview(ws: Any, data: dict[str, Any], tx: ReportTexts) -> None:
     for column in range(3, last_col + 5):
         ws.column_dimensions[get_column_letter(column)].width = 14
     for row in ws.iter_rows(min_row=2, max_col=2):
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        row[1].alignment = WRAP
     _print_setup(ws, None)
 
 
@@ -166,10 +168,12 @@ def _goal_sheets(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tup
 
 def _append(ws: Any, values: list[Any]) -> None:
     """Append a row; strings are always text cells (never formulas) with Excel-safe characters."""
-    ws.append([_xlsx_text(v) if isinstance(v, str) else v for v in values])
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # openpyxl makes "=..." a formula; user text must stay text
+    row = [_xlsx_text(v) if isinstance(v, str) else v for v in values]
+    ws.append(row)
+    number = ws._current_row  # not ws.max_row, which looks at every cell of the sheet
+    for column, value in enumerate(row, start=1):
+        if isinstance(value, str):
+            ws.cell(number, column).data_type = "s"  # openpyxl makes "=..." a formula; user text must stay text
 
 
 def _xlsx_text(text: str) -> str:
@@ -179,13 +183,13 @@ def _xlsx_text(text: str) -> str:
 
 def _bold_row(ws: Any, row: int) -> None:
     for cell in ws[row]:
-        cell.font = Font(bold=True)
+        cell.font = BOLD
 
 
 def _finish_sheet(ws: Any, keys: list[str], *, header_row: int) -> None:
     """Bold frozen header, a filter over the table, wrapped long text, sensible widths, print setup."""
     for cell in ws[header_row]:
-        cell.font = Font(bold=True)
+        cell.font = BOLD
     ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(keys))}{max(ws.max_row, header_row)}"
     for index, key in enumerate(keys, start=1):
@@ -195,7 +199,7 @@ def _finish_sheet(ws: Any, keys: list[str], *, header_row: int) -> None:
         ws.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 60 if wrapped else 40)
         if wrapped or key == "measurement_dates":
             for cell in column[1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = WRAP
     _print_setup(ws, f"1:{header_row}")
 
 
