@@ -258,7 +258,7 @@ class StatusPage:
         submitted = None
         if draft.submitted_at is not None and draft.submitted_by:
             local = draft.submitted_at.astimezone(self.tz)
-            submitted = t("Submitted by {name} on {date}.", name=draft.submitted_by, date=local.strftime("%d.%m.%Y"))
+            submitted = t("Submitted by {name} on {date}.", name=draft.submitted_by, date=long_date(t, local.date()))
         goals = [
             {
                 "heading": f"{goal_label(t, strategy, g.number)}: {g.title}",
