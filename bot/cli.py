@@ -15,7 +15,7 @@ from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_stra
 from storage.db import Database
 
 DEMO_ORG_FILE = Path(__file__).parent / "data" / "demo_org.yaml"
-EXPORT_FORMATS = ("json", "csv", "xlsx", "md", "docx")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "md", "docx", "html")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export.add_argument("--out", required=True, type=Path)
     export.add_argument("--strategy", metavar="KEY", help="strategy key (default: the active strategy)")
+    export.add_argument(
+        "--include-drafts", action="store_true", help="docx/html: also registrations that are not submitted yet"
+    )
+    export.add_argument("--lang", choices=("da", "en"), help="language of xlsx/docx/html (default: MAALBOT_LOCALE)")
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
@@ -186,18 +190,16 @@ async def cmd_demo(db: Database, if_empty: bool) -> int:
     return 0
 
 
-async def cmd_export(db: Database, fmt: str, out: Path, strategy_key: str | None) -> int:
+async def cmd_export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    from bot.reports import prepare, render_file
+    from dialogs.texts import texts
     from storage.export import build_export
-    from storage.export_writers import write_export
 
-    data = await build_export(db, strategy_key)
-    if fmt == "docx":
-        from storage.export_docx import add_time_plan
-
-        data = await add_time_plan(db, data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_export(data, fmt, out)
-    print(f"Exported {len(data['institutions'])} institutions to {out}")
+    data = await prepare(db, await build_export(db, args.strategy), settings.municipality, args.format)
+    body = render_file(data, args.format, texts(args.lang or settings.locale), include_drafts=args.include_drafts)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(body)
+    print(f"Exported {len(data['institutions'])} institutions to {args.out}")
     return 0
 
 
@@ -287,7 +289,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) 
         case "demo":
             return await cmd_demo(db, args.if_empty)
         case "export":
-            return await cmd_export(db, args.format, args.out, args.strategy)
+            return await cmd_export(settings, db, args)
         case "remind":
             from bot.cli_remind import run_remind
             from bot.notifiers import configured_notifiers

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     keep_periods_years: int = Field(default=5, ge=1, alias="MAALBOT_KEEP_PERIODS_YEARS")
     # seconds every call to Slack or Teams may take before it counts as failed (and is retried)
     platform_timeout: float = Field(default=10.0, gt=0, le=120, alias="MAALBOT_PLATFORM_TIMEOUT")
+    municipality: str = Field(default="", max_length=200, alias="MAALBOT_MUNICIPALITY")  # on the committee document
 
     @field_validator("timezone")
     @classmethod

@@ -18,6 +18,9 @@ def format_dates(dates: list[str] | tuple[date, ...], locale: str) -> str:
     return ", ".join(format_date(d, format="long", locale=locale) for d in parsed)
 
 
+STATUS_CODES = ("draft", "submitted", "approved", "returned", "not_started")
+
+
 def status_label(t: Texts, status: str) -> str:
     labels = {
         "draft": t("in progress"),
