@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, or_, select
+from sqlalchemy import Text, cast, delete, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,6 +29,7 @@ from storage.models import (
     ConversationState,
     FollowUp,
     Identity,
+    InboxItem,
     LocalGoal,
     Membership,
     Notice,
@@ -57,6 +58,12 @@ def recipient_of(person_id: int) -> str:
     return f"person:{person_id}"
 
 
+def _inbox_of(person_id: int) -> ColumnElement[bool]:
+    """The inbox rows of the person's platform identities (by platform and user id)."""
+    mine = select(Identity.platform, Identity.user_key).where(Identity.person_id == person_id)
+    return tuple_(InboxItem.platform, InboxItem.user_key).in_(mine)
+
+
 async def _count(session: AsyncSession, model: type[Any], *where: Any) -> int:
     return len((await session.scalars(select(model.id).where(*where))).all())
 
@@ -72,6 +79,7 @@ async def plan_removal(session: AsyncSession, person: Person) -> Removal:
         "chat references": await _count(session, ConversationRef, ConversationRef.person_id == pid),
         "reminder pauses": await _count(session, ReminderPause, ReminderPause.person_id == pid),
         "messages to them": await _count(session, OutboxItem, OutboxItem.recipient == recipient_of(pid)),
+        "received messages": await _count(session, InboxItem, _inbox_of(pid)),
     }
     return Removal(pid, counts)
 
@@ -86,6 +94,7 @@ async def remove_person(session: AsyncSession, person: Person, *, actor: str, re
         before=f"{person.name} <{person.email}>", after=reason,
     )  # fmt: skip
     await session.execute(delete(OutboxItem).where(OutboxItem.recipient == recipient_of(person.id)))
+    await session.execute(delete(InboxItem).where(_inbox_of(person.id)))  # what they wrote, not yet processed
     await session.delete(person)  # identities, roles, state, notices, references, pause: ON DELETE CASCADE
     await session.flush()
     return plan

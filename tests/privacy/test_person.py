@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli_privacy import run_person
-from storage import outbox
+from storage import inbox, outbox
 from storage.models import AuditEntry, Base, Person
 from storage.privacy import PSEUDONYM
-from tests.dialogs.talk import World
+from tests.dialogs.talk import PLATFORM, World
 
 DOMAIN = "demo.maalbot.dk"
 SOEREN = ("Søren Østergaard", f"soeren.oestergaard@{DOMAIN}")
@@ -84,8 +84,11 @@ async def test_erase_leaves_no_name_or_email_anywhere_and_keeps_the_boards_regis
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await _registered(world)
+    soeren = await world.talk("soeren.oestergaard")  # a message of his still waiting in the inbox
+    await inbox.record(world.db, PLATFORM, "late-1", soeren.user_key, {"inbound": {"text": "Min søn Emil i 3.b"}})
     everything = await _everything(world)
     assert SOEREN[0].casefold() in everything and SOEREN[1] in everything  # the test would see them
+    assert "emil i 3.b" in everything
 
     assert await run_person(_args("erase", SOEREN[1]), world.db) == 0
     assert "has been erased" in capsys.readouterr().out
@@ -93,6 +96,7 @@ async def test_erase_leaves_no_name_or_email_anywhere_and_keeps_the_boards_regis
     everything = await _everything(world)
     assert SOEREN[0].casefold() not in everything
     assert SOEREN[1] not in everything
+    assert "emil i 3.b" not in everything
     solsikken = await world.institution("Solsikken")
     assert [lg["text"] for lg in solsikken["goals"][0]["local_goals"]] == ["Alle børn har en fast voksen"]
     async with world.db.transaction() as s:
