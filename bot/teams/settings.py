@@ -19,6 +19,7 @@ class TeamsSettings(BaseSettings):
     app_password: SecretStr | None = Field(default=None, alias="MICROSOFT_APP_PASSWORD")
     tenant_id: str | None = Field(default=None, alias="MICROSOFT_APP_TENANT_ID")
     app_type: AppType | None = Field(default=None, alias="MICROSOFT_APP_TYPE")
+    roster_refresh_hours: float = Field(default=12.0, gt=0, alias="MAALBOT_TEAMS_ROSTER_HOURS")
 
     @property
     def effective_app_type(self) -> AppType:
