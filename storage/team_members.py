@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.models import ConversationRef, Identity, Person, TeamInstallation, TeamMember
 from storage.types import utcnow
 
+PLATFORM = "teams"  # rosters are a Teams thing; the functions still take the platform string
 NOT_A_DELIVERY_PLATFORM = ("console",)  # an identity there reaches nobody (see bot.console)
 
 
@@ -221,14 +222,16 @@ async def personal_base(db: Database, platform: str, user_id: str) -> StoredRef 
     return StoredRef(platform, team.team_id, CHANNEL, reference, None, True)
 
 
-async def in_use(session: AsyncSession, platform: str) -> bool:
+async def in_use(session: AsyncSession, platform: str = PLATFORM) -> bool:
     """Whether the bot has met anyone or any team on `platform` at all."""
     teams = await session.scalar(select(exists().where(TeamInstallation.id.is_not(None))))
     refs = await session.scalar(select(exists().where(ConversationRef.platform == platform)))
     return bool(teams or refs)
 
 
-async def unreachable(session: AsyncSession, platform: str, person_ids: Iterable[int] | None = None) -> list[Person]:
+async def unreachable(
+    session: AsyncSession, platform: str = PLATFORM, person_ids: Iterable[int] | None = None
+) -> list[Person]:
     """People the bot cannot write to: in no team it is installed in, no usable personal chat on
     `platform`, and not seen on any other platform that delivers messages. By name; `person_ids`
     limits the question to those people (None: everyone in the organisation file)."""
