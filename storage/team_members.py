@@ -97,9 +97,11 @@ async def _match(session: AsyncSession, entry: RosterEntry) -> Person | None:
     return None
 
 
-async def _release(session: AsyncSession, platform: str, user_ids: Iterable[str]) -> None:
-    """Forget the identity of user ids that are in no known team any more and never had a personal chat."""
-    for user_id in set(user_ids):
+async def _release(session: AsyncSession, platform: str, user_ids: Iterable[str]) -> list[str]:
+    """Forget the identity of user ids that are in no known team any more and never had a personal chat.
+    Returns the user ids whose identity was forgotten."""
+    released: list[str] = []
+    for user_id in sorted(set(user_ids)):
         if await session.scalar(select(exists().where(TeamMember.user_id == user_id))):
             continue
         identity = await session.scalar(
@@ -118,6 +120,8 @@ async def _release(session: AsyncSession, platform: str, user_ids: Iterable[str]
         )
         if not chatted:
             await session.delete(identity)
+            released.append(user_id)
+    return released
 
 
 async def _store(
@@ -157,13 +161,13 @@ async def add_members(db: Database, team_id: str, platform: str, entries: Sequen
 
 async def replace_roster(
     db: Database, team_id: str, platform: str, entries: Sequence[RosterEntry], now: datetime
-) -> int:
+) -> tuple[int, list[str]]:
     """A complete read of the team's roster: store it, forget who is no longer in it. Returns how many
-    people of the organisation are in the team."""
+    people of the organisation are in the team, and the user ids whose identity was forgotten."""
     async with db.transaction() as s:
         team = await s.scalar(select(TeamInstallation).where(TeamInstallation.team_id == team_id))
         if team is None:
-            return 0
+            return 0, []
         stored = await _store(s, team, platform, entries)
         gone = [
             m
@@ -173,32 +177,33 @@ async def replace_roster(
         for member in gone:
             await s.delete(member)
         await s.flush()
-        await _release(s, platform, [m.user_id for m in gone])
+        released = await _release(s, platform, [m.user_id for m in gone])
         team.refreshed_at = now
-        return len(stored)
+        return len(stored), released
 
 
-async def remove_members(db: Database, team_id: str, platform: str, user_ids: Sequence[str]) -> None:
-    """Members left the team."""
+async def remove_members(db: Database, team_id: str, platform: str, user_ids: Sequence[str]) -> list[str]:
+    """Members left the team. Returns the user ids whose identity was forgotten."""
     async with db.transaction() as s:
         team_row = select(TeamInstallation.id).where(TeamInstallation.team_id == team_id).scalar_subquery()
         await s.execute(
             delete(TeamMember).where(TeamMember.installation_id == team_row, TeamMember.user_id.in_(user_ids))
         )
-        await _release(s, platform, user_ids)
+        return await _release(s, platform, user_ids)
 
 
-async def forget_team(db: Database, team_id: str, platform: str) -> None:
-    """The bot was removed from the team (or the team was deleted): its roster no longer reaches anyone."""
+async def forget_team(db: Database, team_id: str, platform: str) -> list[str]:
+    """The bot was removed from the team (or the team was deleted): its roster no longer reaches anyone.
+    Returns the user ids whose identity was forgotten."""
     async with db.transaction() as s:
         team = await s.scalar(select(TeamInstallation).where(TeamInstallation.team_id == team_id))
         if team is None:
-            return
+            return []
         user_ids = list(await s.scalars(select(TeamMember.user_id).where(TeamMember.installation_id == team.id)))
         await s.execute(delete(TeamMember).where(TeamMember.installation_id == team.id))
         await s.delete(team)
         await s.flush()
-        await _release(s, platform, user_ids)
+        return await _release(s, platform, user_ids)
 
 
 async def personal_base(db: Database, platform: str, user_id: str) -> StoredRef | None:

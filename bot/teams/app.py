@@ -134,6 +134,7 @@ def mount_teams(
     app[TEAMS_BOT_KEY] = bot
     app[TEAMS_NOTIFIER_KEY] = notifier
     roster = app[TEAMS_ROSTER_KEY] = TeamsRoster(notifier, db, refresh_hours=settings.roster_refresh_hours)
+    roster.on_forgotten.append(bot.forget_person)
     app.on_startup.append(roster.on_startup)  # every known team's roster on start, then the stale ones
     app.on_cleanup.insert(0, roster.on_cleanup)  # before the database is closed
     agent = roster.agent(bot)  # roster events (bot or members added/removed) first, then the bot

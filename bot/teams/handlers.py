@@ -67,6 +67,9 @@ class TeamsBot:
     def _forget(self, conversation_key: str) -> None:
         self._stored.pop(conversation_key, None)  # unusable now: store it again when next met
 
+    def forget_person(self, user_key: str) -> None:
+        self._people.pop(user_key, None)  # the roster forgot this Teams user: identify them again when met
+
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:

@@ -96,6 +96,8 @@ class TeamsRoster:
         self.clock = clock
         self.loop_sleep = loop_sleep
         self._tasks: set[asyncio.Task[bool]] = set()
+        self._reading: dict[str, asyncio.Task[bool]] = {}  # team id -> its read in progress
+        self.on_forgotten: list[Callable[[str], None]] = []  # told each Teams user id whose identity was forgotten
         self._loop: asyncio.Task[None] | None = None
 
     # -- events --------------------------------------------------------------------------------------
@@ -109,17 +111,17 @@ class TeamsRoster:
         bot_id = activity.recipient.id if activity.recipient else None
         if activity.type == ActivityTypes.installation_update:
             if (activity.action or "").startswith("remove"):
-                await team_members.forget_team(self.db, team_id, PLATFORM)
+                self._forgotten(await team_members.forget_team(self.db, team_id, PLATFORM))
             return
         if activity.type != ActivityTypes.conversation_update:
             return
         removed = [m.id for m in activity.members_removed or [] if m.id]
         if data.get("eventType") == "teamDeleted" or (bot_id and bot_id in removed):
-            await team_members.forget_team(self.db, team_id, PLATFORM)
+            self._forgotten(await team_members.forget_team(self.db, team_id, PLATFORM))
             log.info("Teams team left: its roster is forgotten")
             return
         if removed:
-            await team_members.remove_members(self.db, team_id, PLATFORM, removed)
+            self._forgotten(await team_members.remove_members(self.db, team_id, PLATFORM, removed))
         added = [m.id for m in activity.members_added or [] if m.id]
         if (bot_id and bot_id in added) or (added and await team_members.installation(self.db, team_id) is None):
             await team_members.install(self.db, team_id, refs.tenant_of(activity), refs.reference_json(activity))
@@ -144,7 +146,18 @@ class TeamsRoster:
     # -- reading a roster ------------------------------------------------------------------------------
     def schedule(self, team_id: str) -> None:
         """Read the team's roster in the background (a turn must not wait for a big team)."""
-        self._track(asyncio.create_task(self.refresh_team(team_id), name="maalbot-teams-roster"))
+        running = self._reading.get(team_id)
+        if running is not None and not running.done():
+            return  # Teams sent the event again while the first read is under way
+        task = asyncio.create_task(self.refresh_team(team_id), name="maalbot-teams-roster")
+        self._reading[team_id] = task
+        task.add_done_callback(lambda _t: self._reading.pop(team_id, None))
+        self._track(task)
+
+    def _forgotten(self, user_ids: Sequence[str]) -> None:
+        for user_id in user_ids:
+            for listener in self.on_forgotten:
+                listener(user_id)
 
     def _track(self, task: asyncio.Task[bool]) -> None:
         self._tasks.add(task)
@@ -175,7 +188,7 @@ class TeamsRoster:
             outcome.append(exc)
         result = outcome[0] if outcome else RuntimeError("the roster read did not run")
         if isinstance(result, _NotInTeam):
-            await team_members.forget_team(self.db, team_id, PLATFORM)
+            self._forgotten(await team_members.forget_team(self.db, team_id, PLATFORM))
             log.warning("Teams roster: the bot is no longer in a team (HTTP 403/404); forgotten")
             return False
         if isinstance(result, BaseException):
@@ -183,7 +196,8 @@ class TeamsRoster:
             await team_members.add_members(self.db, team_id, PLATFORM, entries)
             return False
         if result:
-            stored = await team_members.replace_roster(self.db, team_id, PLATFORM, entries, self.clock())
+            stored, released = await team_members.replace_roster(self.db, team_id, PLATFORM, entries, self.clock())
+            self._forgotten(released)
         else:
             stored = await team_members.add_members(self.db, team_id, PLATFORM, entries)
             log.warning("Teams roster: stopped after %d pages; the rest is read next time", self.max_pages)

@@ -183,3 +183,24 @@ async def test_a_team_the_bot_was_removed_from_is_forgotten_on_reading(teams: Te
     assert await roster(teams).refresh_team(TEAM) is False
     assert await team_members.installation(teams.db, TEAM) is None
     assert await stored(teams) == {}
+
+
+async def test_a_member_forgotten_by_the_roster_is_recognised_when_they_write(teams: Teams) -> None:
+    fill_team(teams)
+    await install(teams)
+    conversation = {"id": f"{NORTH_CHANNEL};messageid=9", "conversationType": "channel", "tenantId": TENANT}
+    mention = teams.activity("29:camilla", conversation, text="<at>Målbot</at> status")
+    mention["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}, "channel": {"id": NORTH_CHANNEL}}
+    mention["entities"] = [{"type": "mention", "mentioned": BOT, "text": "<at>Målbot</at>"}]
+    assert await teams.post(mention) == 202  # the bot now knows Camilla (and remembers her in memory)
+
+    removed = team_event(teams, removed=[{"id": "29:camilla"}], eventType="teamMemberRemoved")
+    assert await teams.post(removed) == 202
+    assert "29:camilla" not in await identities(teams)
+
+    conversation = {"id": "a:personal-29:camilla", "conversationType": "personal", "tenantId": TENANT}
+    teams.connector.reset()
+    assert await teams.post(teams.activity("29:camilla", conversation, text="hjælp")) == 202
+    answer = "\n".join(teams.connector.texts())
+    assert "forvaltningen" not in answer  # not taken for a stranger: looked up again by email
+    assert "29:camilla" in await identities(teams)
