@@ -363,4 +363,4 @@ class TeamMember(Base):
     user_id: Mapped[str] = mapped_column(String(320), index=True)  # the Teams user id, "29:…"
     aad_object_id: Mapped[str | None] = mapped_column(String(100))
     tenant_id: Mapped[str | None] = mapped_column(String(200))
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # first found in this team

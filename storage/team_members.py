@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import people
@@ -89,14 +89,6 @@ async def channel_references(db: Database, platform: str) -> list[tuple[str, dic
         return [(row.conversation_key, dict(row.reference)) for row in rows]
 
 
-async def _match(session: AsyncSession, entry: RosterEntry) -> Person | None:
-    for email in entry.emails:
-        person = await people.person_by_email(session, email)
-        if person is not None:
-            return person
-    return None
-
-
 async def _release(session: AsyncSession, platform: str, user_ids: Iterable[str]) -> list[str]:
     """Forget the identity of user ids that are in no known team any more and never had a personal chat.
     Returns the user ids whose identity was forgotten."""
@@ -124,30 +116,63 @@ async def _release(session: AsyncSession, platform: str, user_ids: Iterable[str]
     return released
 
 
+def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
 async def _store(
     session: AsyncSession, team: TeamInstallation, platform: str, entries: Sequence[RosterEntry]
 ) -> set[str]:
-    """Store the entries that are people of the organisation; returns their user ids."""
+    """Store the entries that are people of the organisation, and link their user ids to them; returns
+    their user ids. A few set-wise queries, not one per member: a team may have thousands."""
+    keys = sorted({people.email_key(e) for entry in entries for e in entry.emails})
+    by_email: dict[str, Person] = {}
+    for chunk in _chunks(keys):
+        by_email.update(
+            {p.email_key: p for p in await session.scalars(select(Person).where(Person.email_key.in_(chunk)))}
+        )
+    matched: dict[str, tuple[RosterEntry, Person]] = {}
+    for entry in entries:
+        person = next((by_email[k] for k in map(people.email_key, entry.emails) if k in by_email), None)
+        if person is not None:
+            matched[entry.user_id] = (entry, person)
     known = {
         m.user_id: m for m in await session.scalars(select(TeamMember).where(TeamMember.installation_id == team.id))
     }
-    stored: set[str] = set()
-    for entry in entries:
-        person = await _match(session, entry)
-        if person is None:
-            continue
-        stored.add(entry.user_id)
-        row = known.get(entry.user_id)
+    linked: dict[str, Identity] = {}
+    for chunk in _chunks(sorted(matched)):
+        query = select(Identity).where(Identity.platform == platform, Identity.user_key.in_(chunk))
+        linked.update({i.user_key: i for i in await session.scalars(query)})
+    now = utcnow()
+    new_members: list[dict[str, Any]] = []
+    new_identities: list[dict[str, Any]] = []
+    for user_id, (entry, person) in matched.items():
+        tenant = entry.tenant_id or team.tenant_id
+        row = known.get(user_id)
         if row is None:
-            row = TeamMember(installation_id=team.id, user_id=entry.user_id)
-            session.add(row)
-            known[entry.user_id] = row
-        row.person_id = person.id
-        row.aad_object_id = entry.aad_object_id
-        row.tenant_id = entry.tenant_id or team.tenant_id
-        row.seen_at = utcnow()
-        await people.link_identity(session, person, platform, entry.user_id)
-    return stored
+            new_members.append(
+                {
+                    "installation_id": team.id,
+                    "user_id": user_id,
+                    "person_id": person.id,
+                    "aad_object_id": entry.aad_object_id,
+                    "tenant_id": tenant,
+                    "seen_at": now,
+                }
+            )
+        elif (row.person_id, row.aad_object_id, row.tenant_id) != (person.id, entry.aad_object_id, tenant):
+            row.person_id, row.aad_object_id, row.tenant_id = person.id, entry.aad_object_id, tenant
+        identity = linked.get(user_id)
+        if identity is None:
+            new_identities.append({"person_id": person.id, "platform": platform, "user_key": user_id})
+        elif identity.person_id != person.id:
+            identity.person_id = person.id
+    await session.flush()
+    if new_members:  # set-wise (executemany), not one ORM object at a time
+        await session.execute(insert(TeamMember), new_members)
+    if new_identities:
+        await session.execute(insert(Identity), new_identities)
+    return set(matched)
 
 
 async def add_members(db: Database, team_id: str, platform: str, entries: Sequence[RosterEntry]) -> int:
