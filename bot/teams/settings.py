@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AppType = Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"]
@@ -62,3 +62,15 @@ def teams_startup_problem(settings: TeamsSettings, dev: bool) -> str | None:
         f"Teams is configured but {problem}: without complete credentials /api/messages would accept "
         "unauthenticated requests. Complete the MICROSOFT_APP_* settings, or run `maalbot serve --dev` locally."
     )
+
+
+def load_teams_settings() -> TeamsSettings:
+    """The Teams settings; a bad value raises SettingsError with a one-line explanation."""
+    from bot.settings import SettingsError
+
+    try:
+        return TeamsSettings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "setting"
+        raise SettingsError(f"{name}: {err['msg']}") from None

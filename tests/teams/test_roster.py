@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.settings import SettingsError
 from bot.teams.app import TEAMS_ROSTER_KEY
 from bot.teams.roster import TeamsRoster
+from bot.teams.settings import load_teams_settings
 from dialogs.messages import Reply
 from storage import team_members
 from storage.models import ConversationRef, Identity, Person, TeamMember
@@ -204,3 +207,14 @@ async def test_a_member_forgotten_by_the_roster_is_recognised_when_they_write(te
     answer = "\n".join(teams.connector.texts())
     assert "forvaltningen" not in answer  # not taken for a stranger: looked up again by email
     assert "29:camilla" in await identities(teams)
+
+
+def test_a_bad_refresh_interval_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAALBOT_TEAMS_ROSTER_HOURS", "hver dag")
+    with pytest.raises(SettingsError, match=r"^MAALBOT_TEAMS_ROSTER_HOURS: "):
+        load_teams_settings()
+    monkeypatch.setenv("MAALBOT_TEAMS_ROSTER_HOURS", "0")
+    with pytest.raises(SettingsError, match="greater than 0"):
+        load_teams_settings()
+    monkeypatch.setenv("MAALBOT_TEAMS_ROSTER_HOURS", "6")
+    assert load_teams_settings().roster_refresh_hours == 6.0
