@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dialogs import views
 from dialogs.cleaning import clean_text, fold
 from dialogs.messages import Choice, Reply
+from dialogs.reach import unreachable_reply
 from dialogs.reminders.render import answer_label, long_date
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
@@ -236,7 +237,8 @@ class Overview:
                 value += " · " + t("chair: {names}", names=", ".join(r.chairs))
             facts.append((f"{r.name} ({r.area})", value))
         text = t.plural("{n} board has not submitted yet:", "{n} boards have not submitted yet:", len(behind))
-        return [Reply(text, facts=tuple(facts), title=t("Who is missing?"), kind="status")]
+        unreached = await unreachable_reply(self.db, t, [(r.institution_id, r.name) for r in behind])
+        return [Reply(text, facts=tuple(facts), title=t("Who is missing?"), kind="status"), *filter(None, [unreached])]
 
     # -- follow-up of measurements ---------------------------------------------------------------------
     async def _history(self, institution_ids: list[int]) -> list[FollowUpRecord]:

@@ -389,3 +389,31 @@ class ReminderPause(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
     until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TeamInstallation(Base):
+    """A Teams team the bot is installed in: where its roster is read (`team_id`) and the reference the
+    bot continues to read it proactively (service address, tenant, the bot's own account)."""
+
+    __tablename__ = "team_installations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(500), unique=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last complete roster read
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TeamMember(Base):
+    """A person of the organisation file found in a team's roster (by email or UPN): what the bot needs
+    to open a personal chat with them. People who are not in the organisation file are not stored."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("installation_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    installation_id: Mapped[int] = mapped_column(ForeignKey("team_installations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(320), index=True)  # the Teams user id, "29:…"
+    aad_object_id: Mapped[str | None] = mapped_column(String(100))
+    tenant_id: Mapped[str | None] = mapped_column(String(200))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # first found in this team
