@@ -9,12 +9,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import LOG_FORMAT, MAX_ARGUMENT, MAX_MESSAGE, make_safe, one_line
+from bot.outbound import ensure_pipeline
 from bot.slack.app import build_slack
 from bot.slack.settings import SlackSettings
 from dialogs.service import ConversationService
@@ -72,7 +74,8 @@ async def test_bolt_does_not_log_the_body_of_a_badly_signed_request(stream: io.S
     settings = SlackSettings.model_construct(
         bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr("secret"), api_url="http://127.0.0.1:9/api/"
     )
-    bot = build_slack(ConversationService(sqlite_db), sqlite_db, settings)
+    service = ConversationService(sqlite_db)
+    bot = build_slack(service, sqlite_db, settings, ensure_pipeline(web.Application(), service, timeout=1.0))
     body = "token=x&text=secret-words%0A" + FORGED
     headers = {"x-slack-request-timestamp": str(int(time.time())), "x-slack-signature": "v0=" + "0" * 64}
     response = await bot.bolt.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
