@@ -45,7 +45,7 @@ class Serve:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, *, timeout: float = 60.0) -> None:
+    async def start(self, *, timeout: float = 120.0) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED)}
         env.update(DATABASE_URL=self.database_url, MAALBOT_PORT=str(self.port), MAALBOT_REMINDERS="off", **self.env)
         self.runs += 1
@@ -114,7 +114,7 @@ class Serve:
             return response.status
 
 
-async def until(condition: Any, *, timeout: float = 60.0, what: str = "") -> Any:
+async def until(condition: Any, *, timeout: float = 120.0, what: str = "") -> Any:
     """Poll `condition` (sync or async) until it is truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
