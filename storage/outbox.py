@@ -96,13 +96,11 @@ async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime
             }
             for item in items[start : start + ENQUEUE_BATCH]
         ]
+        table = OutboxItem.__table__
         statement = (
-            insert(OutboxItem)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["rule", "recipient", "period"])
-            .returning(OutboxItem.id)
-        )
-        inserted += len((await session.execute(statement)).all())
+            insert(table).on_conflict_do_nothing(index_elements=["rule", "recipient", "period"]).returning(table.c.id)
+        )  # one compiled statement, run for many rows (SQLAlchemy's «insertmanyvalues»)
+        inserted += len((await session.execute(statement, rows)).all())
     return inserted
 
 
