@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,7 +96,7 @@ async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime
             }
             for item in items[start : start + ENQUEUE_BATCH]
         ]
-        table = OutboxItem.__table__
+        table = cast(Table, OutboxItem.__table__)
         statement = (
             insert(table).on_conflict_do_nothing(index_elements=["rule", "recipient", "period"]).returning(table.c.id)
         )  # one compiled statement, run for many rows (SQLAlchemy's «insertmanyvalues»)
