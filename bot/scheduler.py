@@ -104,7 +104,7 @@ def _describe(item: DueItem | ClaimedItem, verb: str) -> str:
 async def _plan(db: Database, now: datetime, default_locale: str) -> tuple[list[DueItem], ReminderSettings]:
     """Read the snapshot (a few queries, one read transaction), then plan in a worker thread, so the
     event loop keeps serving turns while a large municipality is planned."""
-    async with db.transaction() as s:
+    async with db.read() as s:
         snap = await load_snapshot(s, now, default_locale=default_locale)
     settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
     return await asyncio.to_thread(plan, now, snap), settings
@@ -115,7 +115,7 @@ async def _enqueue_new(db: Database, due: list[DueItem], now: datetime) -> int:
     batches of short transactions: a tick with nothing new reads one query per rule and writes nothing."""
     if not due:
         return 0
-    async with db.transaction() as s:
+    async with db.read() as s:
         known = await outbox.existing_keys(s, [i.key for i in due])
     fresh = [i for i in due if i.key not in known]
     if not fresh:

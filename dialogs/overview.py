@@ -120,7 +120,7 @@ class Overview:
         return await self.status(person_id, query.target, locale)
 
     async def _load(self, person_id: int) -> tuple[Strategy | None, list[InstitutionProgress], progress.Scope]:
-        async with self.db.transaction() as s:
+        async with self.db.read() as s:  # only reads: never waits behind writers (see `Database.read`)
             row = await strategies.active_strategy(s)
             scope = await progress.scope_of(s, person_id)
             if row is None:
