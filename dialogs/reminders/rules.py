@@ -24,6 +24,7 @@ from dialogs.strategy import ReminderSettings, Strategy, clock
 from dialogs.texts import Texts, texts
 
 BOARD = ("member", "chair")
+ADMIN_TABLE_ROWS = 60  # more institutions: the admins' digest is a summary, not a table of every one
 
 
 def _one(make: Callable[..., Reply], *args: Any) -> list[Reply]:
@@ -160,6 +161,12 @@ class Rules:
 
     def _admin_digest(self, t: Texts) -> list[Reply]:
         replies: list[Reply] = []
+        if len(self.snap.institutions) > ADMIN_TABLE_ROWS:  # a large municipality: one short summary
+            areas = [(a.name, self.snap.institutions_in(a.id)) for a in self.snap.areas]
+            replies.append(render.municipality_summary(t, self.strategy, [a for a in areas if a[1]], self.today))
+            if self.snap.unreachable:
+                replies.append(render.unreachable_reply(t, self.snap.unreachable))
+            return replies
         for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):
             rows = self.snap.institutions_in(area.id)
             if rows:

@@ -82,6 +82,8 @@ async def test_a_tick_runs_as_many_statements_for_90_boards_as_for_15(sqlite_db:
     try:
         await upgrade(big)
         big_first, big_again, big_rows = await a_tick(big, strategy, 90)
+        async with big.transaction() as s:
+            digest = await s.scalar(select(OutboxItem.payload).where(OutboxItem.rule == "admin_digest"))
     finally:
         await big.dispose()
     assert big_rows > 5 * small_rows > 0  # six times the boards, people and messages...
@@ -90,3 +92,8 @@ async def test_a_tick_runs_as_many_statements_for_90_boards_as_for_15(sqlite_db:
     assert big_first.count("INSERT") == small_first.count("INSERT") == 1  # one batch each
     assert "INSERT" not in small_again and "INSERT" not in big_again  # nothing new: nothing written
     assert selects(big_again) == selects(small_again)
+    assert digest is not None and len(digest["replies"]) == 1  # 90 institutions: a summary, not a table
+    (summary,) = digest["replies"]
+    assert summary["title"].startswith("Ugentlig status for hele kommunen")
+    assert summary["text"].startswith("I alt: 0 af 90 indsendt") and "statusside" in summary["text"]
+    assert [area for area, _ in summary["facts"]] == ["Område 0", "Område 1", "Område 2"]
