@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.delivery import Notifier, SendResult, SendStatus, deliver_notices
+from bot.metrics import METRICS
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_from_json
 from dialogs.service import ConversationService
@@ -122,6 +124,7 @@ class Deliverer:
             if n > start:
                 await outbox.save_progress(self.db, item.id, self.instance_id, {**item.payload, "sent_parts": n})
             error = result.error or "failed"
+            METRICS.failure(result.status.value)
             if result.status is SendStatus.PERMANENT:
                 await outbox.mark_failed(self.db, item.id, self.instance_id, f"permanent: {error}")
                 log.warning("a reply to %s could not be delivered: %s", item.recipient, error)
@@ -194,6 +197,7 @@ class Pipeline:
     ) -> None:
         """Run the user's unfinished jobs and send what they answered. When the database stays down,
         the person is told (where `job` says) that their message was not saved."""
+        started = time.perf_counter()
         adapter = self.platforms.get(platform)
         if adapter is not None:
             try:
@@ -209,6 +213,8 @@ class Pipeline:
             return
         for recipient in result.recipients:
             await self.deliverer.flush(recipient)
+        METRICS.turns.labels(platform=platform).inc()
+        METRICS.turn_seconds.labels(platform=platform).observe(time.perf_counter() - started)
         await self.send_for_others(summaries=result.for_others)
 
     async def send_for_others(self, *, summaries: bool = True) -> None:

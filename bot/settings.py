@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # seconds every call to Slack or Teams may take before it counts as failed (and is retried)
     platform_timeout: float = Field(default=10.0, gt=0, le=120, alias="MAALBOT_PLATFORM_TIMEOUT")
     municipality: str = Field(default="", max_length=200, alias="MAALBOT_MUNICIPALITY")  # on the committee document
+    metrics_token: str | None = Field(default=None, alias="MAALBOT_METRICS_TOKEN")  # /metrics: see bot.metrics
+    log_format: Literal["text", "json"] = Field(default="text", alias="MAALBOT_LOG_FORMAT")
 
     @field_validator("timezone")
     @classmethod

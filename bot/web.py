@@ -40,12 +40,16 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
         db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
     )
     app.router.add_get("/healthz", healthz)
+    from bot.metrics import metrics_handler, readyz_handler  # readiness and Prometheus metrics
+
+    app.router.add_get("/readyz", readyz_handler(db))
+    app.router.add_get("/metrics", metrics_handler(db, settings.metrics_token))
     from bot.links_settings import link_signer
     from dialogs.links_chat import LinkAnswers
 
-    app[SERVICE_KEY].links = LinkAnswers(
-        db, link_signer(dev=dev), default_locale=settings.locale, timezone=settings.timezone
-    )
+    links = LinkAnswers(db, link_signer(dev=dev), default_locale=settings.locale, timezone=settings.timezone)
+    app[SERVICE_KEY].links = links
+    app[SERVICE_KEY].overview.status_link = links.status_url  # long answers point to the status page
     from bot.outbound import ensure_pipeline  # inbox → one transaction per turn → outbox → deliverer
 
     ensure_pipeline(app, app[SERVICE_KEY], timeout=settings.platform_timeout)

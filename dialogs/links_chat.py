@@ -101,6 +101,12 @@ class LinkAnswers:
         self.tz = ZoneInfo(timezone)
         self.clock = clock or (lambda: datetime.now(UTC))
 
+    def status_url(self, person_id: int) -> str | None:
+        """A personal link to the status page (what it shows is the person's scope), or None without links."""
+        if self.signer is None:
+            return None
+        return self.signer.link(STATUS_PATH, person_scope(person_id), self.clock())
+
     async def answer(self, person_id: int, request: LinkRequest, locale: str | None) -> list[Reply]:
         t = texts(locale or self.default_locale)
         if request.kind == "print":

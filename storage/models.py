@@ -339,6 +339,7 @@ class OutboxItem(Base):
     __table_args__ = (
         UniqueConstraint("rule", "recipient", "period"),
         Index("ix_outbox_status_due_at", "status", "due_at"),  # what every tick's claim looks for
+        Index("ix_outbox_rule_period", "rule", "period"),  # which keys of this round exist (a tick's planning)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(50))  # digest | nudge | escalation | overdue | followup | ...

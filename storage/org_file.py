@@ -284,6 +284,7 @@ def parse_org_yaml(text: str, source: str = "<yaml>") -> OrgFile:
     """The nested shape: municipality, admins, areas → leaders, institutions → leaders, board."""
     b = _Builder(source)
     try:
+        _refuse_aliases(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -299,6 +300,23 @@ def parse_org_yaml(text: str, source: str = "<yaml>") -> OrgFile:
     for path, node in top.items("areas"):
         _yaml_area(b, _YamlMap(b, node, path, ("name", "slack_channel", "teams_channel", "leaders", "institutions")))
     return b.result(top.text("municipality") or None)
+
+
+def _refuse_aliases(text: str, source: str) -> None:
+    """An alias (`*name`) repeats a part of the file wherever it is used, so a file of a few lines can
+    stand for millions of entries (the «billion laughs»). An organisation file has no need for them:
+    every area, institution and person is written out, and a file with an alias is refused before
+    anything is built from it."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            raise OrgFileError(
+                source,
+                [
+                    f"line {line}: the file repeats a part of itself with a YAML alias (*{event.anchor}); "
+                    "write every area, institution and person out in full"
+                ],
+            )
 
 
 def _yaml_area(b: _Builder, m: _YamlMap) -> None:

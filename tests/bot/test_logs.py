@@ -4,6 +4,7 @@ a database error."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -90,3 +91,29 @@ async def test_a_database_error_does_not_carry_what_a_parent_wrote(sqlite_db: Da
             await session.execute(text("SELECT no_such_column FROM people WHERE name = :name"), {"name": words})
     assert "no_such_column" in str(caught.value)  # the statement is still there to debug with
     assert words not in str(caught.value)
+
+
+def test_json_lines_carry_the_escaped_message_and_no_more() -> None:
+    from bot.logs import JsonFormatter
+
+    out = io.StringIO()
+    handler = make_safe(logging.StreamHandler(out))
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("maalbot.test.json")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("reply to %s failed: %s", "slack:D1", "line\nERROR forged")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("a turn failed")
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    lines = out.getvalue().splitlines()
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    assert first["level"] == "WARNING" and first["logger"] == "maalbot.test.json"
+    assert first["message"] == "reply to slack:D1 failed: line\\nERROR forged"
+    assert first["time"].endswith("+00:00")
+    assert second["exc_type"] == "ValueError" and "boom" in second["exc"] and len(lines) == 2

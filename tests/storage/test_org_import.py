@@ -340,3 +340,33 @@ async def test_demo_file_parses_and_imports(db: Database) -> None:
     assert areas == {"Område Nord": "#maal-nord", "Område Syd": "#maal-syd"}
     again = await import_org(db, parse_org_file(DEMO))
     assert not again.changed
+
+
+# --- aliases (the «billion laughs») --------------------------------------------------------------
+
+LAUGHS = """\
+municipality: Lattermild
+b0: &b0 [{name: Ha Ha, email: ha@x.dk}]
+b1: &b1 [*b0, *b0, *b0, *b0, *b0, *b0, *b0, *b0, *b0, *b0]
+b2: &b2 [*b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1]
+b3: &b3 [*b2, *b2, *b2, *b2, *b2, *b2, *b2, *b2, *b2, *b2]
+b4: &b4 [*b3, *b3, *b3, *b3, *b3, *b3, *b3, *b3, *b3, *b3]
+b5: &b5 [*b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4]
+b6: &b6 [*b5, *b5, *b5, *b5, *b5, *b5, *b5, *b5, *b5, *b5]
+areas:
+  - name: Nord
+    institutions:
+      - {name: Solsikken, kind: dagtilbud, board: *b6}
+"""
+
+
+async def test_yaml_aliases_are_refused_before_anything_is_built(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(OrgFileError) as caught:
+        parse_org_file(write(tmp_path, "org.yaml", LAUGHS))
+    (problem,) = caught.value.problems
+    assert problem.startswith("line 3: the file repeats a part of itself with a YAML alias (*b0)")
+    assert await row_counts(db) == (0, 0, 0, 0)
+
+
+def test_an_ordinary_file_has_no_alias_problem() -> None:
+    assert len(parse_org_yaml(GOOD_YAML).memberships) == 8
