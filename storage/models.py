@@ -148,6 +148,7 @@ class Registration(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_by: Mapped[Person | None] = relationship(viewonly=True, lazy="raise")  # loaded on demand
     local_goals: Mapped[list[LocalGoal]] = relationship(
         back_populates="registration",
         order_by="(LocalGoal.goal_number, LocalGoal.position)",
@@ -171,6 +172,7 @@ class LocalGoal(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     registration: Mapped[Registration] = relationship(back_populates="local_goals")
+    updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id], viewonly=True, lazy="raise")
     interventions: Mapped[list[Intervention]] = relationship(
         order_by="(Intervention.question_key, Intervention.position)", cascade="all, delete-orphan"
     )
