@@ -50,8 +50,7 @@ class SubmittedEvent:
     registration_id: int
     institution_name: str
     area_name: str
-    slack_channel: str | None
-    teams_channel: str | None
+    channels: tuple[tuple[str, str], ...]  # (platform, channel) where the area reads
     submitted_by: str
 
 
@@ -427,7 +426,7 @@ class ConversationService:
                 area = await people.area_of(s, board.institution_id)
                 events.append(
                     SubmittedEvent(
-                        reg_id, board.institution_name, area.name, area.slack_channel, area.teams_channel, person.name
+                        reg_id, board.institution_name, area.name, tuple(area.channel_map().items()), person.name
                     )
                 )
                 await self._queue_summaries(s, reg_id, area)
@@ -462,8 +461,7 @@ class ConversationService:
                     "why": "a board submitted",
                 },
             )
-            for platform, channel in (("slack", area.slack_channel), ("teams", area.teams_channel))
-            if channel
+            for platform, channel in area.channel_map().items()
         ]
         await outbox.enqueue(s, items, now)
 

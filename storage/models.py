@@ -60,9 +60,26 @@ class Area(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), unique=True)  # casefolded name
-    slack_channel: Mapped[str | None] = mapped_column(String(200))
-    teams_channel: Mapped[str | None] = mapped_column(String(500))
     institutions: Mapped[list[Institution]] = relationship(back_populates="area")
+    channels: Mapped[list[AreaChannel]] = relationship(
+        order_by="AreaChannel.platform", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def channel_map(self) -> dict[str, str]:
+        """Platform -> channel where the area reads (its digest, submit summaries)."""
+        return {c.platform: c.channel for c in self.channels}
+
+
+class AreaChannel(Base):
+    """Where an area reads on one platform: a Slack channel id or name, a Teams channel id. A row per
+    platform, so a new platform needs no new column."""
+
+    __tablename__ = "area_channels"
+    __table_args__ = (UniqueConstraint("area_id", "platform"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(500))
 
 
 class Institution(Base):

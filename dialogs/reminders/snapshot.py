@@ -63,7 +63,7 @@ async def load_snapshot(session: AsyncSession, now: datetime, *, default_locale:
         for p in rows
     )  # fmt: skip
     areas = tuple(
-        AreaInfo(a.id, a.name, a.slack_channel, a.teams_channel)
+        AreaInfo(a.id, a.name, tuple((c.platform, c.channel) for c in a.channels))
         for a in (await session.scalars(select(Area).order_by(Area.name))).all()
     )
     pauses = {p: u for p, u in (await session.execute(select(ReminderPause.person_id, ReminderPause.until))).all()}
