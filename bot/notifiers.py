@@ -21,8 +21,8 @@ from aiohttp import web
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import platforms
 from bot.delivery import Notifier
-from bot.platforms import REGISTRY
 from bot.scheduler import REMINDER_NOTIFIERS
 from bot.settings import SettingsError
 from storage.db import Database
@@ -56,7 +56,7 @@ def register_reminder_notifiers(app: web.Application) -> None:
     if switch is False:
         log.info("reminders are off (MAALBOT_REMINDERS=off)")
         return
-    for entry in REGISTRY:
+    for entry in platforms.REGISTRY:
         notifier = entry.load().reminder_notifier(app, switch)
         if notifier is not None:
             notifiers.append(notifier)
@@ -67,7 +67,7 @@ def configured_notifiers(db: Database, *, default_locale: str = "da") -> list[No
     """The reminder notifiers the environment configures, for `maalbot remind --now`: each platform's
     `configured_notifier`, built synchronously (no async setup or teardown). Nothing configured: []."""
     notifiers: list[Notifier] = []
-    for entry in REGISTRY:
+    for entry in platforms.REGISTRY:
         notifier = entry.load().configured_notifier(db, default_locale)
         if notifier is not None:
             notifiers.append(notifier)
