@@ -15,9 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import LOG_FORMAT, MAX_ARGUMENT, MAX_MESSAGE, make_safe, one_line
+from bot.outbound import Deliverer, Pipeline
 from bot.slack.app import build_slack
 from bot.slack.settings import SlackSettings
 from dialogs.service import ConversationService
+from dialogs.turns import TurnRunner
 from storage.db import Database
 
 FORGED = "2026-11-29 12:00:00,000 ERROR maalbot.slack: forged"
@@ -72,7 +74,9 @@ async def test_bolt_does_not_log_the_body_of_a_badly_signed_request(stream: io.S
     settings = SlackSettings.model_construct(
         bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr("secret"), api_url="http://127.0.0.1:9/api/"
     )
-    bot = build_slack(ConversationService(sqlite_db), sqlite_db, settings)
+    service = ConversationService(sqlite_db)
+    pipeline = Pipeline(TurnRunner(service), Deliverer(sqlite_db, {}, instance_id="test"))
+    bot = build_slack(service, sqlite_db, settings, pipeline)
     body = "token=x&text=secret-words%0A" + FORGED
     headers = {"x-slack-request-timestamp": str(int(time.time())), "x-slack-signature": "v0=" + "0" * 64}
     response = await bot.bolt.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
