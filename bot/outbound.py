@@ -39,7 +39,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class Platform(Protocol):
-    """What the durable path needs from a platform adapter (Slack, Teams)."""
+    """What the durable path needs from a platform adapter (one package under `bot/`, listed in
+    `bot.platforms.REGISTRY`)."""
 
     name: str
     notifier: Notifier  # writing first: notices, summaries, reminders
@@ -54,6 +55,11 @@ class Platform(Protocol):
 
     async def send_part(self, to: dict[str, Any], part: Any) -> SendResult:
         """Send one rendered message to the reply destination `to`."""
+        ...
+
+    async def find_person(self, email: str) -> str | None:
+        """The platform user key of the person with this email, or None when the platform has no one
+        (or cannot look people up). Raises `bot.delivery.LookupUnavailable` when it cannot tell now."""
         ...
 
 

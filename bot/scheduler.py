@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from bot.delivery import LookupUnavailable, Notifier, SendResult, SendStatus, deliver_notices, finds_people
 from bot.metrics import METRICS
+from bot.platforms import intervals
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
@@ -43,7 +44,7 @@ log = logging.getLogger("maalbot.scheduler")
 TICK_SECONDS = 60.0
 BATCH = 100
 MAX_BATCHES = 20  # per tick, so one tick stays bounded; the rest goes on the next tick
-INTERVALS = {"slack": 1.0, "teams": 1 / 7}  # seconds between messages to one conversation
+INTERVALS = intervals()  # seconds between messages to one conversation, per platform (the registry)
 
 Sleep = Callable[[float], Awaitable[None]]
 NotifierSource = Sequence[Notifier] | Callable[[], Sequence[Notifier]]

@@ -1,4 +1,5 @@
-"""The aiohttp application every channel mounts on (Slack at /slack/events, Teams at /api/messages)."""
+"""The aiohttp application every platform of `bot.platforms.REGISTRY` mounts on (Slack at /slack/events,
+Teams at /api/messages)."""
 
 from __future__ import annotations
 
@@ -53,13 +54,10 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
     from bot.outbound import ensure_pipeline  # inbox → one transaction per turn → outbox → deliverer
 
     ensure_pipeline(app, app[SERVICE_KEY], timeout=settings.platform_timeout)
-    from bot.slack.app import mount_slack  # Slack only when SLACK_BOT_TOKEN is set
+    from bot.platforms import REGISTRY  # each mounts itself when configured (Slack, Teams: see there)
 
-    mount_slack(app, app[SERVICE_KEY], db)
-    from bot.teams.app import mount_teams  # /api/messages with credentials, or in --dev without
-    from bot.teams.settings import TeamsSettings
-
-    mount_teams(app, app[SERVICE_KEY], db, TeamsSettings(), dev)
+    for entry in REGISTRY:
+        entry.load().mount(app, app[SERVICE_KEY], db, dev=dev)
     from bot.notifiers import register_reminder_notifiers  # reminders through the mounted channels
 
     register_reminder_notifiers(app)

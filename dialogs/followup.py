@@ -141,8 +141,13 @@ def _saved(t: Texts) -> Reply:
     return Reply(t("Saved in the local goal's follow-up history. I have told the institution's leader. Thank you!"))
 
 
-async def _open_for(session: AsyncSession, person_id: int, inbound: Inbound) -> FollowUpContext | None:
-    boards = {b.institution_id for b in await people.boards_of(session, person_id)}
+async def _open_for(
+    session: AsyncSession, person_id: int, inbound: Inbound, boards: set[int] | None, anything_open: bool
+) -> FollowUpContext | None:
+    if not inbound.choice and not anything_open:
+        return None
+    if boards is None:
+        boards = {b.institution_id for b in await people.boards_of(session, person_id)}
     if inbound.choice:
         parsed = parse_followup_choice(inbound.choice)
         if parsed is None:
@@ -159,14 +164,22 @@ async def _open_for(session: AsyncSession, person_id: int, inbound: Inbound) -> 
 
 
 async def handle_followup(
-    session: AsyncSession, person_id: int, inbound: Inbound, *, locale: str, now: datetime
+    session: AsyncSession,
+    person_id: int,
+    inbound: Inbound,
+    *,
+    locale: str,
+    now: datetime,
+    boards: set[int] | None = None,
+    anything_open: bool = True,
 ) -> list[Reply] | None:
     """The hook for the conversation service: None when the message is not about a follow-up; else the
-    answer is stored in `session` and the replies are returned."""
+    answer is stored in `session` and the replies are returned. `boards` (the person's institutions) and
+    `anything_open` (False: no follow-up waits for them, see `storage.turn_facts`) save the look-ups."""
     if inbound.choice and not inbound.choice.startswith(("followup:", "followup-skip:")):
         return None
     t = texts(locale)
-    ctx = await _open_for(session, person_id, inbound)
+    ctx = await _open_for(session, person_id, inbound, boards, anything_open)
     if ctx is None:
         if inbound.choice:
             return [Reply(t("That follow-up is no longer open."), kind="error")]

@@ -60,9 +60,26 @@ class Area(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), unique=True)  # casefolded name
-    slack_channel: Mapped[str | None] = mapped_column(String(200))
-    teams_channel: Mapped[str | None] = mapped_column(String(500))
     institutions: Mapped[list[Institution]] = relationship(back_populates="area")
+    channels: Mapped[list[AreaChannel]] = relationship(
+        order_by="AreaChannel.platform", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def channel_map(self) -> dict[str, str]:
+        """Platform -> channel where the area reads (its digest, submit summaries)."""
+        return {c.platform: c.channel for c in self.channels}
+
+
+class AreaChannel(Base):
+    """Where an area reads on one platform: a Slack channel id or name, a Teams channel id. A row per
+    platform, so a new platform needs no new column."""
+
+    __tablename__ = "area_channels"
+    __table_args__ = (UniqueConstraint("area_id", "platform"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(500))
 
 
 class Institution(Base):
@@ -148,6 +165,7 @@ class Registration(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_by: Mapped[Person | None] = relationship(viewonly=True, lazy="raise")  # loaded on demand
     local_goals: Mapped[list[LocalGoal]] = relationship(
         back_populates="registration",
         order_by="(LocalGoal.goal_number, LocalGoal.position)",
@@ -171,6 +189,7 @@ class LocalGoal(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     registration: Mapped[Registration] = relationship(back_populates="local_goals")
+    updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id], viewonly=True, lazy="raise")
     interventions: Mapped[list[Intervention]] = relationship(
         order_by="(Intervention.question_key, Intervention.position)", cascade="all, delete-orphan"
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from storage import audit
 from storage.db import Database
-from storage.models import Area, AuditAction, Institution, Membership, Person, Role
+from storage.models import Area, AreaChannel, AuditAction, Institution, Membership, Person, Role
 from storage.org_file import AreaEntry, InstitutionEntry, MembershipEntry, OrgFile, PersonEntry, name_key
 
 _CHUNK = 500  # keys per IN (...) query
@@ -108,21 +108,35 @@ def _update(row: object, counts: Counts, **values: object) -> None:
         counts.unchanged += 1
 
 
+def _set_channels(area: Area, channels: Sequence[tuple[str, str]]) -> bool:
+    """Set the channels the file names (platforms it does not name keep theirs); True if any changed."""
+    current = {c.platform: c for c in area.channels}
+    changed = False
+    for platform, channel in channels:
+        row = current.get(platform)
+        if row is None:
+            area.channels.append(AreaChannel(platform=platform, channel=channel))
+            changed = True
+        elif row.channel != channel:
+            row.channel = channel
+            changed = True
+    return changed
+
+
 async def _upsert_areas(session: AsyncSession, entries: Sequence[AreaEntry], counts: Counts) -> dict[str, Area]:
     areas = await _load(session, Area, Area.name_key, (e.key for e in entries))
     for e in entries:
         if e.key in areas:
-            _update(
-                areas[e.key],
-                counts,
-                name=e.name,
-                slack_channel=e.slack_channel,
-                teams_channel=e.teams_channel,
-            )
+            area = areas[e.key]
+            changed = _set_channels(area, e.channels) | (area.name != e.name)
+            area.name = e.name
+            if changed:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
         else:
-            areas[e.key] = Area(
-                name=e.name, name_key=e.key, slack_channel=e.slack_channel, teams_channel=e.teams_channel
-            )
+            channels = [AreaChannel(platform=p, channel=c) for p, c in e.channels]
+            areas[e.key] = Area(name=e.name, name_key=e.key, channels=channels)
             session.add(areas[e.key])
             counts.created += 1
     await session.flush()

@@ -428,5 +428,9 @@ async def last_reply_unseen(session: AsyncSession, recipient: str) -> bool:
     ).first()
     if row is None:
         return False
-    status, error = row
+    return reply_unseen(row[0], row[1])
+
+
+def reply_unseen(status: str, error: str | None) -> bool:
+    """A reply with this status and last error did not reach the person (failed, or waiting for a retry)."""
     return status == OutboxStatus.FAILED.value or (status != OutboxStatus.SENT.value and error is not None)

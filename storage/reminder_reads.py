@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Area,
+    AreaChannel,
     Institution,
     LocalGoal,
     Measurement,
@@ -25,7 +26,7 @@ from storage.models import (
 
 @dataclass(frozen=True, slots=True)
 class PlannerRows:
-    areas: list[tuple[int, str, str | None, str | None]]  # id, name, slack channel, teams channel
+    areas: list[tuple[int, str, tuple[tuple[str, str], ...]]]  # id, name, (platform, channel) per channel
     area_of: dict[int, int]  # institution id -> area id
     registration_of: dict[int, int]  # institution id -> registration id (active strategy)
     people: list[tuple[int, str, str | None, date | None]]  # id, name, locale, paused until
@@ -34,13 +35,18 @@ class PlannerRows:
 
 
 async def planner_rows(session: AsyncSession, strategy_id: int) -> PlannerRows:
-    areas = [
-        (int(i), str(n), s, t)
-        for i, n, s, t in (
-            await session.execute(
-                select(Area.id, Area.name, Area.slack_channel, Area.teams_channel).order_by(Area.name)
+    channels: dict[int, list[tuple[str, str]]] = {}
+    for area_id, platform, channel in (
+        await session.execute(
+            select(AreaChannel.area_id, AreaChannel.platform, AreaChannel.channel).order_by(
+                AreaChannel.area_id, AreaChannel.platform
             )
-        ).all()
+        )
+    ).all():
+        channels.setdefault(int(area_id), []).append((str(platform), str(channel)))
+    areas = [
+        (int(i), str(n), tuple(channels.get(int(i), ())))
+        for i, n in (await session.execute(select(Area.id, Area.name).order_by(Area.name))).all()
     ]
     area_of = {int(i): int(a) for i, a in (await session.execute(select(Institution.id, Institution.area_id))).all()}
     registration_of = {

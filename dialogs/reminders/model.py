@@ -25,18 +25,7 @@ FOLLOWUP_SUMMARY = "followup_summary"  # a board's follow-up answer, to the inst
 class AreaInfo:
     id: int
     name: str
-    slack_channel: str | None = None
-    teams_channel: str | None = None
-
-    @property
-    def channels(self) -> tuple[tuple[str, str], ...]:
-        """(platform, channel) for each channel the area has."""
-        out = []
-        if self.slack_channel:
-            out.append(("slack", self.slack_channel))
-        if self.teams_channel:
-            out.append(("teams", self.teams_channel))
-        return tuple(out)
+    channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) for each channel the area has
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.models import (
     AuditAction,
     AuditEntry,
+    InboxItem,
     Notice,
     OutboxItem,
     ProcessedEvent,
@@ -34,6 +35,17 @@ async def _seed(db: Database) -> dict[str, int]:
         person = await f.person(s, "Åse Bæk", "aase@test.dk")
         for n, age in enumerate((31 * DAY, 29 * DAY)):
             s.add(ProcessedEvent(platform="slack", event_id=f"E{n}", received_at=NOW - age))
+        for n, (status, age) in enumerate((("done", 31 * DAY), ("done", 29 * DAY), ("pending", 400 * DAY))):
+            s.add(
+                InboxItem(
+                    platform="slack",
+                    delivery_key=f"K{n}",
+                    user_key="U1",
+                    payload={},
+                    status=status,
+                    received_at=NOW - age,
+                )
+            )  # fmt: skip  (a pending row is never purged: it is replayed)
         for n, (status, age) in enumerate((("sent", 91 * DAY), ("sent", 89 * DAY), ("pending", 400 * DAY))):
             s.add(
                 OutboxItem(
@@ -70,6 +82,7 @@ async def test_purge_deletes_only_what_is_past_its_age(db: Database) -> None:
     before = await _counts(db)
     expected = {
         "processed events": 1,
+        "finished inbox rows": 1,
         "sent messages": 1,
         "delivered notices": 1,
         "registrations of ended periods": 1,
@@ -86,6 +99,7 @@ async def test_purge_deletes_only_what_is_past_its_age(db: Database) -> None:
     async with db.transaction() as s:
         assert (await s.scalars(select(Registration.id))).all() == [regs["recent"]]
         assert (await s.scalars(select(ProcessedEvent.event_id))).all() == ["E1"]
+        assert sorted((await s.scalars(select(InboxItem.delivery_key))).all()) == ["K1", "K2"]
         assert sorted((await s.scalars(select(OutboxItem.status))).all()) == ["pending", "sent"]
     assert await purge(db, Ages(), NOW) == dict.fromkeys(expected, 0)
 

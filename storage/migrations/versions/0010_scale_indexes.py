@@ -1,7 +1,7 @@
 """scale indexes: the outbox by rule and period (what a scheduler tick asks about)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29 19:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
