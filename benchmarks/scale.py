@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scale.py                                   # SQLite file in a temp dir
     .venv/bin/python benchmarks/scale.py --database-url postgresql://USER@HOST:PORT/postgres
+    .venv/bin/python benchmarks/scale.py --municipality --institutions 5000   # see municipality.py
 
 Generates a municipality of 200 institutions (10 areas) with 4 board members each (a chair and three
 members), loads the default strategy, then runs 50 conversations at once with `asyncio.gather`: 40 chairs
@@ -138,6 +139,11 @@ async def db_size(db: Database, sqlite_file: Path | None) -> int:
 
 
 async def run(args: argparse.Namespace, url: str, sqlite_file: Path | None) -> None:
+    if args.municipality:  # the whole municipality at once (benchmarks/municipality.py)
+        from municipality import run_municipality
+
+        await run_municipality(url, args.institutions)
+        return
     db = Database(url)
     await upgrade(db)
     strategy = load_strategy_file(DEFAULT_STRATEGY_FILE)
@@ -236,6 +242,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5, help="of those, pairs on the same board")
     parser.add_argument("--turns", type=int, default=0, help="turns per person (0: the whole script)")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server (a throwaway database is made)")
+    parser.add_argument(
+        "--municipality",
+        action="store_true",
+        help="instead of conversations: reminder ticks, leaders' answers, GET /status, org import (municipality.py)",
+    )
     args = parser.parse_args()
     if args.members < 2:
         parser.error("--members must be at least 2 (a chair and a member)")

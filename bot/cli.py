@@ -15,14 +15,14 @@ from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_stra
 from storage.db import Database
 
 DEMO_ORG_FILE = Path(__file__).parent / "data" / "demo_org.yaml"
-EXPORT_FORMATS = ("json", "csv", "xlsx", "md", "docx")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "md", "docx", "html")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maalbot", description="Målbot: local goals for school and daycare boards")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database schema and backups").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or upgrade the schema to the newest version")
 
     strategy = sub.add_parser("strategy", help="strategies as data").add_subparsers(
@@ -48,14 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export.add_argument("--out", required=True, type=Path)
     export.add_argument("--strategy", metavar="KEY", help="strategy key (default: the active strategy)")
+    export.add_argument(
+        "--include-drafts", action="store_true", help="docx/html: also registrations that are not submitted yet"
+    )
+    export.add_argument("--lang", choices=("da", "en"), help="language of xlsx/docx/html (default: MAALBOT_LOCALE)")
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
 
     from bot.cli_admin import add_admin_parsers
+    from bot.cli_privacy import add_privacy_parsers
     from bot.cli_remind import add_remind_parser
 
     add_admin_parsers(sub)
+    add_privacy_parsers(sub, db, org_import)
     add_remind_parser(sub)
     from bot.webchat.invite import add_invite_parser
 
@@ -187,18 +193,16 @@ async def cmd_demo(db: Database, if_empty: bool) -> int:
     return 0
 
 
-async def cmd_export(db: Database, fmt: str, out: Path, strategy_key: str | None) -> int:
+async def cmd_export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    from bot.reports import prepare, render_file
+    from dialogs.texts import texts
     from storage.export import build_export
-    from storage.export_writers import write_export
 
-    data = await build_export(db, strategy_key)
-    if fmt == "docx":
-        from storage.export_docx import add_time_plan
-
-        data = await add_time_plan(db, data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_export(data, fmt, out)
-    print(f"Exported {len(data['institutions'])} institutions to {out}")
+    data = await prepare(db, await build_export(db, args.strategy), settings.municipality, args.format)
+    body = render_file(data, args.format, texts(args.lang or settings.locale), include_drafts=args.include_drafts)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(body)
+    print(f"Exported {len(data['institutions'])} institutions to {args.out}")
     return 0
 
 
@@ -225,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet = args.command == "chat"  # the terminal is the conversation: only real problems in between
     configure_logging(logging.ERROR if quiet else logging.INFO)  # one escaped, bounded line per record
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG lines carry SQL parameters: personal data
     try:
         if args.command == "strategy" and args.strategy_command == "validate":
             strategy = load_strategy_file(args.file)
@@ -239,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             asyncio.run(_with_db(settings, _ready))  # refuse to start on a database without the schema
             return cmd_serve(settings, args.dev)
-        needs_schema = args.command != "db"
+        needs_schema = args.command != "db" or args.db_command == "backup"
         return asyncio.run(_with_db(settings, lambda db: _dispatch(args, settings, db), needs_schema=needs_schema))
     except SettingsError as exc:
         print(f"maalbot: bad setting: {exc}", file=sys.stderr)
@@ -256,18 +261,38 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     match args.command:
+        case "db" if args.db_command == "backup":
+            from bot.cli_privacy import run_backup
+
+            return await run_backup(args, db)
         case "db":
             return await cmd_db_upgrade(db)
         case "strategy" if args.strategy_command == "load":
             return await load_strategy(db, args.file)
         case "strategy":
             return await cmd_strategy_list(db)
+        case "org" if args.sync:
+            from bot.cli_privacy import run_org_sync
+
+            return await run_org_sync(args, db)
         case "org":
             return await cmd_org_import(db, args.file)
+        case "person":
+            from bot.cli_privacy import run_person
+
+            return await run_person(args, db)
+        case "purge":
+            from bot.cli_privacy import run_purge
+
+            return await run_purge(args, db, settings)
+        case "audit":
+            from bot.cli_privacy import run_audit
+
+            return await run_audit(args, db)
         case "demo":
             return await cmd_demo(db, args.if_empty)
         case "export":
-            return await cmd_export(db, args.format, args.out, args.strategy)
+            return await cmd_export(settings, db, args)
         case "remind":
             from bot.cli_remind import run_remind
             from bot.notifiers import configured_notifiers

@@ -67,6 +67,11 @@ async def run_remind(
     )
     for line in report.lines:
         print(line, file=out)
+    if args.dry_run:
+        from bot.reach_report import unreachable_lines
+
+        for line in await unreachable_lines(db, notifiers):
+            print(line, file=out)
     if not args.dry_run:
         held = f" (held: {report.held})" if report.held else ""
         print(

@@ -1,10 +1,10 @@
 """Which platforms the reminders are sent through (see the README, «Which notifiers are used when»).
 
 - Inside `maalbot serve`: `register_reminder_notifiers(app)`, called by `bot.web.build_app` after the
-  channels are mounted, adds a notifier for each mounted channel to `app[REMINDER_NOTIFIERS]`, which
-  the scheduler reads at every tick: Slack when SLACK_BOT_TOKEN is set (`mount_slack`), Teams when
-  `/api/messages` is served with MICROSOFT_APP_* credentials (`mount_teams`; `--dev` without
-  credentials only with MAALBOT_REMINDERS=on).
+  platforms are mounted, asks each platform of `bot.platforms.REGISTRY` for its notifier and adds it to
+  `app[REMINDER_NOTIFIERS]`, which the scheduler reads at every tick: Slack when SLACK_BOT_TOKEN is
+  set (`mount_slack`), Teams when `/api/messages` is served with MICROSOFT_APP_* credentials
+  (`mount_teams`; `--dev` without credentials only with MAALBOT_REMINDERS=on).
 - MAALBOT_REMINDERS=off: `serve` registers none (the scheduler then does nothing at all).
 - For `maalbot remind --now`: `configured_notifiers(db)` builds the same notifiers from the
   environment, without a web application: Slack from SLACK_BOT_TOKEN (and SLACK_API_URL), Teams from
@@ -21,10 +21,10 @@ from aiohttp import web
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import platforms
 from bot.delivery import Notifier
 from bot.scheduler import REMINDER_NOTIFIERS
 from bot.settings import SettingsError
-from bot.teams.settings import TeamsSettings
 from storage.db import Database
 
 log = logging.getLogger("maalbot.reminders")
@@ -49,68 +49,26 @@ def reminder_switch() -> bool | None:
 
 
 def register_reminder_notifiers(app: web.Application) -> None:
-    """Append a reminder notifier for each channel mounted on `app` (call after `mount_slack` and
-    `mount_teams`). Development mode's Teams (no credentials) only with MAALBOT_REMINDERS=on: else a
-    local demo database would have every due reminder tried, and failed, on a Teams nobody uses."""
-    from bot.slack.app import SLACK_KEY
-    from bot.teams.app import TEAMS_NOTIFIER_KEY
-
+    """Append a reminder notifier for each platform mounted on `app`, in the registry's order (call after
+    the platforms are mounted). Each platform decides from MAALBOT_REMINDERS whether it takes part."""
     notifiers = app.setdefault(REMINDER_NOTIFIERS, [])
     switch = reminder_switch()
     if switch is False:
         log.info("reminders are off (MAALBOT_REMINDERS=off)")
         return
-    slack = app.get(SLACK_KEY)
-    if slack is not None:
-        from bot.slack.reminders import SlackReminderNotifier, reminder_client
-
-        notifier = SlackReminderNotifier(reminder_client(slack.settings.secret("bot_token"), slack.settings.api_url))
-
-        async def share_session(_app: web.Application) -> None:
-            # the conversation's connection pool, opened by mount_slack's startup hook (which ran first)
-            notifier.client.session = slack.channel.client.session
-
-        app.on_startup.append(share_session)
-        notifiers.append(notifier)
-    teams = app.get(TEAMS_NOTIFIER_KEY)
-    if teams is not None and (not teams.anonymous or switch is True):
-        from bot.teams.reminders import TeamsReminderNotifier
-
-        notifiers.append(TeamsReminderNotifier(teams))
+    for entry in platforms.REGISTRY:
+        notifier = entry.load().reminder_notifier(app, switch)
+        if notifier is not None:
+            notifiers.append(notifier)
     log.info("reminders are sent through: %s", ", ".join(n.platform for n in notifiers) or "nothing (no channel)")
 
 
 def configured_notifiers(db: Database, *, default_locale: str = "da") -> list[Notifier]:
-    """The reminder notifiers the environment configures, for `maalbot remind --now`.
-
-    Everything here is built synchronously: the Slack client opens a connection per call, and the
-    Teams adapter gets its tokens (MSAL) and connector clients on each send, so no async setup or
-    teardown is needed. Teams without complete credentials is left out (development mode's
-    unauthenticated adapter is only for `maalbot serve --dev`)."""
-    from bot.slack.settings import SlackSettings
-
+    """The reminder notifiers the environment configures, for `maalbot remind --now`: each platform's
+    `configured_notifier`, built synchronously (no async setup or teardown). Nothing configured: []."""
     notifiers: list[Notifier] = []
-    slack = SlackSettings()
-    if slack.mode != "off":
-        from bot.slack.reminders import SlackReminderNotifier, reminder_client
-
-        notifiers.append(SlackReminderNotifier(reminder_client(slack.secret("bot_token"), slack.api_url)))
-    teams = TeamsSettings()
-    if teams.has_credentials:
-        notifiers.append(_teams_notifier(db, teams, default_locale))
-    elif teams.mentioned:
-        log.warning("Teams is not used for reminders: %s", teams.credential_problem())
+    for entry in platforms.REGISTRY:
+        notifier = entry.load().configured_notifier(db, default_locale)
+        if notifier is not None:
+            notifiers.append(notifier)
     return notifiers
-
-
-def _teams_notifier(db: Database, settings: TeamsSettings, default_locale: str) -> Notifier:
-    from microsoft_agents.authentication.msal import MsalConnectionManager
-    from microsoft_agents.hosting.aiohttp import CloudAdapter
-
-    from bot.teams.app import auth_configuration
-    from bot.teams.notifier import TeamsNotifier
-    from bot.teams.reminders import TeamsReminderNotifier
-
-    connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth_configuration(settings)})
-    adapter = CloudAdapter(connection_manager=connections)
-    return TeamsReminderNotifier(TeamsNotifier(adapter, db, settings.app_id or "", default_locale=default_locale))

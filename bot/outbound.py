@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.delivery import Notifier, SendResult, SendStatus, deliver_notices
+from bot.metrics import METRICS
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_from_json
 from dialogs.service import ConversationService
@@ -37,7 +39,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class Platform(Protocol):
-    """What the durable path needs from a platform adapter (Slack, Teams)."""
+    """What the durable path needs from a platform adapter (one package under `bot/`, listed in
+    `bot.platforms.REGISTRY`)."""
 
     name: str
     notifier: Notifier  # writing first: notices, summaries, reminders
@@ -52,6 +55,11 @@ class Platform(Protocol):
 
     async def send_part(self, to: dict[str, Any], part: Any) -> SendResult:
         """Send one rendered message to the reply destination `to`."""
+        ...
+
+    async def find_person(self, email: str) -> str | None:
+        """The platform user key of the person with this email, or None when the platform has no one
+        (or cannot look people up). Raises `bot.delivery.LookupUnavailable` when it cannot tell now."""
         ...
 
 
@@ -122,6 +130,7 @@ class Deliverer:
             if n > start:
                 await outbox.save_progress(self.db, item.id, self.instance_id, {**item.payload, "sent_parts": n})
             error = result.error or "failed"
+            METRICS.failure(result.status.value)
             if result.status is SendStatus.PERMANENT:
                 await outbox.mark_failed(self.db, item.id, self.instance_id, f"permanent: {error}")
                 log.warning("a reply to %s could not be delivered: %s", item.recipient, error)
@@ -194,6 +203,7 @@ class Pipeline:
     ) -> None:
         """Run the user's unfinished jobs and send what they answered. When the database stays down,
         the person is told (where `job` says) that their message was not saved."""
+        started = time.perf_counter()
         adapter = self.platforms.get(platform)
         if adapter is not None:
             try:
@@ -209,6 +219,8 @@ class Pipeline:
             return
         for recipient in result.recipients:
             await self.deliverer.flush(recipient)
+        METRICS.turns.labels(platform=platform).inc()
+        METRICS.turn_seconds.labels(platform=platform).observe(time.perf_counter() - started)
         await self.send_for_others(summaries=result.for_others)
 
     async def send_for_others(self, *, summaries: bool = True) -> None:

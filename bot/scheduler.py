@@ -24,6 +24,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.delivery import LookupUnavailable, Notifier, SendResult, SendStatus, deliver_notices, finds_people
+from bot.metrics import METRICS
+from bot.platforms import intervals
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
@@ -42,7 +44,7 @@ log = logging.getLogger("maalbot.scheduler")
 TICK_SECONDS = 60.0
 BATCH = 100
 MAX_BATCHES = 20  # per tick, so one tick stays bounded; the rest goes on the next tick
-INTERVALS = {"slack": 1.0, "teams": 1 / 7}  # seconds between messages to one conversation
+INTERVALS = intervals()  # seconds between messages to one conversation, per platform (the registry)
 
 Sleep = Callable[[float], Awaitable[None]]
 NotifierSource = Sequence[Notifier] | Callable[[], Sequence[Notifier]]
@@ -101,10 +103,26 @@ def _describe(item: DueItem | ClaimedItem, verb: str) -> str:
 
 
 async def _plan(db: Database, now: datetime, default_locale: str) -> tuple[list[DueItem], ReminderSettings]:
-    async with db.transaction() as s:
+    """Read the snapshot (a few queries, one read transaction), then plan in a worker thread, so the
+    event loop keeps serving turns while a large municipality is planned."""
+    async with db.read() as s:
         snap = await load_snapshot(s, now, default_locale=default_locale)
     settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
-    return plan(now, snap), settings
+    return await asyncio.to_thread(plan, now, snap), settings
+
+
+async def _enqueue_new(db: Database, due: list[DueItem], now: datetime) -> int:
+    """Only items whose key is not in the outbox yet are rendered (in a worker thread) and inserted, in
+    batches of short transactions: a tick with nothing new reads one query per rule and writes nothing."""
+    if not due:
+        return 0
+    async with db.read() as s:
+        known = await outbox.existing_keys(s, [i.key for i in due])
+    fresh = [i for i in due if i.key not in known]
+    if not fresh:
+        return 0
+    rows = await asyncio.to_thread(lambda: [_new(i) for i in fresh])
+    return await outbox.enqueue_in_batches(db, rows, now)
 
 
 async def tick(
@@ -129,8 +147,7 @@ async def tick(
     report.planned = len(due)
     if dry_run:
         return await _dry_run(db, now, due, settings, report)
-    async with db.transaction() as s:
-        report.enqueued = await outbox.enqueue(s, [_new(i) for i in due], now)
+    report.enqueued = await _enqueue_new(db, due, now)
     if not by_platform:
         report.held = "no notifiers"
         return report
@@ -250,6 +267,7 @@ class _Sender:
         self.report.lines.append(_describe(item, f"skipped ({reason})"))
 
     async def _fail(self, item: ClaimedItem, reason: str) -> None:
+        METRICS.failure(SendStatus.PERMANENT.value)
         await outbox.mark_failed(self.db, item.id, self.instance_id, reason)
         self.report.failed += 1
         self.report.lines.append(_describe(item, f"failed ({reason})"))
@@ -357,6 +375,7 @@ class _Sender:
             self.report.sent += 1
             self.report.lines.append(_describe(item, "sent"))
         elif result.status is SendStatus.TRANSIENT:
+            METRICS.failure(SendStatus.TRANSIENT.value)
             wait = timedelta(seconds=result.retry_after) if result.retry_after else None
             error = result.error or "transient failure"
             if await outbox.mark_retry(self.db, item, self.instance_id, self.now, error, wait=wait):
@@ -391,9 +410,11 @@ async def run_loop(
         current = list(notifiers() if callable(notifiers) else notifiers)
         if current:
             try:
+                started = time.perf_counter()
                 report = await tick(
                     db, current, clock(), instance_id=instance_id, pacer=pacer, default_locale=default_locale
                 )
+                METRICS.tick_seconds.observe(time.perf_counter() - started)
                 if report.sent or report.failed or report.retried:
                     log.info(
                         "reminders: %d sent, %d retried, %d failed, %d skipped",

@@ -45,14 +45,17 @@ def banner(settings: Settings, dev: bool, routes: frozenset[str] = frozenset()) 
 def serve(settings: Settings, *, dev: bool) -> int:
     if dev:
         settings = settings.model_copy(update={"host": "127.0.0.1"})
-    from bot.teams.settings import TeamsSettings, teams_startup_problem
+    from bot.teams.settings import load_teams_settings, teams_startup_problem
 
-    problem = teams_startup_problem(TeamsSettings(), dev)
+    problem = teams_startup_problem(load_teams_settings(), dev)  # a bad value: SettingsError, one line
     if problem:
         print(f"maalbot: {problem}", file=sys.stderr)
         return 2
     db = Database(settings.resolved_database_url)
     app = build_app(settings, db, dev=dev)
+    from bot.purge_task import daily_purge
+
+    app.cleanup_ctx.append(daily_purge(db, settings.retention))  # retention: once a day while serving
     paths = frozenset(resource.canonical for resource in app.router.resources())
 
     def listening(*_args: object) -> None:  # aiohttp calls this once the port is open

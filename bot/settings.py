@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from storage.db import normalise_url
+from storage.retention import Ages
 
 _PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&]*")  # a password in the URL's query string
 
@@ -30,8 +32,15 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="MAALBOT_HOST")
     port: int = Field(default=3978, ge=1, le=65535, alias="MAALBOT_PORT")
     contact: str = Field(default="forvaltningen", alias="MAALBOT_CONTACT")  # who unknown users should ask
+    # retention (see the README's «Privacy and data protection»): must match the municipality's archive rules
+    keep_events_days: int = Field(default=30, ge=1, alias="MAALBOT_KEEP_EVENTS_DAYS")
+    keep_messages_days: int = Field(default=90, ge=1, alias="MAALBOT_KEEP_MESSAGES_DAYS")
+    keep_periods_years: int = Field(default=5, ge=1, alias="MAALBOT_KEEP_PERIODS_YEARS")
     # seconds every call to Slack or Teams may take before it counts as failed (and is retried)
     platform_timeout: float = Field(default=10.0, gt=0, le=120, alias="MAALBOT_PLATFORM_TIMEOUT")
+    municipality: str = Field(default="", max_length=200, alias="MAALBOT_MUNICIPALITY")  # on the committee document
+    metrics_token: str | None = Field(default=None, alias="MAALBOT_METRICS_TOKEN")  # /metrics: see bot.metrics
+    log_format: Literal["text", "json"] = Field(default="text", alias="MAALBOT_LOG_FORMAT")
 
     @field_validator("timezone")
     @classmethod
@@ -68,6 +77,14 @@ class Settings(BaseSettings):
     def database_for_display(self) -> str:
         """Where the database is, without user name or password (for banners and error messages)."""
         return _PASSWORD_PARAM.sub(r"\1***", self.resolved_database_url.split("@")[-1])
+
+    @property
+    def retention(self) -> Ages:
+        return Ages(
+            events=timedelta(days=self.keep_events_days),
+            messages=timedelta(days=self.keep_messages_days),
+            periods_years=self.keep_periods_years,
+        )
 
     @property
     def tz(self) -> ZoneInfo:

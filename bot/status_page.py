@@ -12,7 +12,6 @@ are signed again for their own path with the same expiry, so following them neve
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,16 +25,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.board_page import mount_board_page
 from bot.links_settings import link_signer, redact_access_log
+from bot.reports import prepare, render_file
 from bot.settings import Settings
+from bot.status_views import area_bars, deadline_text, goal_bars, goal_label, goal_mark
 from dialogs import views
 from dialogs.links import LinkClaims, LinkError, LinkSigner, make_token
 from dialogs.links_chat import (
     EXPORT_FORMATS,
     EXPORT_PATH,
-    FORMAT_LABELS,
     REGISTRATION_PATH,
     STATUS_PATH,
+    format_label,
     until_text,
 )
 from dialogs.overview import followup_state
@@ -43,22 +45,24 @@ from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts, texts
-from storage import followups, progress, registrations, strategies
+from storage import audit, followups, progress, registrations, strategies
+from storage.committee import percent
 from storage.db import Database
 from storage.export import ExportError, build_export
-from storage.export_docx import add_time_plan
-from storage.export_writers import write_export
 from storage.models import Area, Institution, LocalGoal, Person, Registration
 from storage.registrations import LocalGoalData
 
 TEMPLATES = Path(__file__).parent / "templates"
+AUDIT_ROWS = 100  # the newest changes the administration sees on a registration page
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
 }
+FOLLOW_UP_MARKS = {"on_track": "✓", "partly": "◐", "off_track": "✗", "waiting": "…"}
 # The token is in the URL: never send it on as a referrer, never cache, never frame, no scripts.
 HEADERS = {
     "Cache-Control": "no-store",
@@ -95,9 +99,11 @@ def mount_status_page(
         signer = link_signer(dev=dev)
     redact_access_log()
     page = StatusPage(db, signer, settings.locale, settings.timezone, clock or (lambda: datetime.now(UTC)))
+    page.municipality = settings.municipality
     app.router.add_get(STATUS_PATH, page.status)
     app.router.add_get(REGISTRATION_PATH.replace("{registration_id}", "{registration_id:\\d+}"), page.registration)
     app.router.add_get(EXPORT_PATH.replace("{fmt}", "{fmt:[a-z]+}"), page.export)
+    mount_board_page(app, page)
 
 
 class StatusPage:
@@ -109,6 +115,7 @@ class StatusPage:
         self.locale = locale
         self.tz = ZoneInfo(timezone)
         self.clock = clock
+        self.municipality = ""
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
         )
@@ -193,6 +200,8 @@ class StatusPage:
                     covered=sum(1 for g in strategy.goals if r.goals.get(g.number)),
                     total=len(strategy.goals),
                 ),
+                "percent": percent(sum(1 for g in strategy.goals if r.goals.get(g.number)), len(strategy.goals)),
+                "marks": [goal_mark(t, strategy, g.number, r) for g in strategy.goals],
                 "link": self._signed(
                     viewer, REGISTRATION_PATH.format(registration_id=reg_ids[r.institution_id]), **lang_query
                 )
@@ -202,19 +211,24 @@ class StatusPage:
             for r in shown
         ]
         done = sum(1 for r in shown if r.status in ("submitted", "approved"))
+        today = self.clock().astimezone(self.tz).date()
         return self._page(
             "status.html",
             t,
             title=t("Status for «{strategy}»", strategy=strategy.title),
             summary=t("{done} of {total} have submitted.", done=done, total=len(shown)),
-            goals=[(g.number, _goal_label(t, strategy, g.number), g.title) for g in strategy.goals],
+            deadline=deadline_text(t, strategy.deadline, today),
+            deadline_past=strategy.deadline is not None and strategy.deadline < today,
+            area_bars=area_bars(t, shown),
+            goal_bars=goal_bars(t, strategy, shown),
+            goals=[(g.number, goal_label(t, strategy, g.number), g.title) for g in strategy.goals],
             institutions=institutions,
             areas=areas,
             area=area,
             token=request.query.get("token", ""),
             lang_field=t.locale if "lang" in request.query else "",
             exports=[
-                (FORMAT_LABELS[f], self._signed(viewer, EXPORT_PATH.format(fmt=f), **area_query, **lang_query))
+                (format_label(t, f), self._signed(viewer, EXPORT_PATH.format(fmt=f), **area_query, **lang_query))
                 for f in EXPORT_FORMATS
             ],
             other_language=_other_language(t, self._signed(viewer, STATUS_PATH, **area_query, lang=_other(t))),
@@ -241,14 +255,17 @@ class StatusPage:
             strategy = strategy_of(await strategies.strategy_by_id(s, reg.strategy_id))
             draft = await registrations.load_draft(s, reg.id, kinds_of(strategy))
             follow_ups = await _follow_ups(s, t, reg.id)
+            changes = (
+                await audit.for_institution(s, reg.institution_id, limit=AUDIT_ROWS) if viewer.scope.everything else []
+            )
         lang_query = {"lang": t.locale} if "lang" in request.query else {}
         submitted = None
         if draft.submitted_at is not None and draft.submitted_by:
             local = draft.submitted_at.astimezone(self.tz)
-            submitted = t("Submitted by {name} on {date}.", name=draft.submitted_by, date=local.strftime("%d.%m.%Y"))
+            submitted = t("Submitted by {name} on {date}.", name=draft.submitted_by, date=long_date(t, local.date()))
         goals = [
             {
-                "heading": f"{_goal_label(t, strategy, g.number)}: {g.title}",
+                "heading": f"{goal_label(t, strategy, g.number)}: {g.title}",
                 "local_goals": [
                     {
                         "heading": t("Local goal {goal}.{position}", goal=lg.goal_number, position=lg.position),
@@ -269,6 +286,16 @@ class StatusPage:
             status_label=views.status_label(t, draft.status),
             submitted=submitted,
             goals=goals,
+            audit=[
+                {
+                    "at": f"{c.at.astimezone(self.tz):%d.%m.%Y %H:%M}",
+                    "who": c.who or "",
+                    "field": c.field,
+                    "before": c.before or "",
+                    "after": c.after or "",
+                }
+                for c in changes
+            ],
             back=self._signed(viewer, STATUS_PATH, **lang_query),
             other_language=_other_language(t, self._signed(viewer, request.path, lang=_other(t))),
             until=until_text(t, viewer.claims.expires_at, self.tz),
@@ -288,12 +315,14 @@ class StatusPage:
             return self._page(
                 "error.html", t, status=404, title=t("Export"), message=t("No strategy has been loaded yet.")
             )
-        data = await self._in_scope(data, viewer, request.query.get("area"))
-        if fmt == "docx":
-            data = await add_time_plan(self.db, data)
-        body = await asyncio.to_thread(_render_file, data, fmt)
+        data = await prepare(
+            self.db, await self._in_scope(data, viewer, request.query.get("area")), self.municipality, fmt
+        )
+        drafts = request.query.get("drafts") == "1"
+        body = await asyncio.to_thread(render_file, data, fmt, viewer.t, include_drafts=drafts)
         filename = f"maal-{data['strategy']['key']}-{self.clock().astimezone(self.tz):%Y-%m-%d}.{fmt}"
-        headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+        disposition = "inline" if fmt == "html" else "attachment"  # the printable page opens in the browser
+        headers = {**HEADERS, "Content-Disposition": f'{disposition}; filename="{filename}"'}
         return web.Response(body=body, headers={**headers, "Content-Type": CONTENT_TYPES[fmt]})
 
     async def _in_scope(self, data: dict[str, Any], viewer: Viewer, area: str | None) -> dict[str, Any]:
@@ -305,13 +334,6 @@ class StatusPage:
             rows = await progress.progress(s, row.id, viewer.scope)
         visible = {(r.name, r.area) for r in rows if not area or r.area == area}
         return {**data, "institutions": [i for i in data["institutions"] if (i["name"], i["area"]) in visible]}
-
-
-def _render_file(data: dict[str, Any], fmt: str) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="maalbot-export-") as tmp:
-        out = Path(tmp) / f"export.{fmt}"
-        write_export(data, fmt, out)
-        return out.read_bytes()
 
 
 async def _follow_ups(s: AsyncSession, t: Texts, registration_id: int) -> dict[tuple[int, int], list[dict[str, str]]]:
@@ -333,7 +355,10 @@ async def _follow_ups(s: AsyncSession, t: Texts, registration_id: int) -> dict[t
             out.setdefault(places[record.local_goal_id], []).append(
                 {
                     "date": long_date(t, record.measurement_date),
-                    "answer": record.answer if record.answered_at is not None and record.answer else "waiting",
+                    "answer": (
+                        answer := record.answer if record.answered_at is not None and record.answer else "waiting"
+                    ),
+                    "mark": FOLLOW_UP_MARKS.get(answer, "…"),
                     "state": followup_state(t, record),
                 }
             )
@@ -345,10 +370,6 @@ def _facts(t: Texts, strategy: Strategy, lg: LocalGoalData) -> list[tuple[str, s
     facts = list(views.local_goal_facts(t, strategy, lg))
     first = strategy.first_question.render(t.locale, strategy.goal(lg.goal_number))
     return [(first, facts[0][1]), *facts[1:]] if facts else facts
-
-
-def _goal_label(t: Texts, strategy: Strategy, number: int) -> str:
-    return f"{strategy.goal_label.get(t.locale).capitalize()} {number}"
 
 
 def _other(t: Texts) -> str:
@@ -381,4 +402,13 @@ def _labels(t: Texts) -> dict[str, str]:
         "back": t("Back to the overview"),
         "follow_ups": t("Follow-up on measurements"),
         "measured": t("Measurement around"),
+        "audit": t("Change log (only the administration sees it)"),
+        "when": t("When"),
+        "who": t("Who"),
+        "what": t("What"),
+        "before": t("Before"),
+        "after": t("After"),
+        "institutions": t("Institutions"),
+        "area_chart": t("Submitted per area"),
+        "goal_chart": t("Institutions with local goals per goal"),
     }

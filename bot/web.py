@@ -1,4 +1,5 @@
-"""The aiohttp application every channel mounts on (Slack at /slack/events, Teams at /api/messages)."""
+"""The aiohttp application every platform of `bot.platforms.REGISTRY` mounts on (Slack at /slack/events,
+Teams at /api/messages)."""
 
 from __future__ import annotations
 
@@ -40,22 +41,23 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
         db, default_locale=settings.locale, timezone=settings.timezone, contact=settings.contact
     )
     app.router.add_get("/healthz", healthz)
+    from bot.metrics import metrics_handler, readyz_handler  # readiness and Prometheus metrics
+
+    app.router.add_get("/readyz", readyz_handler(db))
+    app.router.add_get("/metrics", metrics_handler(db, settings.metrics_token))
     from bot.links_settings import link_signer
     from dialogs.links_chat import LinkAnswers
 
-    app[SERVICE_KEY].links = LinkAnswers(
-        db, link_signer(dev=dev), default_locale=settings.locale, timezone=settings.timezone
-    )
+    links = LinkAnswers(db, link_signer(dev=dev), default_locale=settings.locale, timezone=settings.timezone)
+    app[SERVICE_KEY].links = links
+    app[SERVICE_KEY].overview.status_link = links.status_url  # long answers point to the status page
     from bot.outbound import ensure_pipeline  # inbox → one transaction per turn → outbox → deliverer
 
     ensure_pipeline(app, app[SERVICE_KEY], timeout=settings.platform_timeout)
-    from bot.slack.app import mount_slack  # Slack only when SLACK_BOT_TOKEN is set
+    from bot.platforms import REGISTRY  # each mounts itself when configured (Slack, Teams: see there)
 
-    mount_slack(app, app[SERVICE_KEY], db)
-    from bot.teams.app import mount_teams  # /api/messages with credentials, or in --dev without
-    from bot.teams.settings import TeamsSettings
-
-    mount_teams(app, app[SERVICE_KEY], db, TeamsSettings(), dev)
+    for entry in REGISTRY:
+        entry.load().mount(app, app[SERVICE_KEY], db, dev=dev)
     from bot.notifiers import register_reminder_notifiers  # reminders through the mounted channels
 
     register_reminder_notifiers(app)

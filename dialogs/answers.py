@@ -9,6 +9,7 @@ from dialogs import views
 from dialogs.changes import AddLocalGoal, SetAnswer
 from dialogs.cleaning import fold, split_items
 from dialogs.messages import Choice
+from dialogs.sensitive import contains_cpr, refusal
 from dialogs.state import Mode, Place
 from dialogs.strategy import Question, QuestionKind
 from dialogs.when_parser import parse_when
@@ -65,8 +66,21 @@ def conflicting(turn: Turn, text: str) -> bool:
     return True
 
 
+def refuse_sensitive(turn: Turn, text: str) -> bool:
+    """An answer with a CPR number is not kept anywhere (not in the draft, the state or the audit log):
+    say why, without repeating it, and ask again."""
+    if not contains_cpr(text):
+        return False
+    turn.say(
+        refusal(turn.t),
+        kind="error",
+    )
+    turn.prompt()
+    return True
+
+
 def on_answer(turn: Turn, text: str, option: bool = False) -> None:
-    if not turn.writable():
+    if not turn.writable() or refuse_sensitive(turn, text):
         return
     q, goal, draft = question(turn), turn.state.goal, turn.draft
     assert goal is not None and draft is not None

@@ -30,6 +30,7 @@ from dialogs.commands import Cmd, parse_command
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.reminders import render
 from dialogs.reminders.model import FOLLOWUP_SUMMARY, person_recipient
+from dialogs.sensitive import contains_cpr, refusal
 from dialogs.texts import Texts, texts
 from storage import followups, outbox, people
 from storage.followups import FollowUpContext
@@ -131,6 +132,8 @@ def step(ctx: FollowUpContext, inbound: Inbound, t: Texts, person_id: int) -> Fo
     answer = typed_answer(text, t)
     if answer is not None:  # a change of mind before the words
         return FollowUpStep((_ask_for_words(t, ctx, answer),), FollowUpAnswer(*key, answer))
+    if contains_cpr(text):  # not kept anywhere; the follow-up waits for words without it
+        return FollowUpStep((Reply(refusal(t), kind="error"),))
     return FollowUpStep((_saved(t),), FollowUpAnswer(*key, ctx.answer, text[:MAX_TEXT], complete=True))
 
 
@@ -138,8 +141,13 @@ def _saved(t: Texts) -> Reply:
     return Reply(t("Saved in the local goal's follow-up history. I have told the institution's leader. Thank you!"))
 
 
-async def _open_for(session: AsyncSession, person_id: int, inbound: Inbound) -> FollowUpContext | None:
-    boards = {b.institution_id for b in await people.boards_of(session, person_id)}
+async def _open_for(
+    session: AsyncSession, person_id: int, inbound: Inbound, boards: set[int] | None, anything_open: bool
+) -> FollowUpContext | None:
+    if not inbound.choice and not anything_open:
+        return None
+    if boards is None:
+        boards = {b.institution_id for b in await people.boards_of(session, person_id)}
     if inbound.choice:
         parsed = parse_followup_choice(inbound.choice)
         if parsed is None:
@@ -156,14 +164,22 @@ async def _open_for(session: AsyncSession, person_id: int, inbound: Inbound) -> 
 
 
 async def handle_followup(
-    session: AsyncSession, person_id: int, inbound: Inbound, *, locale: str, now: datetime
+    session: AsyncSession,
+    person_id: int,
+    inbound: Inbound,
+    *,
+    locale: str,
+    now: datetime,
+    boards: set[int] | None = None,
+    anything_open: bool = True,
 ) -> list[Reply] | None:
     """The hook for the conversation service: None when the message is not about a follow-up; else the
-    answer is stored in `session` and the replies are returned."""
+    answer is stored in `session` and the replies are returned. `boards` (the person's institutions) and
+    `anything_open` (False: no follow-up waits for them, see `storage.turn_facts`) save the look-ups."""
     if inbound.choice and not inbound.choice.startswith(("followup:", "followup-skip:")):
         return None
     t = texts(locale)
-    ctx = await _open_for(session, person_id, inbound)
+    ctx = await _open_for(session, person_id, inbound, boards, anything_open)
     if ctx is None:
         if inbound.choice:
             return [Reply(t("That follow-up is no longer open."), kind="error")]

@@ -159,6 +159,8 @@ def resume_registration(turn: Turn, greet: bool) -> None:
                 "and when you measure the effect. Write «help» at any time.",
                 len(turn.s.goals),
             )
+            + "\n"
+            + views.privacy_note(turn.t)
         )
         turn.enter_goal(turn.s.goals[0].number)
         return

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogs import views
 from dialogs.cleaning import clean_text, fold
 from dialogs.messages import Choice, Reply
+from dialogs.reach import unreachable_reply
 from dialogs.reminders.render import answer_label, long_date
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
@@ -25,6 +27,9 @@ from storage.progress import InstitutionProgress
 
 DONE = ("submitted", "approved")
 MAX_FACTS = 15  # follow-up lines per reply; the rest are counted
+MAX_ROWS = 25  # more institutions than this: totals and the furthest behind, not a line each
+WORST = 10  # how many of the furthest behind a short answer names
+BEHIND = {"not_started": 0, "returned": 1, "draft": 2, "submitted": 3, "approved": 4}  # furthest behind first
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,8 @@ class Overview:
     def __init__(self, db: Database, *, default_locale: str = "da") -> None:
         self.db = db
         self.default_locale = default_locale
+        # person id -> a personal link to the status page (set by the web app when links are signed)
+        self.status_link: Callable[[int], str | None] | None = None
 
     async def answer(self, person_id: int, query: LeaderQuery, locale: str | None) -> list[Reply]:
         if query.kind == "missing":
@@ -114,7 +121,7 @@ class Overview:
         return await self.status(person_id, query.target, locale)
 
     async def _load(self, person_id: int) -> tuple[Strategy | None, list[InstitutionProgress], progress.Scope]:
-        async with self.db.transaction() as s:
+        async with self.db.read() as s:  # only reads: never waits behind writers (see `Database.read`)
             row = await strategies.active_strategy(s)
             scope = await progress.scope_of(s, person_id)
             if row is None:
@@ -133,7 +140,8 @@ class Overview:
         if not rows:
             return [Reply(t("There is nothing you have access to see."), kind="error")]
         if target is None:
-            return self._table(t, strategy, rows, t("Status for «{strategy}»", strategy=strategy.title))
+            title = t("Status for «{strategy}»", strategy=strategy.title)
+            return self._table(t, strategy, rows, title, person_id)
         areas = sorted({r.area for r in rows}, key=str.casefold)
         names = [r.name for r in rows]
         found = match_names(target, areas + names)
@@ -145,7 +153,7 @@ class Overview:
         name = found[0]
         if name in areas and name not in names:
             area_rows = [r for r in rows if r.area == name]
-            return self._table(t, strategy, area_rows, t("Status for {area}", area=name))
+            return self._table(t, strategy, area_rows, t("Status for {area}", area=name), person_id)
         row = next(r for r in rows if r.name == name)
         replies = [self._institution(t, strategy, row)]
         records = await self._history([row.institution_id])
@@ -153,11 +161,49 @@ class Overview:
             replies.append(self._institution_followups(t, strategy, records))
         return replies
 
-    def _table(self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str) -> list[Reply]:
+    def _table(
+        self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str, person_id: int
+    ) -> list[Reply]:
         done = sum(1 for r in rows if r.status in DONE)
-        facts = tuple((f"{r.name} ({r.area})", self._progress_text(t, strategy, r)) for r in rows)
         text = t("{done} of {total} have submitted.", done=done, total=len(rows))
+        if len(rows) > MAX_ROWS:  # a municipality: totals, the furthest behind and the way to the rest
+            return self._short(t, strategy, rows, title, text, person_id)
+        facts = tuple((f"{r.name} ({r.area})", self._progress_text(t, strategy, r)) for r in rows)
         return [Reply(text, facts=facts, title=title, kind="status"), self._coverage_reply(t, strategy, rows)]
+
+    def _short(
+        self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str, text: str, person_id: int
+    ) -> list[Reply]:
+        """Totals by status, the coverage per strategic goal, the `WORST` furthest behind, and the link."""
+        counts = {s: sum(1 for r in rows if r.status == s) for s in BEHIND}
+        text += " " + t(
+            "Approved: {approved}, submitted: {submitted}, started: {draft}, returned: {returned}, "
+            "not started: {not_started}.",
+            **counts,
+        )
+        replies = [Reply(text, title=title, kind="status"), self._coverage_reply(t, strategy, rows)]
+        behind = [r for r in rows if r.status not in DONE]
+        if behind:
+            replies.append(self._furthest_behind(t, strategy, behind))
+        return [*replies, self._rest(t, person_id)]
+
+    def _furthest_behind(self, t: Texts, strategy: Strategy, behind: list[InstitutionProgress]) -> Reply:
+        def key(r: InstitutionProgress) -> tuple[int, int, int, str]:
+            covered = sum(1 for g in strategy.goals if r.goals.get(g.number))
+            return (BEHIND.get(r.status, 0), covered, sum(r.goals.values()), r.name.casefold())
+
+        worst = sorted(behind, key=key)[:WORST]
+        facts = [(f"{r.name} ({r.area})", self._progress_text(t, strategy, r)) for r in worst]
+        if len(behind) > len(worst):
+            facts.append(("…", t("and {n} more", n=len(behind) - len(worst))))
+        return Reply("", facts=tuple(facts), title=t("Furthest behind"), kind="status")
+
+    def _rest(self, t: Texts, person_id: int) -> Reply:
+        """Where the whole list is: the person's own link to the status page, or how to ask for it."""
+        url = self.status_link(person_id) if self.status_link is not None else None
+        if url:
+            return Reply(t("The whole list is on the status page (a personal link):") + f"\n{url}", kind="status")
+        return Reply(t("The whole list is on the status page: write «statusside» to get a link."), kind="status")
 
     def _progress_text(self, t: Texts, strategy: Strategy, row: InstitutionProgress) -> str:
         covered = sum(1 for g in strategy.goals if row.goals.get(g.number))
@@ -229,6 +275,13 @@ class Overview:
         behind = [r for r in rows if r.status not in DONE]
         if not behind:
             return [Reply(t("Everyone has submitted. 🎉"), kind="status")]
+        if len(behind) > MAX_ROWS:
+            text = t.plural("{n} board has not submitted yet.", "{n} boards have not submitted yet.", len(behind))
+            return [
+                Reply(text, title=t("Who is missing?"), kind="status"),
+                self._furthest_behind(t, strategy, behind),
+                self._rest(t, person_id),
+            ]
         facts = []
         for r in behind:
             value = self._progress_text(t, strategy, r)
@@ -236,7 +289,8 @@ class Overview:
                 value += " · " + t("chair: {names}", names=", ".join(r.chairs))
             facts.append((f"{r.name} ({r.area})", value))
         text = t.plural("{n} board has not submitted yet:", "{n} boards have not submitted yet:", len(behind))
-        return [Reply(text, facts=tuple(facts), title=t("Who is missing?"), kind="status")]
+        unreached = await unreachable_reply(self.db, t, [(r.institution_id, r.name) for r in behind])
+        return [Reply(text, facts=tuple(facts), title=t("Who is missing?"), kind="status"), *filter(None, [unreached])]
 
     # -- follow-up of measurements ---------------------------------------------------------------------
     async def _history(self, institution_ids: list[int]) -> list[FollowUpRecord]:

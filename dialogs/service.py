@@ -33,9 +33,10 @@ from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
 from storage import conversations, outbox, people, registrations, strategies
 from storage.db import Database
-from storage.models import Area, Person, RegistrationStatus, Role
+from storage.models import Area, Person, Registration, RegistrationStatus, Role
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
+from storage.turn_facts import turn_facts
 
 RETRIES = 3
 _HELP_WORDS = {"", "help", "hjælp", "hjaelp", "?"}
@@ -49,8 +50,7 @@ class SubmittedEvent:
     registration_id: int
     institution_name: str
     area_name: str
-    slack_channel: str | None
-    teams_channel: str | None
+    channels: tuple[tuple[str, str], ...]  # (platform, channel) where the area reads
     submitted_by: str
 
 
@@ -110,6 +110,7 @@ class ConversationService:
         self.overview = Overview(db, default_locale=default_locale)
         self.approvals = Approvals(db, default_locale=default_locale, clock=self.clock)
         self.links: LinkAnswers | None = None  # set by the web app when signed links are configured
+        self._strategies: dict[tuple[int, datetime], Strategy] = {}  # by version: a new load is a new key
 
     def today(self) -> date:
         return self.clock().astimezone(self.tz).date()
@@ -245,31 +246,35 @@ class ConversationService:
         replies go to), a message that comes while the last question has not reached the person is
         not taken as its answer: the question is asked again. `info` is filled in for the caller."""
         info = info if info is not None else StepInfo()
-        person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
-        if person is None:
+        facts = await turn_facts(s, inbound.platform, inbound.user_key, conversation)
+        if facts is None:
             info.locale = self.default_locale
             return [self.unknown_user()]
+        person = facts.person
         info.locale = person.locale or self.default_locale
-        row = await strategies.active_strategy(s)
-        if row is None:
+        if facts.strategy is None:
             t = self.texts_for(person.locale)
             return [Reply(t("No strategy has been loaded yet. Please contact {contact}.", contact=self.contact))]
-        strategy = strategy_of(row)
+        strategy_id, strategy = await self._strategy(s, *facts.strategy)
         kinds = kinds_of(strategy)
-        boards = await people.boards_of(s, person.id)
-        regs = {}
-        for board in boards:
-            reg = await registrations.ensure_registration(s, board.institution_id, row.id)
+        boards = facts.boards
+        regs: dict[int, people.Board] = {}
+        rows: dict[int, Registration] = {}
+        # locked in a fixed order (by institution) so two writers cannot deadlock
+        for board in sorted(boards, key=lambda b: b.institution_id):
+            reg = await registrations.open_draft(s, board.institution_id, strategy_id)
             regs[reg.id] = board
-        for reg_id in sorted(regs):  # lock in a fixed order so two writers cannot deadlock
-            await registrations.lock_registration(s, reg_id)
+            rows[reg.id] = reg
         state_row = await conversations.lock_state(s, person.id, inbound.platform)
         state = State.from_json(state_row.data)
         if state.registration_id is not None and state.registration_id not in regs:
             state = State()  # no longer on that board, or a new strategy
-        drafts = {reg_id: await registrations.load_draft(s, reg_id, kinds) for reg_id in regs}
+        drafts = {
+            reg_id: await registrations.draft_of(s, rows[reg_id], kinds, regs[reg_id].institution_name)
+            for reg_id in sorted(regs)
+        }
         others: tuple[registrations.ChangeSeen, ...] = ()
-        if state.registration_id is not None:
+        if state.registration_id is not None and rows[state.registration_id].version > state.seen_version:
             others = tuple(
                 await registrations.changes_by_others(s, state.registration_id, state.seen_version, person.id)
             )
@@ -285,16 +290,19 @@ class ConversationService:
             previous=previous,
             previous_first_key=previous_first_key,
         )
-        notices = await conversations.take_notices(s, person.id)
+        notices = await conversations.take_notices(s, person.id) if facts.has_notices else []
         t = self.texts_for(person.locale)
         shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
         locale = person.locale or self.default_locale
         routed = await handle_pause(s, person.id, inbound, locale=locale, today=self.today())
         if routed is None:  # before the engine: "pause indtil ..." and follow-up buttons are not answers
-            routed = await handle_followup(s, person.id, inbound, locale=locale, now=self.clock())
+            routed = await handle_followup(
+                s, person.id, inbound, locale=locale, now=self.clock(),
+                boards={b.institution_id for b in boards}, anything_open=facts.open_followup,
+            )  # fmt: skip
         if routed is not None:
             return shown + routed
-        is_admin = Role.ADMIN.value in await people.roles_of(s, person.id)
+        is_admin = Role.ADMIN.value in facts.roles
         question = self._side_question(inbound, state, bool(boards), is_admin)
         if question is not None:  # answered after this transaction: status, approvals, links
             info.for_others = isinstance(question, AdminCommand)  # approvals tell the board
@@ -304,18 +312,28 @@ class ConversationService:
             conversation is not None
             and state.mode in (Mode.ASK, Mode.WHEN)
             and inbound.choice is None
-            and await outbox.last_reply_unseen(s, conversation)
+            and facts.reply_unseen
         )
         step = reask(ctx, state) if unseen else advance(ctx, state, inbound)
-        await self._apply(s, person, step.changes, kinds, regs, events)
+        await self._apply(s, person, step.changes, kinds, regs, events, rows)
         info.for_others = any(isinstance(c, (Submit, MarkReady)) for c in step.changes)
         info.locale = next((c.locale for c in step.changes if isinstance(c, SetLocale)), info.locale)
         new_state = step.state
-        if new_state.registration_id is not None:
-            current = await registrations.lock_registration(s, new_state.registration_id)
-            new_state = replace(new_state, seen_version=current.version)
+        if new_state.registration_id is not None:  # locked above; its version is the one just written
+            new_state = replace(new_state, seen_version=rows[new_state.registration_id].version)
         conversations.save_state(state_row, new_state.to_json())
         return shown + list(step.replies)
+
+    async def _strategy(self, s: AsyncSession, strategy_id: int, loaded_at: datetime) -> tuple[int, Strategy]:
+        """The active strategy, parsed; read only when this version (id, loaded at) was not seen yet."""
+        key = (strategy_id, loaded_at)
+        parsed = self._strategies.get(key)
+        if parsed is None:
+            parsed = strategy_of(await strategies.strategy_by_id(s, strategy_id))
+            if len(self._strategies) >= 16:
+                self._strategies.clear()
+            self._strategies[key] = parsed
+        return strategy_id, parsed
 
     @staticmethod
     async def _previous_period(
@@ -385,6 +403,7 @@ class ConversationService:
         kinds: QuestionKinds,
         regs: dict[int, people.Board],
         events: list[SubmittedEvent],
+        rows: dict[int, Registration],
     ) -> None:
         writers: dict[int, DraftWriter] = {}
         for change in changes:
@@ -393,7 +412,7 @@ class ConversationService:
                 continue
             reg_id = change.registration_id
             if reg_id not in writers:
-                writers[reg_id] = DraftWriter(s, await registrations.lock_registration(s, reg_id), kinds, person.id)
+                writers[reg_id] = DraftWriter(s, rows[reg_id], kinds, person.id)  # locked by `step`
             writer = writers[reg_id]
             board = regs[reg_id]
             if isinstance(change, AddLocalGoal):
@@ -407,7 +426,7 @@ class ConversationService:
                 area = await people.area_of(s, board.institution_id)
                 events.append(
                     SubmittedEvent(
-                        reg_id, board.institution_name, area.name, area.slack_channel, area.teams_channel, person.name
+                        reg_id, board.institution_name, area.name, tuple(area.channel_map().items()), person.name
                     )
                 )
                 await self._queue_summaries(s, reg_id, area)
@@ -442,8 +461,7 @@ class ConversationService:
                     "why": "a board submitted",
                 },
             )
-            for platform, channel in (("slack", area.slack_channel), ("teams", area.teams_channel))
-            if channel
+            for platform, channel in area.channel_map().items()
         ]
         await outbox.enqueue(s, items, now)
 

@@ -180,7 +180,7 @@ class TurnRunner:
             asked: list[tuple[int, str | None, SideQuestion]] = []
             try:
                 async with self.db.transaction() as s:
-                    row = await inbox.next_pending(s, platform, user_key)
+                    row, followed = await inbox.next_pending_and_more(s, platform, user_key)
                     if row is None:
                         return None
                     job, row_id = Job.from_json(row.payload), row.id
@@ -195,7 +195,7 @@ class TurnRunner:
                         payload = reply_payload(job, replies, info.locale)
                         outbox.add_reply(s, job.recipient, f"inbox:{row_id}", payload, self.clock())
                         inbox.mark_done(row)
-                        result.more = await inbox.pending_after(s, platform, user_key, row_id)
+                        result.more = followed
                         result.events.extend(events)
                         return job.recipient
             except StaleRegistration:

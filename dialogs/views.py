@@ -18,6 +18,9 @@ def format_dates(dates: list[str] | tuple[date, ...], locale: str) -> str:
     return ", ".join(format_date(d, format="long", locale=locale) for d in parsed)
 
 
+STATUS_CODES = ("draft", "submitted", "approved", "returned", "not_started")
+
+
 def status_label(t: Texts, status: str) -> str:
     labels = {
         "draft": t("in progress"),
@@ -144,6 +147,14 @@ def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
     return Reply(text, facts=tuple(facts), kind="status")
 
 
+def privacy_note(t: Texts) -> str:
+    return t(
+        "Please do not write about individual children, parents or staff, and never a CPR number: "
+        "the registration is about your board's goals, and leaders, the administration and the "
+        "committee read it."
+    )
+
+
 def help_reply(t: Texts) -> Reply:
     lines = [
         t("I walk your board through its local goals, one strategic goal at a time. You can always write:"),
@@ -156,5 +167,6 @@ def help_reply(t: Texts) -> Reply:
         t("• «english» or «dansk» to change language"),
         t("• «switch board» if you sit on more than one board"),
         t("Where I show numbered options, you can write the number or the text."),
+        privacy_note(t),
     ]
     return Reply("\n".join(lines), kind="help")

@@ -40,7 +40,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        # hide_parameters: an error's log line shows the statement, never what a parent wrote into it.
+        # hide_parameters: SQL errors (logged with tracebacks) and echo never show the values: answers, names
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}
@@ -51,16 +51,21 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
-            self._install_sqlite_events()
+            self._install_sqlite_events(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._turns: asyncio.Lock | None = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._reads = self.sessions  # PostgreSQL: a read is an ordinary READ COMMITTED transaction
+        if self.dialect == "sqlite":  # SQLite: a deferred BEGIN on its own engine: a WAL snapshot, no lock
+            self.reader: AsyncEngine = create_async_engine(self.url, **kwargs)
+            self._install_sqlite_events(self.reader, begin="BEGIN")
+            self._reads = async_sessionmaker(self.reader, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    def _install_sqlite_events(self) -> None:
-        sync_engine = self.engine.sync_engine
+    def _install_sqlite_events(self, engine: AsyncEngine, begin: str = "BEGIN IMMEDIATE") -> None:
+        sync_engine = engine.sync_engine
 
         @event.listens_for(sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -74,7 +79,7 @@ class Database:
 
         @event.listens_for(sync_engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(begin)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -90,5 +95,18 @@ class Database:
         async with self._turns, self.sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads (a leader's status, the scheduler's snapshot): on SQLite it
+        neither queues behind the writers nor holds them up (WAL: readers see the last commit), so a
+        long read never stalls a turn. Nothing is written: the transaction is rolled back at the end."""
+        async with self._reads() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
     async def dispose(self) -> None:
+        if self.dialect == "sqlite":
+            await self.reader.dispose()
         await self.engine.dispose()

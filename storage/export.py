@@ -75,7 +75,7 @@ User text is exported as stored: escaping is the writers' job.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -106,15 +106,27 @@ class ExportError(ValueError):
     """The export cannot be built (no such strategy, or no strategy loaded at all)."""
 
 
-async def build_export(db: Database, strategy_key: str | None = None, *, now: datetime | None = None) -> dict[str, Any]:
-    """The export dict for one strategy (None: the most recently loaded). See the module docstring."""
+async def build_export(
+    db: Database,
+    strategy_key: str | None = None,
+    *,
+    now: datetime | None = None,
+    institution_ids: Collection[int] | None = None,
+) -> dict[str, Any]:
+    """The export dict for one strategy (None: the most recently loaded). See the module docstring.
+    `institution_ids` limits it to those institutions (one board's print), in the same few queries."""
     async with db.transaction() as session:
         strategy = await _load_strategy(session, strategy_key)
-        institutions = (await session.scalars(select(Institution).options(selectinload(Institution.area)))).all()
-        registrations = await _registrations(session, strategy.id)
+        query = select(Institution).options(selectinload(Institution.area))
+        if institution_ids is not None:
+            query = query.where(Institution.id.in_(list(institution_ids)))
+        institutions = (await session.scalars(query)).all()
+        registrations = await _registrations(session, strategy.id, institution_ids)
         names = await _person_names(session, _person_ids(registrations))
-        follow_ups = _follow_ups_by_local_goal(await followups.history(session, strategy_id=strategy.id))
-        previous = await _previous_period(session, strategy)
+        follow_ups = _follow_ups_by_local_goal(
+            await followups.history(session, strategy_id=strategy.id, institution_ids=institution_ids)
+        )
+        previous = await _previous_period(session, strategy, institution_ids)
 
     goals = _goal_heads(strategy)
     question_order = _question_order(strategy)
@@ -148,17 +160,20 @@ class _Context:
     follow_ups: dict[int, list[dict[str, Any]]]  # local goal id -> its follow-ups, by date
 
 
-async def _registrations(session: AsyncSession, strategy_id: int) -> Sequence[Registration]:
-    return (
-        await session.scalars(
-            select(Registration)
-            .where(Registration.strategy_id == strategy_id)
-            .options(
-                selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
-                selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
-            )
+async def _registrations(
+    session: AsyncSession, strategy_id: int, institution_ids: Collection[int] | None = None
+) -> Sequence[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.strategy_id == strategy_id)
+        .options(
+            selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
+            selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
         )
-    ).all()
+    )
+    if institution_ids is not None:
+        query = query.where(Registration.institution_id.in_(list(institution_ids)))
+    return (await session.scalars(query)).all()
 
 
 def _follow_ups_by_local_goal(records: Iterable[FollowUpRecord]) -> dict[int, list[dict[str, Any]]]:
@@ -179,7 +194,7 @@ def _follow_ups_by_local_goal(records: Iterable[FollowUpRecord]) -> dict[int, li
 
 
 async def _previous_period(
-    session: AsyncSession, strategy: Strategy
+    session: AsyncSession, strategy: Strategy, institution_ids: Collection[int] | None = None
 ) -> dict[int, dict[int, list[dict[str, Any]]]] | None:
     """Last period's local goals, by institution id and goal number, when the strategy names a previous
     strategy that is loaded; None otherwise."""
@@ -190,7 +205,7 @@ async def _previous_period(
     if earlier_id is None:
         return None
     out: dict[int, dict[int, list[dict[str, Any]]]] = {}
-    for reg in await _registrations(session, earlier_id):
+    for reg in await _registrations(session, earlier_id, institution_ids):
         goals = out.setdefault(reg.institution_id, {})
         for lg in sorted(reg.local_goals, key=lambda lg: (lg.goal_number, lg.position)):
             goals.setdefault(lg.goal_number, []).append(

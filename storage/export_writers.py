@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from storage.committee import ReportTexts
 
 FORMATS = ("json", "csv", "xlsx", "md")
 ALL_FORMATS = (*FORMATS, "docx")  # docx: the committee document, storage/export_docx.py
@@ -48,17 +45,57 @@ LABELS: dict[str, str] = {
     "generated_at": "Dannet",
     "measurement": "Måling",
     "no_local_goals": "Ingen lokale mål.",
-    "status.draft": "Kladde",
-    "status.submitted": "Indsendt",
-    "status.approved": "Godkendt",
-    "status.returned": "Sendt retur",
-    "status.not_started": "Ikke startet",
+    # the same words as the chat and the status page (dialogs.views.status_label)
+    "status.draft": "i gang",
+    "status.submitted": "sendt ind",
+    "status.approved": "godkendt",
+    "status.returned": "sendt retur til rettelser",
+    "status.not_started": "ikke startet",
     "follow_ups": "Opfølgning",
     "follow_up.on_track": "på sporet",
     "follow_up.partly": "delvist",
     "follow_up.off_track": "ikke på sporet",
     "follow_up.waiting": "ikke besvaret endnu",
     "previous_local_goals": "Sidste periode",
+    # the committee document (DOCX and its printable page) and the XLSX overview
+    "doc_title": "Bestyrelsernes lokale mål",
+    "municipality": "Kommune",
+    "strategy": "Strategi",
+    "strategic_goals": "Fælles mål",
+    "time_plan": "Tids- og procesplan",
+    "appendix": "Bilag: Tids- og procesplan",
+    "when": "Hvornår",
+    "what": "Hvad",
+    "no_time_plan": "Strategien har ingen tidsplan.",
+    "no_institutions": "Ingen bestyrelser har sendt deres lokale mål ind endnu.",
+    "summary": "Sammenfatning",
+    "summary_text": (
+        "{done} af {total} bestyrelser har sendt deres lokale mål ind, og {approved} er godkendt. {missing} mangler."
+    ),
+    "only_reported": "Dokumentet viser de registreringer, der er sendt ind eller godkendt.",
+    "with_drafts": "Dokumentet viser også registreringer, der ikke er sendt ind endnu.",
+    "boards_by_area": "Bestyrelser pr. område",
+    "total": "I alt",
+    "boards": "Bestyrelser",
+    "done": "Har sendt ind",
+    "missing": "Mangler",
+    "coverage": "Dækning: bestyrelser med lokale mål pr. fælles mål",
+    "coverage_hint": "Bestyrelser, der har sendt ind og har lokale mål under målet, ud af alle bestyrelser.",
+    "progress_chart": "Fremdrift pr. område",
+    "coverage_chart": "Dækning pr. fælles mål",
+    "share": "Andel",
+    "of": "{part} af {whole} ({percent} %)",
+    "follow_up_counts": "Opfølgning på målinger (seneste svar pr. lokalt mål)",
+    "count": "Antal",
+    "missing_title": "Bestyrelser, der mangler",
+    "nobody_missing": "Alle bestyrelser har sendt ind.",
+    "page": "Side",
+    "page_of": "af",
+    "extract_date": "Dato for udtræk",
+    "print": "Udskriv",
+    "board_print": "Bestyrelsens registrering",
+    "institutions_sheet": "Institutioner",
+    "goal_sheet": "Mål {number}",
 }
 
 # Danish Excel uses ";" as its list separator (the comma is the decimal sign), so a comma-separated
@@ -95,27 +132,33 @@ XLSX_WRAPPED = {
 }
 
 
-def write_export(data: dict[str, Any], fmt: str, out: Path) -> None:
-    """Write `data` (from `build_export`) to `out` in `fmt`: json, csv, xlsx or md."""
+def write_export(
+    data: dict[str, Any], fmt: str, out: Path, *, texts: ReportTexts | None = None, include_drafts: bool = False
+) -> None:
+    """Write `data` (from `build_export`) to `out` in `fmt`: json, csv, xlsx, md or docx. `texts`: the
+    language of the XLSX and DOCX (default Danish); `include_drafts`: the DOCX shows drafts too."""
     fmt = fmt.strip().lower()
     if fmt == "json":
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     elif fmt == "csv":
         _write_csv(data, out)
     elif fmt == "xlsx":
-        _write_xlsx(data, out)
+        from storage.export_xlsx import write_xlsx  # imports this module
+
+        write_xlsx(data, out, texts=texts)
     elif fmt == "md":
         out.write_text(_markdown(data), encoding="utf-8")
     elif fmt == "docx":
         from storage.export_docx import write_docx  # imports this module
 
-        write_docx(data, out)
+        write_docx(data, out, texts=texts, include_drafts=include_drafts)
     else:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(ALL_FORMATS)}")
 
 
 def _status(code: str) -> str:
-    return LABELS.get(f"status.{code}", code)
+    word = LABELS.get(f"status.{code}", code)
+    return word[:1].upper() + word[1:]
 
 
 def _goal_rows(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], int, dict[str, Any]]]:
@@ -196,7 +239,7 @@ def _write_csv(data: dict[str, Any], out: Path) -> None:
             writer.writerow([_csv_cell(v) for v in [*row, method, when, dates, follow_ups]])
 
 
-# --- XLSX --------------------------------------------------------------------------------------
+# --- XLSX (storage/export_xlsx.py) ------------------------------------------------------------
 
 
 def _goal_heads(data: dict[str, Any]) -> list[tuple[int, str]]:
@@ -211,85 +254,6 @@ def _local_time(iso: str | None) -> datetime | None:
     if not iso:
         return None
     return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).replace(tzinfo=None)
-
-
-def _write_xlsx(data: dict[str, Any], out: Path) -> None:
-    heads = _goal_heads(data)
-    wb = Workbook()
-    overview = wb.active
-    overview.title = LABELS["overview_sheet"]
-    keys = ["institution", "area", "kind", "status", "submitted_by", "submitted_at"]
-    overview.append([LABELS[k] for k in keys] + [LABELS["goal_column"].format(number=n) for n, _ in heads])
-    for inst in data["institutions"]:
-        counts = {g["number"]: len(g["local_goals"]) for g in inst["goals"]}
-        row: list[Any] = [inst["name"], inst["area"], inst["kind"], _status(inst["status"])]
-        row += [inst["submitted_by"] or "", _local_time(inst["submitted_at"])]
-        _append(overview, row + [counts.get(n, 0) for n, _ in heads])
-    for cell in overview["F"][1:]:
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    _finish_sheet(overview, keys + ["count"] * len(heads))
-
-    sheet_keys = ["area", "institution", "status", "local_goal", "interventions"]
-    sheet_keys += ["measurement_method", "measurement_when", "measurement_dates", "follow_ups"]
-    with_previous = _has_previous(data)
-    if with_previous:
-        sheet_keys.append("previous_local_goals")
-    sheets = {}
-    for number, _ in heads:
-        ws = wb.create_sheet(LABELS["goal_column"].format(number=number))
-        ws.append([LABELS[k] for k in sheet_keys])
-        sheets[number] = ws
-    for inst, goal, position, lg in _goal_rows(data):
-        method, when, dates = _measurement_cells(lg, "\n")
-        interventions = "\n".join(lg.get("interventions", []))
-        follow_ups = "\n".join(follow_up_line(f) for f in lg.get("follow_ups", []))
-        row = [inst["area"], inst["name"], _status(inst["status"]), lg.get("text", ""), interventions]
-        row += [method, when, dates, follow_ups]
-        if with_previous:
-            # Last period's local goals beside this period's: once, on the goal's first row.
-            previous = goal.get("previous_local_goals", []) if position <= 1 else []
-            row.append("\n".join("\n".join(previous_lines(p)) for p in previous))
-        _append(sheets[goal["number"]], row)
-    for ws in sheets.values():
-        _finish_sheet(ws, sheet_keys)
-    wb.save(out)
-
-
-def _append(ws: Any, values: list[Any]) -> None:
-    """Append a row; strings are always text cells (never formulas) with Excel-safe characters."""
-    ws.append([_xlsx_text(v) if isinstance(v, str) else v for v in values])
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # openpyxl makes "=..." a formula; user text must stay text
-
-
-def _xlsx_text(text: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)  # control characters make openpyxl refuse the cell
-    return text if len(text) <= XLSX_MAX_CELL else text[: XLSX_MAX_CELL - 1] + "…"
-
-
-def _finish_sheet(ws: Any, keys: list[str]) -> None:
-    """Bold frozen header, a filter over the used range, wrapped long text and sensible widths."""
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    for index, key in enumerate(keys, start=1):
-        column = ws[get_column_letter(index)]
-        longest = max((len(line) for c in column for line in _lines(c.value)), default=0)
-        wrapped = key in XLSX_WRAPPED
-        ws.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 60 if wrapped else 40)
-        if wrapped or key == "measurement_dates":
-            for cell in column[1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _lines(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, datetime):
-        return ["yyyy-mm-dd hh:mm"]
-    return str(value).splitlines() or [""]
 
 
 # --- Markdown ----------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FollowUp, Institution, LocalGoal, Measurement, Person, Registration
+from storage import audit
+from storage.models import AuditAction, FollowUp, Institution, LocalGoal, Measurement, Person, Registration
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +174,48 @@ async def choose(
 ) -> None:
     """Record the on-track answer; the follow-up then waits for this person's words."""
     row = await _row(session, local_goal_id, measurement_date, lock=True)
+    before = row.answer
     row.answer = answer
     row.answered_by_id = person_id
     row.answered_at = None
+    await _audit(session, local_goal_id, measurement_date, person_id, "answer", before, answer)
 
 
 async def complete(
     session: AsyncSession, local_goal_id: int, measurement_date: date, text: str | None, person_id: int, now: datetime
 ) -> None:
     row = await _row(session, local_goal_id, measurement_date, lock=True)
+    before = row.text
     row.text = text
     row.answered_by_id = person_id
     row.answered_at = now
+    await _audit(session, local_goal_id, measurement_date, person_id, "text", before, text, now)
+
+
+async def _audit(
+    session: AsyncSession,
+    local_goal_id: int,
+    measurement_date: date,
+    person_id: int,
+    what: str,
+    before: str | None,
+    after: str | None,
+    at: datetime | None = None,
+) -> None:
+    found = (
+        await session.execute(
+            select(LocalGoal.goal_number, LocalGoal.position, Registration.id, Registration.institution_id)
+            .join(Registration, Registration.id == LocalGoal.registration_id)
+            .where(LocalGoal.id == local_goal_id)
+        )
+    ).first()
+    if found is None:
+        return
+    goal, position, reg_id, inst_id = found
+    await audit.record(
+        session, AuditAction.FOLLOW_UP, f"goal {goal}/local goal {position}/follow-up {measurement_date}/{what}",
+        actor_id=person_id, institution_id=inst_id, registration_id=reg_id, before=before, after=after, at=at,
+    )  # fmt: skip
 
 
 async def history(

@@ -70,6 +70,12 @@ async def next_pending(session: AsyncSession, platform: str, user_key: str) -> I
     """The user's oldest unfinished request, for this transaction. One user's turns run one at a time
     and in order: on PostgreSQL a transaction-scoped advisory lock on the user (a second instance waits
     here, then sees what the first committed); on SQLite every transaction is serialised anyway."""
+    return (await next_pending_and_more(session, platform, user_key))[0]
+
+
+async def next_pending_and_more(session: AsyncSession, platform: str, user_key: str) -> tuple[InboxItem | None, bool]:
+    """`next_pending`, and whether another unfinished request of the user follows it (read in the same
+    statement; a request stored after it is run by the call that stored it)."""
     if session.sync_session.get_bind().dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(user_lock_key(platform, user_key))))
     query = (
@@ -80,10 +86,11 @@ async def next_pending(session: AsyncSession, platform: str, user_key: str) -> I
             InboxItem.user_key == user_key,
         )
         .order_by(InboxItem.id)
-        .limit(1)
+        .limit(2)
         .with_for_update()
     )
-    return await session.scalar(query)
+    rows = list((await session.scalars(query)).all())
+    return (rows[0] if rows else None), len(rows) > 1
 
 
 async def pending_after(session: AsyncSession, platform: str, user_key: str, item_id: int) -> bool:

@@ -60,9 +60,26 @@ class Area(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), unique=True)  # casefolded name
-    slack_channel: Mapped[str | None] = mapped_column(String(200))
-    teams_channel: Mapped[str | None] = mapped_column(String(500))
     institutions: Mapped[list[Institution]] = relationship(back_populates="area")
+    channels: Mapped[list[AreaChannel]] = relationship(
+        order_by="AreaChannel.platform", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def channel_map(self) -> dict[str, str]:
+        """Platform -> channel where the area reads (its digest, submit summaries)."""
+        return {c.platform: c.channel for c in self.channels}
+
+
+class AreaChannel(Base):
+    """Where an area reads on one platform: a Slack channel id or name, a Teams channel id. A row per
+    platform, so a new platform needs no new column."""
+
+    __tablename__ = "area_channels"
+    __table_args__ = (UniqueConstraint("area_id", "platform"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(500))
 
 
 class Institution(Base):
@@ -148,6 +165,7 @@ class Registration(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_by: Mapped[Person | None] = relationship(viewonly=True, lazy="raise")  # loaded on demand
     local_goals: Mapped[list[LocalGoal]] = relationship(
         back_populates="registration",
         order_by="(LocalGoal.goal_number, LocalGoal.position)",
@@ -171,6 +189,7 @@ class LocalGoal(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     registration: Mapped[Registration] = relationship(back_populates="local_goals")
+    updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id], viewonly=True, lazy="raise")
     interventions: Mapped[list[Intervention]] = relationship(
         order_by="(Intervention.question_key, Intervention.position)", cascade="all, delete-orphan"
     )
@@ -213,15 +232,38 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class AuditAction(StrEnum):
+    ANSWER = "answer"  # registration content (field, before, after)
+    STATUS = "status"  # submitted, approved, returned, reopened
+    READY = "ready"  # the board told the chair it is ready
+    FOLLOW_UP = "follow_up"
+    PAUSE = "pause"
+    IMPORT = "import"
+    ROLE = "role"  # a role added or removed
+    PERSON = "person"  # a person removed
+    ERASURE = "erasure"
+
+
 class AuditEntry(Base):
-    """Append-only: every change to registration content (who, when, which field, before, after)."""
+    """Append-only: every change (who, what, when, before, after).
+
+    `actor_name` is the name of who did it as it was then (kept when the person is later removed;
+    replaced by a pseudonym only by an erasure). `subject_person_id` is whom the entry is about
+    (a role change, a removal, an erasure). Registration content changes carry the registration and
+    its version; other entries carry the institution where there is one. On PostgreSQL a trigger
+    refuses UPDATE and DELETE unless the transaction set `maalbot.audit_maintenance` (purge, erasure
+    and removal do, see `storage.audit.allow_maintenance`)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(Integer, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer)  # the registration's version after the change
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    subject_person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(30), default=AuditAction.ANSWER.value)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the registration's version after the change
     goal_number: Mapped[int | None] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(300))  # e.g. "goal 1/local goal 2/interventions"
     before: Mapped[str | None] = mapped_column(Text)
@@ -316,6 +358,7 @@ class OutboxItem(Base):
     __table_args__ = (
         UniqueConstraint("rule", "recipient", "period"),
         Index("ix_outbox_status_due_at", "status", "due_at"),  # what every tick's claim looks for
+        Index("ix_outbox_rule_period", "rule", "period"),  # which keys of this round exist (a tick's planning)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(50))  # digest | nudge | escalation | overdue | followup | ...
@@ -366,6 +409,34 @@ class ReminderPause(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
     until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TeamInstallation(Base):
+    """A Teams team the bot is installed in: where its roster is read (`team_id`) and the reference the
+    bot continues to read it proactively (service address, tenant, the bot's own account)."""
+
+    __tablename__ = "team_installations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(500), unique=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last complete roster read
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TeamMember(Base):
+    """A person of the organisation file found in a team's roster (by email or UPN): what the bot needs
+    to open a personal chat with them. People who are not in the organisation file are not stored."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("installation_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    installation_id: Mapped[int] = mapped_column(ForeignKey("team_installations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(320), index=True)  # the Teams user id, "29:…"
+    aad_object_id: Mapped[str | None] = mapped_column(String(100))
+    tenant_id: Mapped[str | None] = mapped_column(String(200))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # first found in this team
 
 
 # -- the web chat (bot/webchat): sessions, one-time sign-in links, the conversation as shown ---------------

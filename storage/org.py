@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage import web_sessions
+from storage import audit, web_sessions
 from storage.db import Database
-from storage.models import Area, Institution, Membership, Person, Role
+from storage.models import Area, AreaChannel, AuditAction, Institution, Membership, Person, Role
 from storage.org_file import AreaEntry, InstitutionEntry, MembershipEntry, OrgFile, PersonEntry, name_key
 from storage.types import utcnow
 
 _CHUNK = 500  # keys per IN (...) query
+CLI_ACTOR = "maalbot org import"  # who the audit log says changed roles from the command line
 
 
 @dataclass
@@ -60,18 +61,31 @@ async def import_org(db: Database, org: OrgFile) -> ImportReport:
     A person's `locale` is never touched. The file's roles (memberships) are added.
 
     Nothing that is missing from the file is deleted or demoted: an area, institution, person or role
-    that the file does not mention stays as it is (removal is a later feature), so a person who moves
+    that the file does not mention stays as it is (`storage.org_sync.sync_org` removes those), so a person who moves
     from member to chair keeps the member role too. Importing the same file twice changes nothing.
     """
-    report = ImportReport(org.source)
     async with db.transaction() as session:
-        areas = await _upsert_areas(session, org.areas, report.areas)
-        institutions = await _upsert_institutions(session, org.institutions, areas, report.institutions)
-        people = await _upsert_people(session, org.people, report.people)
-        await _add_memberships(session, org.memberships, areas, institutions, people, report.memberships)
-        for email_key, platform in org.channels:  # the file's choice of channel outranks the last used
-            await web_sessions.set_preferred(session, people[email_key].id, platform, utcnow(), source="org")
+        return await apply_org(session, org)
+
+
+async def apply_org(session: AsyncSession, org: OrgFile, *, actor: str = CLI_ACTOR) -> ImportReport:
+    """`import_org` inside the caller's transaction; the import and every role it adds are audited."""
+    report = ImportReport(org.source)
+    areas = await _upsert_areas(session, org.areas, report.areas)
+    institutions = await _upsert_institutions(session, org.institutions, areas, report.institutions)
+    people = await _upsert_people(session, org.people, report.people)
+    await _add_memberships(session, org.memberships, areas, institutions, people, report.memberships, actor)
+    for email_key, platform in org.channels:  # the file's choice of channel outranks the last used
+        await web_sessions.set_preferred(session, people[email_key].id, platform, utcnow(), source="org")
+    if report.changed:
+        await audit.record(session, AuditAction.IMPORT, "organisation file", actor_name=actor, after=report.summary())
     return report
+
+
+def place_of(role: str, institution: str | None, area: str | None) -> str:
+    """A role as the audit log and the sync's diff show it: "chair of Solsikken", "admin"."""
+    where = institution or area
+    return f"{role} of {where}" if where else role
 
 
 async def _load[M: Any](
@@ -97,21 +111,35 @@ def _update(row: object, counts: Counts, **values: object) -> None:
         counts.unchanged += 1
 
 
+def _set_channels(area: Area, channels: Sequence[tuple[str, str]]) -> bool:
+    """Set the channels the file names (platforms it does not name keep theirs); True if any changed."""
+    current = {c.platform: c for c in area.channels}
+    changed = False
+    for platform, channel in channels:
+        row = current.get(platform)
+        if row is None:
+            area.channels.append(AreaChannel(platform=platform, channel=channel))
+            changed = True
+        elif row.channel != channel:
+            row.channel = channel
+            changed = True
+    return changed
+
+
 async def _upsert_areas(session: AsyncSession, entries: Sequence[AreaEntry], counts: Counts) -> dict[str, Area]:
     areas = await _load(session, Area, Area.name_key, (e.key for e in entries))
     for e in entries:
         if e.key in areas:
-            _update(
-                areas[e.key],
-                counts,
-                name=e.name,
-                slack_channel=e.slack_channel,
-                teams_channel=e.teams_channel,
-            )
+            area = areas[e.key]
+            changed = _set_channels(area, e.channels) | (area.name != e.name)
+            area.name = e.name
+            if changed:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
         else:
-            areas[e.key] = Area(
-                name=e.name, name_key=e.key, slack_channel=e.slack_channel, teams_channel=e.teams_channel
-            )
+            channels = [AreaChannel(platform=p, channel=c) for p, c in e.channels]
+            areas[e.key] = Area(name=e.name, name_key=e.key, channels=channels)
             session.add(areas[e.key])
             counts.created += 1
     await session.flush()
@@ -156,6 +184,7 @@ async def _add_memberships(
     institutions: dict[str, Institution],
     people: dict[str, Person],
     counts: Counts,
+    actor: str,
 ) -> None:
     """Add the roles that are not there yet. The unique constraint on memberships cannot catch
     duplicates with NULL columns (admins, area leaders), so existing roles are compared here."""
@@ -173,6 +202,10 @@ async def _add_memberships(
         existing.add(row)
         session.add(Membership(person_id=row[0], role=row[1], institution_id=row[2], area_id=row[3]))
         counts.created += 1
+        await audit.record(
+            session, AuditAction.ROLE, "role added", actor_name=actor, subject_id=row[0], institution_id=row[2],
+            after=place_of(row[1], e.institution, e.area),
+        )  # fmt: skip
     await session.flush()
 
 

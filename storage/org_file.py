@@ -48,8 +48,8 @@ def name_key(name: str) -> str:
 @dataclass(frozen=True)
 class AreaEntry:
     name: str
-    slack_channel: str | None = None  # None: the file does not say (import keeps what is stored)
-    teams_channel: str | None = None
+    # (platform, channel) for each platform the file names; a platform it does not name keeps what is stored
+    channels: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -291,6 +291,7 @@ def parse_org_yaml(text: str, source: str = "<yaml>") -> OrgFile:
     """The nested shape: municipality, admins, areas → leaders, institutions → leaders, board."""
     b = _Builder(source)
     try:
+        _refuse_aliases(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -304,8 +305,25 @@ def parse_org_yaml(text: str, source: str = "<yaml>") -> OrgFile:
     for path, node in top.items("admins"):
         _yaml_person(b, node, path, Role.ADMIN)
     for path, node in top.items("areas"):
-        _yaml_area(b, _YamlMap(b, node, path, ("name", "slack_channel", "teams_channel", "leaders", "institutions")))
+        _yaml_area(b, _YamlMap(b, node, path, AREA_KEYS))
     return b.result(top.text("municipality") or None)
+
+
+def _refuse_aliases(text: str, source: str) -> None:
+    """An alias (`*name`) repeats a part of the file wherever it is used, so a file of a few lines can
+    stand for millions of entries (the «billion laughs»). An organisation file has no need for them:
+    every area, institution and person is written out, and a file with an alias is refused before
+    anything is built from it."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            raise OrgFileError(
+                source,
+                [
+                    f"line {line}: the file repeats a part of itself with a YAML alias (*{event.anchor}); "
+                    "write every area, institution and person out in full"
+                ],
+            )
 
 
 def _yaml_area(b: _Builder, m: _YamlMap) -> None:
@@ -314,7 +332,7 @@ def _yaml_area(b: _Builder, m: _YamlMap) -> None:
         return b.problem(m.loc("name"), "missing area name") if m.ok else None
     b.area(
         m.loc("name"),
-        AreaEntry(name, m.text("slack_channel") or None, m.text("teams_channel") or None),
+        AreaEntry(name, _channels(b, m)),
         once=True,
     )
     for path, node in m.items("leaders"):
@@ -362,6 +380,35 @@ def _yaml_person(
     if key is not None and role is not None:
         b.memberships[MembershipEntry(key, role, institution, area)] = None
     return None
+
+
+AREA_KEYS = ("name", "channels", "slack_channel", "teams_channel", "leaders", "institutions")
+PLATFORM_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+
+
+def _channels(b: _Builder, m: _YamlMap) -> tuple[tuple[str, str], ...]:
+    """`channels: {slack: "#maal-nord", teams: "19:..."}`, and the older keys `slack_channel` and
+    `teams_channel` (still read; `channels` wins where both name a platform)."""
+    found: dict[str, str] = {}
+    for platform in ("slack", "teams"):
+        if channel := m.text(f"{platform}_channel"):
+            found[platform] = channel
+    node = m._value("channels")
+    if node is None:
+        return tuple(found.items())
+    if not isinstance(node, MappingNode):
+        b.problem(m.loc("channels"), 'expected a mapping of platform to channel, e.g. slack: "#maal-nord"')
+        return tuple(found.items())
+    for key_node, value in node.value:
+        platform = str(key_node.value).strip().casefold() if isinstance(key_node, ScalarNode) else ""
+        if not PLATFORM_RE.match(platform):
+            b.problem(_YamlMap.line(key_node, f"{m.loc('channels').path}"), "expected a platform name (slack, teams)")
+            continue
+        if not isinstance(value, ScalarNode) or value.tag == _NULL_TAG:
+            continue
+        if channel := clean(str(value.value)):
+            found[platform] = channel
+    return tuple(found.items())
 
 
 class _YamlMap:

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,45 +71,69 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
+ENQUEUE_BATCH = 500  # rows per INSERT (and per transaction, see `enqueue_in_batches`)
+
+
 async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime) -> int:
-    """Insert the items whose key is new; returns how many were inserted."""
+    """Insert the items whose key is new, `ENQUEUE_BATCH` rows per statement; returns how many were
+    inserted (the statement returns the ids of the rows it added, which both databases support)."""
     if not items:
         return 0
     insert = pg_insert if session.sync_session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = 0
-    for item in items:  # one statement per row: rowcount tells which were new
+    for start in range(0, len(items), ENQUEUE_BATCH):
+        rows = [
+            {
+                "rule": item.rule,
+                "recipient": item.recipient,
+                "period": item.period,
+                "payload": item.payload,
+                "due_at": item.due_at,
+                "expires_at": item.expires_at,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for item in items[start : start + ENQUEUE_BATCH]
+        ]
+        table = cast(Table, OutboxItem.__table__)
         statement = (
-            insert(OutboxItem)
-            .values(
-                rule=item.rule,
-                recipient=item.recipient,
-                period=item.period,
-                payload=item.payload,
-                due_at=item.due_at,
-                expires_at=item.expires_at,
-                status=OutboxStatus.PENDING.value,
-                attempts=0,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["rule", "recipient", "period"])
-        )
-        result = await session.execute(statement)
-        inserted += int(getattr(result, "rowcount", 0) or 0)
+            insert(table).on_conflict_do_nothing(index_elements=["rule", "recipient", "period"]).returning(table.c.id)
+        )  # one compiled statement, run for many rows (SQLAlchemy's «insertmanyvalues»)
+        inserted += len((await session.execute(statement, rows)).all())
+    return inserted
+
+
+async def enqueue_in_batches(db: Database, items: Sequence[NewItem], now: datetime) -> int:
+    """`enqueue` with one short transaction per batch, so a large round never holds the write lock
+    (SQLite's is the whole database) for longer than one batch: turns get in between."""
+    inserted = 0
+    for start in range(0, len(items), ENQUEUE_BATCH):
+        async with db.transaction() as s:
+            inserted += await enqueue(s, items[start : start + ENQUEUE_BATCH], now)
     return inserted
 
 
 async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """Which of `keys` are already in the outbox (for a dry run, which writes nothing)."""
+    """Which of `keys` are already in the outbox: one query per rule, for the periods asked about (a
+    rule plans few periods at a time, so this reads the rows of this round, not the outbox's history)."""
     if not keys:
         return set()
-    rules = {k[0] for k in keys}
-    rows = (
-        await session.execute(
-            select(OutboxItem.rule, OutboxItem.recipient, OutboxItem.period).where(OutboxItem.rule.in_(rules))
-        )
-    ).all()
+    periods: dict[str, set[str]] = {}
+    for rule, _recipient, period in keys:
+        periods.setdefault(rule, set()).add(period)
     wanted = set(keys)
-    return {(r, c, p) for r, c, p in rows if (r, c, p) in wanted}
+    found: set[tuple[str, str, str]] = set()
+    for rule, rule_periods in periods.items():
+        ordered = sorted(rule_periods)
+        for start in range(0, len(ordered), ENQUEUE_BATCH):
+            rows = await session.execute(
+                select(OutboxItem.recipient, OutboxItem.period).where(
+                    OutboxItem.rule == rule, OutboxItem.period.in_(ordered[start : start + ENQUEUE_BATCH])
+                )
+            )
+            found |= {(rule, c, p) for c, p in rows.all() if (rule, c, p) in wanted}
+    return found
 
 
 async def claim_due(
@@ -239,6 +263,18 @@ async def failures_since(session: AsyncSession, since: datetime) -> list[Failure
         name = str(row.payload.get("to_name") or row.recipient)
         out.append(Failure(row.rule, row.recipient, name, row.last_error or "", row.claimed_at or since))
     return out
+
+
+async def backlog(session: AsyncSession, now: datetime) -> tuple[int, float]:
+    """(rows not sent yet, age in seconds of the oldest of them that is due): for the metrics."""
+    unsent = OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value))
+    count = int(await session.scalar(select(func.count(OutboxItem.id)).where(unsent)) or 0)
+    oldest = await session.scalar(select(func.min(OutboxItem.due_at)).where(unsent, OutboxItem.due_at <= now))
+    if oldest is None:
+        return count, 0.0
+    if oldest.tzinfo is None:  # SQLite gives naive UTC back
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return count, max((now - oldest).total_seconds(), 0.0)
 
 
 async def items(session: AsyncSession, *, rule: str | None = None) -> list[OutboxItem]:
@@ -392,5 +428,9 @@ async def last_reply_unseen(session: AsyncSession, recipient: str) -> bool:
     ).first()
     if row is None:
         return False
-    status, error = row
+    return reply_unseen(row[0], row[1])
+
+
+def reply_unseen(status: str, error: str | None) -> bool:
+    """A reply with this status and last error did not reach the person (failed, or waiting for a retry)."""
     return status == OutboxStatus.FAILED.value or (status != OutboxStatus.SENT.value and error is not None)

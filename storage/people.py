@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +68,11 @@ async def boards_of(session: AsyncSession, person_id: int) -> list[Board]:
             .where(Membership.person_id == person_id, Membership.role.in_(BOARD_ROLES))
         )
     ).all()
+    return best_boards(rows)
+
+
+def best_boards(rows: Sequence[Sequence[Any]]) -> list[Board]:
+    """(role, institution id, institution name, area name) rows as boards, one per institution."""
     rank = {Role.LEADER.value: 0, Role.CHAIR.value: 1, Role.MEMBER.value: 2}
     best: dict[int, Board] = {}
     for role, inst_id, inst_name, area_name in rows:

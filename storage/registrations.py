@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
+    AuditAction,
     AuditEntry,
     Institution,
     Intervention,
@@ -142,6 +146,70 @@ async def lock_registration(session: AsyncSession, registration_id: int) -> Regi
     return reg
 
 
+def _with_draft(query: Any) -> Any:
+    """`query` of registrations with the whole draft in the same statement: local goals, their
+    interventions and measurements, and who last changed each (joined eager loads)."""
+    goals = joinedload(Registration.local_goals)
+    return query.options(
+        goals.joinedload(LocalGoal.interventions),
+        goals.joinedload(LocalGoal.measurements),
+        goals.joinedload(LocalGoal.updated_by),
+        joinedload(Registration.submitted_by),
+    ).execution_options(populate_existing=True)
+
+
+async def open_draft(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration:
+    """The institution's registration for the strategy, created if missing, locked until the transaction
+    ends (like `lock_registration`), with its draft loaded: ensure + lock + load in one statement."""
+    query = _with_draft(
+        select(Registration)
+        .where(Registration.institution_id == institution_id, Registration.strategy_id == strategy_id)
+        .with_for_update(of=Registration)
+    )
+    reg = (await session.scalars(query)).unique().one_or_none()
+    if reg is None:
+        try:
+            async with session.begin_nested():
+                reg = Registration(institution_id=institution_id, strategy_id=strategy_id, version=0, local_goals=[])
+                session.add(reg)
+        except IntegrityError:
+            reg = (await session.scalars(query)).unique().one_or_none()
+            if reg is None:
+                raise
+        else:
+            set_committed_value(reg, "submitted_by", None)
+    return reg
+
+
+def draft_loaded(reg: Registration) -> bool:
+    return "local_goals" not in sa_inspect(reg).unloaded
+
+
+async def draft_of(session: AsyncSession, reg: Registration, kinds: QuestionKinds, institution_name: str) -> DraftData:
+    """The draft of a registration loaded by `open_draft` (no query, unless it was returned)."""
+    goals = tuple(
+        LocalGoalData(
+            goal_number=lg.goal_number,
+            position=lg.position,
+            answers=_answers_of(lg, kinds),
+            updated_by=lg.updated_by.name if lg.updated_by is not None else None,
+        )
+        for lg in sorted(reg.local_goals, key=lambda g: (g.goal_number, g.position))
+    )
+    return DraftData(
+        registration_id=reg.id,
+        institution_id=reg.institution_id,
+        institution_name=institution_name,
+        status=reg.status,
+        version=reg.version,
+        ready_for_chair=reg.ready_for_chair,
+        local_goals=goals,
+        submitted_by=reg.submitted_by.name if reg.submitted_by is not None else None,
+        submitted_at=reg.submitted_at,
+        return_comment=await _return_comment(session, reg) if reg.status == RegistrationStatus.RETURNED.value else None,
+    )
+
+
 async def load_draft(session: AsyncSession, registration_id: int, kinds: QuestionKinds) -> DraftData:
     reg = await session.scalar(
         select(Registration)
@@ -243,7 +311,22 @@ class DraftWriter:
         self.kinds = kinds
         self.person_id = person_id
 
+    def _loaded_goal(self, goal_number: int, position: int) -> LocalGoal | None:
+        """The local goal from the draft `open_draft` loaded (None: not loaded that way)."""
+        if not draft_loaded(self.reg):
+            return None
+        for lg in self.reg.local_goals:
+            if lg.goal_number == goal_number and lg.position == position:
+                unloaded = sa_inspect(lg).unloaded
+                if "interventions" not in unloaded and "measurements" not in unloaded:
+                    return lg
+                return None
+        return None
+
     async def _goal(self, goal_number: int, position: int) -> LocalGoal:
+        loaded = self._loaded_goal(goal_number, position)
+        if loaded is not None:
+            return loaded
         lg = await self.session.scalar(
             select(LocalGoal)
             .where(
@@ -256,6 +339,10 @@ class DraftWriter:
         if lg is None:
             raise LookupError(f"local goal {goal_number}.{position} not found")
         return lg
+
+    async def _author(self) -> Person | None:
+        """Who writes (from the identity map: the turn loaded them)."""
+        return await self.session.get(Person, self.person_id) if self.person_id is not None else None
 
     def _check_open(self) -> None:
         if self.reg.status == RegistrationStatus.APPROVED.value:
@@ -271,11 +358,15 @@ class DraftWriter:
         )
         if getattr(result, "rowcount", 1) != 1:
             raise StaleRegistration()
-        self.reg.version = expected + 1
+        set_committed_value(self.reg, "version", expected + 1)  # what the UPDATE wrote: nothing to flush
+        action = {"status": AuditAction.STATUS, "ready for chair": AuditAction.READY}.get(fld, AuditAction.ANSWER)
         self.session.add(
             AuditEntry(
                 registration_id=self.reg.id,
+                institution_id=self.reg.institution_id,
                 person_id=self.person_id,
+                actor_name=await _name(self.session, self.person_id),
+                action=action.value,
                 version=self.reg.version,
                 goal_number=goal_number,
                 field=fld,
@@ -286,26 +377,36 @@ class DraftWriter:
 
     async def add_local_goal(self, goal_number: int, text: str) -> int:
         self._check_open()
-        positions = (
-            await self.session.scalars(
-                select(LocalGoal.position).where(
-                    LocalGoal.registration_id == self.reg.id, LocalGoal.goal_number == goal_number
+        loaded = draft_loaded(self.reg)
+        if loaded:
+            positions: Sequence[int] = [lg.position for lg in self.reg.local_goals if lg.goal_number == goal_number]
+        else:
+            positions = (
+                await self.session.scalars(
+                    select(LocalGoal.position).where(
+                        LocalGoal.registration_id == self.reg.id, LocalGoal.goal_number == goal_number
+                    )
                 )
-            )
-        ).all()
+            ).all()
         position = max(positions, default=0) + 1
-        self.session.add(
-            LocalGoal(
-                registration_id=self.reg.id,
-                goal_number=goal_number,
-                position=position,
-                text=text,
-                answers={},
-                created_by_id=self.person_id,
-                updated_by_id=self.person_id,
-            )
+        lg = LocalGoal(
+            registration_id=self.reg.id,
+            goal_number=goal_number,
+            position=position,
+            text=text,
+            answers={},
+            created_by_id=self.person_id,
+            updated_by_id=self.person_id,
+            interventions=[],
+            measurements=[],
         )
+        if loaded:
+            self.reg.local_goals.append(lg)
+        else:
+            self.session.add(lg)
         await self.session.flush()
+        if loaded:
+            set_committed_value(lg, "updated_by", await self._author())
         await self._bump(goal_number, field_name(goal_number, position, self.kinds.first_key), None, text)
         return position
 
@@ -351,13 +452,18 @@ class DraftWriter:
         lg.updated_by_id = self.person_id
         lg.updated_at = utcnow()
         await self.session.flush()
+        if "updated_by" not in sa_inspect(lg).unloaded:  # keep the loaded draft's «who» current
+            set_committed_value(lg, "updated_by", await self._author())
         await self._bump(goal_number, field_name(goal_number, position, key), before, value)
 
     async def delete_local_goal(self, goal_number: int, position: int) -> None:
         self._check_open()
         lg = await self._goal(goal_number, position)
         before = lg.text
-        await self.session.delete(lg)
+        if draft_loaded(self.reg) and lg in self.reg.local_goals:
+            self.reg.local_goals.remove(lg)  # deleted as an orphan, and gone from the loaded draft
+        else:
+            await self.session.delete(lg)
         await self.session.flush()
         later = (
             await self.session.scalars(
@@ -391,6 +497,12 @@ class DraftWriter:
             self.reg.ready_for_chair = True
             await self.session.flush()
             await self._bump(None, "ready for chair", "no", "yes")
+
+
+async def _name(session: AsyncSession, person_id: int | None) -> str | None:
+    """The person's name now, kept in the audit entry as it was (the identity map makes repeats free)."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else None
 
 
 def _text(value: Any) -> str | None:

@@ -1,6 +1,7 @@
 """Slack as a `bot.outbound.Platform`: identify a user, render replies as Block Kit messages, send one
 message to where a turn's replies go (a channel or DM, a thread, a /maal response_url, or a user
-whose DM is opened first). Errors are classified like the reminders' (`bot.slack.reminders.classify`):
+whose DM is opened first), and find a workspace member by email.
+Errors are classified like the reminders' (`bot.slack.reminders.classify`):
 429/5xx/timeouts are transient (the deliverer retries), channel gone or user gone are permanent."""
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class SlackPlatform:
     def __init__(self, channel: SlackChannel, client: AsyncWebClient) -> None:
         self.channel = channel
         self.client = client  # without the SDK's own retries: the deliverer retries, in order
-        self.notifier: Notifier = SlackReminderNotifier(client)
+        self.reminders = SlackReminderNotifier(client)
+        self.notifier: Notifier = self.reminders
         self._linked: set[str] = set()
 
     @property
@@ -43,6 +45,10 @@ class SlackPlatform:
             if len(self._linked) >= LINKED_LIMIT:
                 self._linked.clear()
             self._linked.add(user_key)
+
+    async def find_person(self, email: str) -> str | None:
+        """users.lookupByEmail (scope users:read.email), the same look-up the scheduler's notifier makes."""
+        return await self.reminders.find_person(email)
 
     def render(self, replies: list[Reply], locale: str | None) -> list[Message]:
         return render_messages(replies)

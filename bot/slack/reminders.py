@@ -27,7 +27,8 @@ fails transiently, the retry sends all of them again (the scheduler treats one i
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import ClientError
@@ -104,6 +105,10 @@ def classify(exc: SlackApiError) -> SendResult:
     return SendResult.transient(code or f"HTTP {status}")
 
 
+LOOKUP_TTL = 3600.0  # seconds before «not in the workspace» is asked about again
+LOOKUP_LIMIT = 100_000
+
+
 class SlackReminderNotifier:
     """The reminder scheduler's way of writing first in Slack (platform "slack").
 
@@ -113,9 +118,14 @@ class SlackReminderNotifier:
 
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self._dm_channels = DmChannels()
+        self._clock = clock
+        # email (casefolded) -> (user id or None, when looked up): a person is looked up once. A found
+        # id is also stored as the person's identity by the scheduler; «not in the workspace» is asked
+        # again after `LOOKUP_TTL` (they may have joined). Bounded: cleared at `LOOKUP_LIMIT` entries.
+        self._looked_up: dict[str, tuple[str | None, float]] = {}
 
     async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
         try:
@@ -133,7 +143,19 @@ class SlackReminderNotifier:
         return await self._post(channel, replies)
 
     async def find_person(self, email: str) -> str | None:
-        """The Slack user id of the workspace member with this email (see `bot.delivery.FindsPeople`)."""
+        """The Slack user id of the workspace member with this email (see `bot.delivery.FindsPeople`),
+        asked of Slack once per person (see `_looked_up`)."""
+        key = email.strip().casefold()
+        known = self._looked_up.get(key)
+        if known is not None and (known[0] is not None or self._clock() - known[1] < LOOKUP_TTL):
+            return known[0]
+        found = await self._lookup(email)
+        if len(self._looked_up) >= LOOKUP_LIMIT:
+            self._looked_up.clear()
+        self._looked_up[key] = (found, self._clock())
+        return found
+
+    async def _lookup(self, email: str) -> str | None:
         try:
             response = await self.client.users_lookupByEmail(email=email)
         except SlackApiError as exc:

@@ -28,6 +28,7 @@ from bot.teams.guard import guard_bearer_tokens
 from bot.teams.handlers import TeamsBot
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.platform import TeamsPlatform
+from bot.teams.roster import TeamsRoster
 from bot.teams.settings import TeamsSettings
 from dialogs.service import ConversationService
 from storage.db import Database
@@ -37,6 +38,7 @@ log = logging.getLogger("maalbot.teams")
 ROUTE = "/api/messages"
 TEAMS_BOT_KEY: web.AppKey[TeamsBot] = web.AppKey("teams_bot", TeamsBot)
 TEAMS_NOTIFIER_KEY: web.AppKey[TeamsNotifier] = web.AppKey("teams_notifier", TeamsNotifier)
+TEAMS_ROSTER_KEY: web.AppKey[TeamsRoster] = web.AppKey("teams_roster", TeamsRoster)
 _SDK_AUTH_CONFIG = "agent_configuration"  # where the SDK's JWT decorator looks for its configuration
 
 UNAUTHENTICATED_WARNING = (
@@ -132,11 +134,15 @@ def mount_teams(
     adapter.on_turn_error = bot.on_turn_error
     app[TEAMS_BOT_KEY] = bot
     app[TEAMS_NOTIFIER_KEY] = notifier
+    roster = app[TEAMS_ROSTER_KEY] = TeamsRoster(notifier, db, refresh_hours=settings.roster_refresh_hours)
+    app.on_startup.append(roster.on_startup)  # every known team's roster on start, then the stale ones
+    app.on_cleanup.insert(0, roster.on_cleanup)  # before the database is closed
+    agent = roster.agent(bot)  # roster events (bot or members added/removed) first, then the bot
 
     async def messages(request: web.Request) -> web.StreamResponse:
         if anonymous and not _is_loopback(request.remote):
             return web.json_response({"error": "unauthenticated mode accepts local requests only"}, status=403)
-        response = await adapter.process(request, bot)
+        response = await adapter.process(request, agent)
         return response if response is not None else web.Response(status=202)
 
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]] = messages

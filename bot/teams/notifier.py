@@ -25,7 +25,7 @@ from bot.teams import refs
 from bot.teams.render import card_activities
 from dialogs.messages import Reply
 from dialogs.texts import texts
-from storage import conversation_refs
+from storage import conversation_refs, team_members
 from storage.conversation_refs import StoredRef
 from storage.db import Database
 
@@ -148,7 +148,8 @@ class TeamsNotifier:
         return await self._outcome(failure, ref.conversation_key)
 
     async def _create_personal(self, user_key: str, person_id: int | None, activities: list[Activity]) -> Delivery:
-        base = await conversation_refs.latest(self.db, refs.PLATFORM)
+        base = await team_members.personal_base(self.db, refs.PLATFORM, user_key)  # a team they are in (roster)
+        base = base or await conversation_refs.latest(self.db, refs.PLATFORM)
         if base is None:
             return Delivery.NO_ROUTE
         reference = refs.reference_from_json(base.reference)

@@ -80,6 +80,11 @@ class TeamsPlatform:
     async def ensure_person(self, user_key: str) -> None:
         """Nothing to do after the fact: a Teams user is identified in the turn, with its connector."""
 
+    async def find_person(self, email: str) -> str | None:
+        """None: the Bot Connector cannot look a user up by email (that needs the team roster or Graph).
+        A Teams member is reached once they wrote to the bot, through the reference stored then."""
+        return None
+
     def render(self, replies: list[Reply], locale: str | None) -> Sequence[Activity]:
         return card_activities(replies, texts(locale or self.teams.default_locale))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AppType = Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"]
@@ -19,6 +19,7 @@ class TeamsSettings(BaseSettings):
     app_password: SecretStr | None = Field(default=None, alias="MICROSOFT_APP_PASSWORD")
     tenant_id: str | None = Field(default=None, alias="MICROSOFT_APP_TENANT_ID")
     app_type: AppType | None = Field(default=None, alias="MICROSOFT_APP_TYPE")
+    roster_refresh_hours: float = Field(default=12.0, gt=0, alias="MAALBOT_TEAMS_ROSTER_HOURS")
 
     @property
     def effective_app_type(self) -> AppType:
@@ -61,3 +62,15 @@ def teams_startup_problem(settings: TeamsSettings, dev: bool) -> str | None:
         f"Teams is configured but {problem}: without complete credentials /api/messages would accept "
         "unauthenticated requests. Complete the MICROSOFT_APP_* settings, or run `maalbot serve --dev` locally."
     )
+
+
+def load_teams_settings() -> TeamsSettings:
+    """The Teams settings; a bad value raises SettingsError with a one-line explanation."""
+    from bot.settings import SettingsError
+
+    try:
+        return TeamsSettings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "setting"
+        raise SettingsError(f"{name}: {err['msg']}") from None

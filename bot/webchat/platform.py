@@ -19,7 +19,7 @@ from bot.webchat.signin import SignIns
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_to_json
 from dialogs.texts import texts
-from storage import web_sessions
+from storage import people, web_sessions
 from storage.db import Database
 from storage.models import Person
 
@@ -77,6 +77,10 @@ class WebChatPlatform:
     async def ensure_person(self, user_key: str) -> None:
         """Nothing to do: the sign-in link names the person, and signing in links the identity."""
 
+    async def find_person(self, email: str) -> str | None:
+        """Anyone in the organisation file can be reached: the web chat's user key is the person's id."""
+        return await _person_key(self.db, email)
+
     def render(self, replies: list[Reply], locale: str | None) -> Sequence[Any]:
         return [[reply_to_json(r) for r in replies]]
 
@@ -106,9 +110,18 @@ class EmailPlatform:
     async def ensure_person(self, user_key: str) -> None:
         """Nobody writes to the bot by email."""
 
+    async def find_person(self, email: str) -> str | None:
+        return await _person_key(self.email.db, email)
+
     def render(self, replies: list[Reply], locale: str | None) -> Sequence[Any]:
         return [replies]
 
     async def send_part(self, to: dict[str, Any], part: list[Reply]) -> SendResult:
         # a requested link lives minutes; an invitation's as long as a reminder's
         return await self.email.send_email(int(to["person_id"]), part, requested=not to.get("invite"))
+
+
+async def _person_key(db: Database, email: str) -> str | None:
+    async with db.read() as s:
+        person = await people.person_by_email(s, email)
+        return str(person.id) if person is not None else None

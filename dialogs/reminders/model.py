@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,18 +25,7 @@ FOLLOWUP_SUMMARY = "followup_summary"  # a board's follow-up answer, to the inst
 class AreaInfo:
     id: int
     name: str
-    slack_channel: str | None = None
-    teams_channel: str | None = None
-
-    @property
-    def channels(self) -> tuple[tuple[str, str], ...]:
-        """(platform, channel) for each channel the area has."""
-        out = []
-        if self.slack_channel:
-            out.append(("slack", self.slack_channel))
-        if self.teams_channel:
-            out.append(("teams", self.teams_channel))
-        return tuple(out)
+    channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) for each channel the area has
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +78,8 @@ class MeasurementInfo:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Everything the rules look at, read in one transaction."""
+    """Everything the rules look at, read in one transaction. Who holds which role where is indexed once
+    when the snapshot is made, so a rule's look-up costs the size of its answer, not of the municipality."""
 
     strategy: Strategy | None
     areas: tuple[AreaInfo, ...] = ()
@@ -99,25 +90,41 @@ class Snapshot:
     answered_followups: frozenset[tuple[int, date]] = frozenset()
     unreachable: tuple[tuple[str, str], ...] = ()  # (who, why) that could not be reached lately
     default_locale: str = "da"
+    _at_institution: dict[tuple[str, int], set[int]] = field(default_factory=dict, init=False, repr=False)
+    _area_leaders: dict[int, set[int]] = field(default_factory=dict, init=False, repr=False)
+    _admins: set[int] = field(default_factory=set, init=False, repr=False)
+    _in_area: dict[int, list[InstitutionInfo]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for m in self.memberships:
+            if m.person_id not in self.people:
+                continue
+            if m.institution_id is not None:
+                self._at_institution.setdefault((m.role, m.institution_id), set()).add(m.person_id)
+            if m.role == "area_leader" and m.area_id is not None:
+                self._area_leaders.setdefault(m.area_id, set()).add(m.person_id)
+            if m.role == "admin":
+                self._admins.add(m.person_id)
+        for inst in sorted(self.institutions, key=lambda i: i.name.casefold()):
+            self._in_area.setdefault(inst.area_id, []).append(inst)
 
     def _by_name(self, ids: set[int]) -> list[PersonInfo]:
         return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
 
     def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
-        return self._by_name(
-            {m.person_id for m in self.memberships if m.role in roles and m.institution_id == institution_id}
-        )
+        ids: set[int] = set()
+        for role in roles:
+            ids |= self._at_institution.get((role, institution_id), set())
+        return self._by_name(ids)
 
     def area_leaders(self, area_id: int) -> list[PersonInfo]:
-        return self._by_name(
-            {m.person_id for m in self.memberships if m.role == "area_leader" and m.area_id == area_id}
-        )
+        return self._by_name(self._area_leaders.get(area_id, set()))
 
     def admins(self) -> list[PersonInfo]:
-        return self._by_name({m.person_id for m in self.memberships if m.role == "admin"})
+        return self._by_name(self._admins)
 
     def institutions_in(self, area_id: int) -> list[InstitutionInfo]:
-        return sorted((i for i in self.institutions if i.area_id == area_id), key=lambda i: i.name.casefold())
+        return list(self._in_area.get(area_id, ()))
 
     def area(self, area_id: int) -> AreaInfo:
         return next(a for a in self.areas if a.id == area_id)
@@ -125,15 +132,20 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class DueItem:
-    """One message that is due now. `payload` holds where it goes and the rendered replies."""
+    """One message that is due now. `payload` holds where it goes and the rendered replies; it is made
+    only when asked for (`make_payload`), so a tick renders just the items whose key is new."""
 
     rule: str
     recipient: str  # "person:12" | "area:3:slack"
     period: str
     due_at: datetime
     expires_at: datetime | None
-    payload: dict[str, Any]
+    make_payload: Callable[[], dict[str, Any]]
     why: str  # for the dry run and the logs: why this is sent now
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.make_payload()
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -19,7 +19,8 @@ from dialogs.messages import Inbound, Reply
 from dialogs.reminders.render import long_date
 from dialogs.texts import texts
 from dialogs.when_parser import parse_when
-from storage.models import ReminderPause
+from storage import audit
+from storage.models import AuditAction, ReminderPause
 
 _REMINDERS = r"(?:påmindelser(?:ne)?|paamindelser(?:ne)?|reminders?|notifikationer|beskeder)"
 _PAUSE = re.compile(
@@ -76,6 +77,13 @@ async def handle_pause(
             )
         ]
     row = await session.scalar(select(ReminderPause).where(ReminderPause.person_id == person_id).with_for_update())
+    before = row.until.isoformat() if row is not None else None
+    after = request.until.isoformat() if request.until is not None else None
+    if before != after:
+        await audit.record(
+            session, AuditAction.PAUSE, "reminders paused until", actor_id=person_id, subject_id=person_id,
+            before=before, after=after,
+        )  # fmt: skip
     if request.until is None:
         if row is not None:
             await session.delete(row)

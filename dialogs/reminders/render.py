@@ -118,6 +118,22 @@ def digest_replies(
     return replies
 
 
+def municipality_summary(
+    t: Texts, strategy: Strategy, areas: Sequence[tuple[str, Sequence[InstitutionInfo]]], today: date, worst: int = 10
+) -> Reply:
+    """The administration's weekly digest of a large municipality in one reply: the totals, and the areas
+    furthest behind (lowest share submitted) with theirs; every institution is on the status page."""
+    everyone = [r for _, rows in areas for r in rows]
+    ranked = sorted(areas, key=lambda a: (sum(1 for r in a[1] if r.done) / max(len(a[1]), 1), a[0].casefold()))
+    facts = [(name, _total_value(t, strategy, rows)) for name, rows in ranked[:worst]]
+    if len(ranked) > worst:
+        facts.append(("…", t("and {n} more", n=len(ranked) - worst)))
+    text = t("Total") + ": " + _total_value(t, strategy, everyone) + ". " + legend(t)
+    text += "\n" + t("Every institution is on the status page: write «statusside» to get a link.")
+    title = t("Weekly status for the municipality, {date}", date=long_date(t, today))
+    return Reply(text, facts=tuple(facts), title=title, kind="status")
+
+
 def unreachable_reply(t: Texts, unreachable: Sequence[tuple[str, str]]) -> Reply:
     facts = tuple((who, why) for who, why in unreachable[:30])
     text = t.plural(

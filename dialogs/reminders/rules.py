@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import partial
+from typing import Any
 
 from croniter import croniter
 
@@ -22,6 +24,13 @@ from dialogs.strategy import ReminderSettings, Strategy, clock
 from dialogs.texts import Texts, texts
 
 BOARD = ("member", "chair")
+ADMIN_TABLE_ROWS = 60  # more institutions: the admins' digest is a summary, not a table of every one
+
+
+def _one(make: Callable[..., Reply], *args: Any) -> list[Reply]:
+    return [make(*args)]
+
+
 CHAIR_AND_LEADER = ("chair", "leader")
 
 
@@ -72,9 +81,13 @@ class Rules:
 
     def to_person(
         self, rule: str, person: PersonInfo, period: str, due: datetime, expires: datetime | None,
-        replies: Sequence[Reply], why: str, **extra: object,
+        replies: Callable[[], Sequence[Reply]], why: str, **extra: object,
     ) -> DueItem:  # fmt: skip
-        payload = render.person_payload(person.id, person.name, replies, why, **extra)
+        """A DM; its replies are rendered only when the item's payload is asked for (a new key)."""
+
+        def payload() -> dict[str, Any]:
+            return render.person_payload(person.id, person.name, replies(), why, **extra)
+
         return DueItem(rule, person_recipient(person.id), period, due, expires, payload, why)
 
     def not_done(self, institutions: Iterable[InstitutionInfo]) -> list[InstitutionInfo]:
@@ -105,21 +118,14 @@ class Rules:
                 continue
             period = iso_week(nominal, self.cal.tz)
             why = f"weekly digest for {area.name} ({period}, cron {cron!r})"
-            t = self.t()
-            replies = render.digest_replies(t, self.strategy, area.name, rows, self.today)
-            payload_replies = [render.reply_to_json(r) for r in replies]
             for platform, channel in area.channels:
-                payload = {
-                    "to": {"platform": platform, "channel": channel},
-                    "to_name": f"{channel} ({area.name})",
-                    "replies": payload_replies,
-                    "why": why,
-                }
+                payload = partial(self._channel_digest, platform, channel, area.name, rows, why)
                 items.append(DueItem(m.DIGEST, f"area:{area.id}:{platform}", period, due, expires, payload, why))
             if not area.channels:  # no channel: the area's leaders get it in a DM
                 for leader in self.reachable(self.snap.area_leaders(area.id)):
-                    lt = self.t(leader)
-                    leader_replies = render.digest_replies(lt, self.strategy, area.name, rows, self.today)
+                    leader_replies = partial(
+                        render.digest_replies, self.t(leader), self.strategy, area.name, rows, self.today
+                    )
                     items.append(
                         self.to_person(m.DIGEST, leader, f"{period}:area:{area.id}", due, expires, leader_replies,
                                        why + " (the area has no channel)")
@@ -134,20 +140,41 @@ class Rules:
             return []
         period = iso_week(nominal, self.cal.tz)
         items = []
+        if not self.snap.unreachable and not any(self.snap.institutions_in(a.id) for a in self.snap.areas):
+            return []
         for admin in self.reachable(self.snap.admins()):
-            t = self.t(admin)
-            replies: list[Reply] = []
-            for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):
-                rows = self.snap.institutions_in(area.id)
-                if rows:
-                    title = t("Weekly status for {area}, {date}", area=area.name, date=render.long_date(t, self.today))
-                    replies += render.progress_table(t, self.strategy, title, rows)
+            why = f"weekly digest for the administration ({period})"
+            replies = partial(self._admin_digest, self.t(admin))
+            items.append(self.to_person(m.ADMIN_DIGEST, admin, period, due, expires, replies, why))
+        return items
+
+    def _channel_digest(
+        self, platform: str, channel: str, area_name: str, rows: list[InstitutionInfo], why: str
+    ) -> dict[str, Any]:
+        replies = render.digest_replies(self.t(), self.strategy, area_name, rows, self.today)
+        return {
+            "to": {"platform": platform, "channel": channel},
+            "to_name": f"{channel} ({area_name})",
+            "replies": [render.reply_to_json(r) for r in replies],
+            "why": why,
+        }
+
+    def _admin_digest(self, t: Texts) -> list[Reply]:
+        replies: list[Reply] = []
+        if len(self.snap.institutions) > ADMIN_TABLE_ROWS:  # a large municipality: one short summary
+            areas = [(a.name, self.snap.institutions_in(a.id)) for a in self.snap.areas]
+            replies.append(render.municipality_summary(t, self.strategy, [a for a in areas if a[1]], self.today))
             if self.snap.unreachable:
                 replies.append(render.unreachable_reply(t, self.snap.unreachable))
-            if replies:
-                why = f"weekly digest for the administration ({period})"
-                items.append(self.to_person(m.ADMIN_DIGEST, admin, period, due, expires, replies, why))
-        return items
+            return replies
+        for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):
+            rows = self.snap.institutions_in(area.id)
+            if rows:
+                title = t("Weekly status for {area}, {date}", area=area.name, date=render.long_date(t, self.today))
+                replies += render.progress_table(t, self.strategy, title, rows)
+        if self.snap.unreachable:
+            replies.append(render.unreachable_reply(t, self.snap.unreachable))
+        return replies
 
     def nudges(self) -> list[DueItem]:
         if self.today < self.strategy.period.start or self.today > self.strategy.period.end:
@@ -163,9 +190,9 @@ class Rules:
             person = self.snap.people[person_id]
             if person.paused_on(self.today):
                 continue
-            reply = render.nudge_reply(self.t(person), self.strategy, person.name, boards)
+            replies = partial(_one, render.nudge_reply, self.t(person), self.strategy, person.name, boards)
             why = f"{', '.join(b.name for b in boards)} not submitted ({period})"
-            items.append(self.to_person(m.NUDGE, person, period, due, expires, [reply], why))
+            items.append(self.to_person(m.NUDGE, person, period, due, expires, replies, why))
         return items
 
     def _targets(self, t: Texts) -> list[tuple[str, date, str]]:
@@ -200,9 +227,9 @@ class Rules:
                     t = self.t(person)
                     what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
                     left = (target - self.today).days
-                    reply = render.escalation_reply(t, self.strategy, left, what, target, boards)
+                    replies = partial(_one, render.escalation_reply, t, self.strategy, left, what, target, boards)
                     why = f"{d} days before the {kind} {target}: {', '.join(b.name for b in boards)} not submitted"
-                    items.append(self.to_person(m.ESCALATION, person, period, due, expires, [reply], why))
+                    items.append(self.to_person(m.ESCALATION, person, period, due, expires, replies, why))
         return items
 
     def overdue(self) -> list[DueItem]:
@@ -233,7 +260,7 @@ class Rules:
             person = self.snap.people[person_id]
             if not rows or person.paused_on(self.today):
                 continue
-            replies = render.overdue_replies(self.t(person), self.strategy, deadline, rows)
+            replies = partial(render.overdue_replies, self.t(person), self.strategy, deadline, rows)
             why = f"the deadline {deadline} has passed: {len(rows)} boards missing (one list)"
             items.append(self.to_person(m.OVERDUE, person, period, due, expires, replies, why))
         return items
@@ -257,9 +284,9 @@ class Rules:
                 period = f"lg:{meas.local_goal_id}:{day.isoformat()}"
                 extra = {"followup": {"local_goal_id": meas.local_goal_id, "date": day.isoformat()}}
                 for person in self.reachable(askees):
-                    reply = render.followup_reply(self.t(person), self.strategy, inst.name, meas, day)
+                    replies = partial(_one, render.followup_reply, self.t(person), self.strategy, inst.name, meas, day)
                     why = f"measurement date {day} of a local goal of {inst.name}"
-                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, [reply], why, **extra))
+                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, replies, why, **extra))
         return items
 
     def all(self) -> list[DueItem]:

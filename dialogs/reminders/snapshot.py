@@ -1,10 +1,9 @@
-"""Read the planner's snapshot from the database, in one transaction."""
+"""Read the planner's snapshot from the database, in one read transaction of a few queries."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.reminders.model import (
@@ -16,17 +15,7 @@ from dialogs.reminders.model import (
     Snapshot,
 )
 from dialogs.strategy import parse_strategy
-from storage import followups, outbox, progress, strategies
-from storage.models import (
-    Area,
-    Institution,
-    LocalGoal,
-    Measurement,
-    Membership,
-    Person,
-    Registration,
-    ReminderPause,
-)
+from storage import followups, outbox, progress, reminder_reads, strategies
 
 UNREACHABLE_WINDOW = timedelta(days=7)  # failures listed in the admins' digest
 
@@ -42,64 +31,30 @@ def _dates(values: list[object]) -> tuple[date, ...]:
 
 
 async def load_snapshot(session: AsyncSession, now: datetime, *, default_locale: str = "da") -> Snapshot:
+    """A few set-based queries (`storage.reminder_reads`, `storage.progress`), whatever the size."""
     row = await strategies.active_strategy(session)
     if row is None:
         return Snapshot(None, default_locale=default_locale)
     strategy = parse_strategy(row.definition)
     everything = progress.Scope(True, frozenset(), frozenset(), board_only=False)
     rows = await progress.progress(session, row.id, everything)
-    area_of = {i: a for i, a in (await session.execute(select(Institution.id, Institution.area_id))).all()}
-    reg_of = {
-        inst_id: reg_id
-        for inst_id, reg_id in (
-            await session.execute(
-                select(Registration.institution_id, Registration.id).where(Registration.strategy_id == row.id)
-            )
-        ).all()
-    }
+    read = await reminder_reads.planner_rows(session, row.id)
     institutions = tuple(
-        InstitutionInfo(p.institution_id, p.name, area_of[p.institution_id], p.status, reg_of.get(p.institution_id),
-                        dict(p.goals))
+        InstitutionInfo(p.institution_id, p.name, read.area_of[p.institution_id], p.status,
+                        read.registration_of.get(p.institution_id), dict(p.goals))
         for p in rows
     )  # fmt: skip
-    areas = tuple(
-        AreaInfo(a.id, a.name, a.slack_channel, a.teams_channel)
-        for a in (await session.scalars(select(Area).order_by(Area.name))).all()
-    )
-    pauses = {p: u for p, u in (await session.execute(select(ReminderPause.person_id, ReminderPause.until))).all()}
-    people = {
-        p.id: PersonInfo(p.id, p.name, p.locale, pauses.get(p.id))
-        for p in (await session.scalars(select(Person))).all()
-    }
-    memberships = tuple(
-        MembershipInfo(person_id, role, inst_id, area_id)
-        for person_id, role, inst_id, area_id in (
-            await session.execute(
-                select(Membership.person_id, Membership.role, Membership.institution_id, Membership.area_id)
-            )
-        ).all()
-    )
-    measurements = tuple(
-        MeasurementInfo(lg.id, inst_id, lg.goal_number, lg.text, meas.method, _dates(list(meas.dates or [])))
-        for meas, lg, inst_id in (
-            await session.execute(
-                select(Measurement, LocalGoal, Registration.institution_id)
-                .join(LocalGoal, LocalGoal.id == Measurement.local_goal_id)
-                .join(Registration, Registration.id == LocalGoal.registration_id)
-                .where(Registration.strategy_id == row.id)
-                .order_by(LocalGoal.id, Measurement.id)
-            )
-        ).all()
-        if meas.dates
-    )
     failures = await outbox.failures_since(session, now - UNREACHABLE_WINDOW)
     return Snapshot(
         strategy=strategy,
-        areas=areas,
+        areas=tuple(AreaInfo(*a) for a in read.areas),
         institutions=institutions,
-        people=people,
-        memberships=memberships,
-        measurements=measurements,
+        people={p[0]: PersonInfo(*p) for p in read.people},
+        memberships=tuple(MembershipInfo(*m) for m in read.memberships),
+        measurements=tuple(
+            MeasurementInfo(lg, inst, goal, text, method, _dates(dates))
+            for lg, inst, goal, text, method, dates in read.measurements
+        ),
         answered_followups=frozenset(await followups.answered_keys(session)),
         unreachable=tuple((f.to_name, f.error) for f in failures),
         default_locale=default_locale,

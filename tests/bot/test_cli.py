@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from docx import Document
 
 from bot.cli import DatabaseNotReady, _check_database
 from bot.settings import Settings
@@ -169,11 +170,11 @@ def test_export_in_every_format_after_a_registration(demo_home: Path) -> None:
 
     workbook = openpyxl.load_workbook(out_dir / "export.xlsx", read_only=True)
     try:
-        assert workbook.sheetnames == ["Oversigt", "Mål 1", "Mål 2", "Mål 3", "Mål 4"]
+        assert workbook.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2", "Mål 3", "Mål 4"]
         goal_1 = [[cell for cell in r] for r in workbook["Mål 1"].iter_rows(values_only=True)]
     finally:
         workbook.close()
-    assert ["Område Nord", "Solsikken", "Kladde", "Ærlige samtaler om trivsel"] in [r[:4] for r in goal_1]
+    assert ["Område Nord", "Solsikken", "I gang", "Ærlige samtaler om trivsel"] in [r[:4] for r in goal_1]
 
     markdown = (out_dir / "export.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Styrkelse af almenområdet\n")
@@ -183,6 +184,23 @@ def test_export_in_every_format_after_a_registration(demo_home: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip() == "maalbot: unknown strategy 'nope' (known strategies: almen)"
     assert not (demo_home / "nope.json").exists()
+
+
+def test_the_committee_document_from_the_command_line(demo_home: Path) -> None:
+    ok(run_maalbot(demo_home, "chat", "--user", DEMO_CHAIR, input="\n".join(REGISTRATION) + "\n"))  # a draft
+    env = {"MAALBOT_MUNICIPALITY": "Demo Kommune"}
+    ok(run_maalbot(demo_home, "export", "--format", "docx", "--out", "udvalget.docx", env=env))
+    doc = Document(str(demo_home / "udvalget.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:2] == ["Bestyrelsernes lokale mål", "Demo Kommune"]
+    assert "Ærlige samtaler om trivsel" not in "\n".join(texts)  # Solsikken's draft is left out by default
+    ok(run_maalbot(demo_home, "export", "--format", "docx", "--include-drafts", "--out", "alt.docx", env=env))
+    assert "Lokalt mål 1: Ærlige samtaler om trivsel" in [
+        p.text for p in Document(str(demo_home / "alt.docx")).paragraphs
+    ]
+    ok(run_maalbot(demo_home, "export", "--format", "html", "--lang", "en", "--out", "udvalget.html", env=env))
+    html = (demo_home / "udvalget.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "<h1>The boards&#39; local goals</h1>" in html and "Demo Kommune" in html
 
 
 def _last_reply(output: str) -> list[str]:

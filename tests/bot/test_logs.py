@@ -4,22 +4,23 @@ a database error."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
 from collections.abc import Iterator
 
 import pytest
+from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import LOG_FORMAT, MAX_ARGUMENT, MAX_MESSAGE, make_safe, one_line
-from bot.outbound import Deliverer, Pipeline
+from bot.outbound import ensure_pipeline
 from bot.slack.app import build_slack
 from bot.slack.settings import SlackSettings
 from dialogs.service import ConversationService
-from dialogs.turns import TurnRunner
 from storage.db import Database
 
 FORGED = "2026-11-29 12:00:00,000 ERROR maalbot.slack: forged"
@@ -75,8 +76,7 @@ async def test_bolt_does_not_log_the_body_of_a_badly_signed_request(stream: io.S
         bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr("secret"), api_url="http://127.0.0.1:9/api/"
     )
     service = ConversationService(sqlite_db)
-    pipeline = Pipeline(TurnRunner(service), Deliverer(sqlite_db, {}, instance_id="test"))  # the durable path
-    bot = build_slack(service, sqlite_db, settings, pipeline)
+    bot = build_slack(service, sqlite_db, settings, ensure_pipeline(web.Application(), service, timeout=1.0))
     body = "token=x&text=secret-words%0A" + FORGED
     headers = {"x-slack-request-timestamp": str(int(time.time())), "x-slack-signature": "v0=" + "0" * 64}
     response = await bot.bolt.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
@@ -91,3 +91,29 @@ async def test_a_database_error_does_not_carry_what_a_parent_wrote(sqlite_db: Da
             await session.execute(text("SELECT no_such_column FROM people WHERE name = :name"), {"name": words})
     assert "no_such_column" in str(caught.value)  # the statement is still there to debug with
     assert words not in str(caught.value)
+
+
+def test_json_lines_carry_the_escaped_message_and_no_more() -> None:
+    from bot.logs import JsonFormatter
+
+    out = io.StringIO()
+    handler = make_safe(logging.StreamHandler(out))
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("maalbot.test.json")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("reply to %s failed: %s", "slack:D1", "line\nERROR forged")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("a turn failed")
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    lines = out.getvalue().splitlines()
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    assert first["level"] == "WARNING" and first["logger"] == "maalbot.test.json"
+    assert first["message"] == "reply to slack:D1 failed: line\\nERROR forged"
+    assert first["time"].endswith("+00:00")
+    assert second["exc_type"] == "ValueError" and "boom" in second["exc"] and len(lines) == 2

@@ -208,12 +208,14 @@ class World:
             reg.status = status
 
     async def audit(self) -> list[tuple[str | None, str, str | None, str | None, int]]:
-        """(person name, field, before, after, version) of every audit entry, oldest first."""
+        """(person name, field, before, after, version) of every audit entry of registration content
+        and status, oldest first (imports, roles and pauses are audited too, without a registration)."""
         async with self.db.transaction() as s:
             rows = (
                 await s.execute(
                     select(Person.name, AuditEntry.field, AuditEntry.before, AuditEntry.after, AuditEntry.version)
                     .outerjoin(Person, Person.id == AuditEntry.person_id)
+                    .where(AuditEntry.registration_id.is_not(None))
                     .order_by(AuditEntry.id)
                 )
             ).all()

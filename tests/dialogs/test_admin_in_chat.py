@@ -60,3 +60,15 @@ async def test_links_are_refused_when_switched_off_and_given_when_configured(wor
     fatima = await world.talk("fatima.ali")
     await fatima.say("eksport")
     fatima.expect("Kun ledere og forvaltningen kan få links")
+
+
+async def test_a_board_member_asks_for_a_print_link_of_their_own_board(world: World) -> None:
+    signer = LinkSigner(secret=b"s" * 32, base_url="https://maal.kommune.dk")
+    world.service.links = LinkAnswers(world.db, signer, clock=lambda: NOW)
+    fatima = await world.talk("fatima.ali")
+    await fatima.say("udskriv")
+    fatima.expect("Her er jeres bestyrelses registrering", "Solsikken", "https://maal.kommune.dk/board/")
+    fatima.expect_not("Ærøvej")
+    camilla = await world.talk("camilla.dahl")
+    await camilla.say("print")
+    camilla.expect("Solsikken", "Ærøvej Skole", "Word (DOCX)")

@@ -110,13 +110,19 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, caplog: 
         ("eksport som word", LinkRequest("export", "docx")),
         ("export xlsx", LinkRequest("export", "xlsx")),
         ("eksport csv", LinkRequest("export", "csv")),
+        ("eksport pdf", LinkRequest("export", "html")),  # the printable page, saved as PDF
+        ("udskriv", LinkRequest("print")),
+        ("Print", LinkRequest("print")),
+        ("udskriv vores registrering", LinkRequest("print")),
     ],
 )
 def test_parse_link_request(text: str, expected: LinkRequest) -> None:
     assert parse_link_request(text) == expected
 
 
-@pytest.mark.parametrize("text", ["status", "eksport pdf", "vi eksporterer viden", "hvem mangler"])
+@pytest.mark.parametrize(
+    "text", ["status", "eksport gif", "vi eksporterer viden", "hvem mangler", "udskriv mål 2 på tavlen"]
+)
 def test_other_text_is_not_a_link_request(text: str) -> None:
     assert parse_link_request(text) is None
 
@@ -143,7 +149,14 @@ async def test_an_admin_gets_export_links_for_every_format(world: World) -> None
     admin = await _person_id(world, "admin")
     [reply] = await LinkAnswers(world.db, signer, clock=lambda: NOW).answer(admin, LinkRequest("export"), "en")
     labels = [label for label, _ in reply.facts]
-    assert labels == ["Excel (XLSX)", "Word (DOCX)", "CSV", "JSON", "Markdown"]
+    assert labels == [
+        "Printable page (print it or save it as PDF)",
+        "Excel (XLSX)",
+        "Word (DOCX)",
+        "CSV",
+        "JSON",
+        "Markdown",
+    ]
     docx_url = dict(reply.facts)["Word (DOCX)"]
     assert signer.verify("/export/docx", _token(docx_url), NOW).scope == {"person": str(admin)}
 

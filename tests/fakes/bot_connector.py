@@ -36,6 +36,7 @@ class _Failure:
 @dataclass
 class FakeBotConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> member JSON
+    teams: dict[str, list[str]] = field(default_factory=dict)  # team id -> user ids (the roster, in order)
     calls: list[Call] = field(default_factory=list)
     _failures: list[_Failure] = field(default_factory=list)
     _blocked: dict[str, int] = field(default_factory=dict)
@@ -56,6 +57,8 @@ class FakeBotConnector:
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{activity_id}", self._send)
         app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._send)
         app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self._member)
+        for paged in ("pagedMembers", "pagedmembers"):  # the Teams client and the generic client spell it so
+            app.router.add_get(f"/v3/conversations/{{conversation_id}}/{paged}", self._paged_members)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -78,6 +81,23 @@ class FakeBotConnector:
             "userPrincipalName": upn or email,
             "aadObjectId": f"aad-{user_id}",
         }
+
+    def add_to_team(self, team_id: str, user_id: str, name: str | None = None, email: str | None = None) -> None:
+        """Put a member into a team's roster (a new member record when `email` is given)."""
+        if email is not None:
+            self.add_member(user_id, name or user_id, email)
+        roster = self.teams.setdefault(team_id, [])
+        if user_id not in roster:
+            roster.append(user_id)
+
+    def remove_from_team(self, team_id: str, user_id: str) -> None:
+        if user_id in self.teams.get(team_id, []):
+            self.teams[team_id].remove(user_id)
+
+    def roster_calls(self, team_id: str) -> list[Call]:
+        return [
+            c for c in self.calls if c.method == "GET" and c.path.lower() == f"/v3/conversations/{team_id}/pagedmembers"
+        ]
 
     def fail_next(self, path_contains: str, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
         self._failures.append(_Failure(path_contains, status, times, retry_after))
@@ -177,7 +197,28 @@ class FakeBotConnector:
         failed = await self._record(request)
         if failed is not None:
             return failed
+        roster = self.teams.get(request.match_info["conversation_id"])
+        if roster is not None and request.match_info["member_id"] not in roster:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         member = self.members.get(request.match_info["member_id"])
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response(member)
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """One page of a team's roster: `pageSize` members after the `continuationToken` (an offset here;
+        opaque to the bot), and the token of the next page while there is one."""
+        failed = await self._record(request)
+        if failed is not None:
+            return failed
+        roster = self.teams.get(request.match_info["conversation_id"])
+        if roster is None:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
+        size = int(request.query.get("pageSize") or 200)
+        token = request.query.get("continuationToken") or ""
+        start = int(token.removeprefix("page-after-")) if token else 0
+        page = roster[start : start + size]
+        body: dict[str, Any] = {"members": [self.members[user_id] for user_id in page]}
+        if start + size < len(roster):
+            body["continuationToken"] = f"page-after-{start + size}"
+        return web.json_response(body)

@@ -197,14 +197,18 @@ async def test_looking_people_up_in_slack(slack: SlackMunicipality) -> None:
     assert await notifier.find_person("nobody@demo.maalbot.dk") is None  # users_not_found
     assert await notifier.find_person("bot@demo.maalbot.dk") is None
     assert await notifier.find_person("gone@demo.maalbot.dk") is None
+    assert slack.fake.attempts.count("users.lookupByEmail") == 4
+    assert await notifier.find_person(f" {FATIMA.upper()} ") == "UFATIMA"  # a person is asked about once
+    assert await notifier.find_person("nobody@demo.maalbot.dk") is None  # «not there» is kept for a while too
+    assert slack.fake.attempts.count("users.lookupByEmail") == 4
 
     slack.fake.fail_once("users.lookupByEmail", 429, retry_after=30)  # rate limited: not now, no retry here
     with pytest.raises(LookupUnavailable) as caught:
-        await notifier.find_person(FATIMA)
+        await notifier.find_person("camilla.dahl@demo.maalbot.dk")
     assert caught.value.result.status is SendStatus.TRANSIENT and caught.value.result.retry_after == 30
     slack.fake.fail_once("users.lookupByEmail", 503)
-    with pytest.raises(LookupUnavailable):
-        await notifier.find_person(FATIMA)
+    with pytest.raises(LookupUnavailable):  # a failed look-up is not kept: asked again next time
+        await notifier.find_person("camilla.dahl@demo.maalbot.dk")
     assert slack.fake.attempts.count("users.lookupByEmail") == 6
 
 

@@ -32,7 +32,7 @@ def snapshot(strat: Strategy, *, done: bool = False, paused_until: date | None =
     status = "submitted" if done else "draft"
     return Snapshot(
         strategy=strat,
-        areas=(AreaInfo(1, "Område Nord", slack_channel="#nord"), AreaInfo(2, "Område Syd", slack_channel="#syd")),
+        areas=(AreaInfo(1, "Område Nord", (("slack", "#nord"),)), AreaInfo(2, "Område Syd", (("slack", "#syd"),))),
         institutions=(
             InstitutionInfo(10, "Solsikken", 1, status, 100, {1: 1}),
             InstitutionInfo(20, "Bøgeskov Skole", 2, "not_started"),

@@ -195,7 +195,7 @@ async def test_csv(sqlite_db: Database, tmp_path: Path) -> None:
     assert len(rows) == 7
     first = rows[0]
     assert first[LABELS["area"]] == "Område Nord"
-    assert first[LABELS["status"]] == "Indsendt"
+    assert first[LABELS["status"]] == "Sendt ind"
     assert first[LABELS["goal_number"]] == "1"
     assert first[LABELS["local_goal_position"]] == "1"
     assert first[LABELS["local_goal"]] == "Alle børn har en god ven"
@@ -223,38 +223,44 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db), "xlsx", out)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Oversigt", "Mål 1", "Mål 2"]
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref == ws.dimensions
-        assert all(cell.font.bold for cell in ws[1])
+    assert wb.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2"]
+    for ws in wb.worksheets[1:]:
+        header_row = 1 if ws.title == "Institutioner" else 2
+        assert ws.freeze_panes == f"A{header_row + 1}"
+        assert all(cell.font.bold for cell in ws[header_row])
+        assert ws.print_title_rows == f"$1:${header_row}"  # header rows on every printed page
+    for ws in wb.worksheets:  # printed landscape, as wide as the page
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
 
-    overview = wb["Oversigt"]
-    header = [c.value for c in overview[1]]
+    institutions = wb["Institutioner"]
+    assert institutions.auto_filter.ref == institutions.dimensions
+    header = [c.value for c in institutions[1]]
     assert header[:6] == ["Institution", "Område", "Type", "Status", "Indsendt af", "Indsendt"]
     assert header[6:] == ["Mål 1", "Mål 2"]
-    assert [c.value for c in overview[2]][:5] == [
+    assert [c.value for c in institutions[2]][:5] == [
         "Solsikken",
         "Område Nord",
         "dagtilbud",
-        "Indsendt",
+        "Sendt ind",  # the chat's and the status page's word
         "Anna Ærbødig",
     ]
-    assert overview["F2"].value == datetime(2024, 1, 10, 13, 0)  # Copenhagen time
-    assert (overview["G2"].value, overview["H2"].value) == (2, 0)
-    assert overview["D3"].value == "Ikke startet"
+    assert institutions["F2"].value == datetime(2024, 1, 10, 13, 0)  # Copenhagen time
+    assert (institutions["G2"].value, institutions["H2"].value) == (2, 0)
+    assert institutions["D3"].value == "Ikke startet"
 
     goal1 = wb["Mål 1"]
-    assert goal1.auto_filter.ref == "A1:I5"  # the last column is the follow-ups
-    assert goal1["I1"].value == "Opfølgning"
-    assert goal1["D1"].value == "Lokalt mål"
-    assert goal1["D2"].value == "Alle børn har en god ven"
-    assert goal1["E2"].value == "Venskabsgrupper\nLegepatruljer"
-    assert goal1["E2"].alignment.wrap_text
-    assert goal1["H2"].value == "2024-03-01\n2024-10-01"
-    assert goal1["D3"].value == NASTY
-    assert goal1["D3"].data_type == "s"  # "=..." on a later line, but still text, never a formula
-    assert (goal1["B4"].value, goal1["D4"].value) == ("Åskolen", None)
+    assert str(goal1["A1"].value).startswith("Mål 1: ")  # the goal's full title in row 1
+    assert goal1.auto_filter.ref == "A2:I6"  # the last column is the follow-ups
+    assert goal1["I2"].value == "Opfølgning"
+    assert goal1["D2"].value == "Lokalt mål"
+    assert goal1["D3"].value == "Alle børn har en god ven"
+    assert goal1["E3"].value == "Venskabsgrupper\nLegepatruljer"
+    assert goal1["E3"].alignment.wrap_text
+    assert goal1["H3"].value == "2024-03-01\n2024-10-01"
+    assert goal1["D4"].value == NASTY
+    assert goal1["D4"].data_type == "s"  # "=..." on a later line, but still text, never a formula
+    assert (goal1["B5"].value, goal1["D5"].value) == ("Åskolen", None)
     assert goal1.column_dimensions["D"].width > goal1.column_dimensions["C"].width
 
 
@@ -262,7 +268,7 @@ async def test_xlsx_formula_text_stays_text(sqlite_db: Database, tmp_path: Path)
     await seed(sqlite_db, second_goal_text="=1+1\x0b")
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db), "xlsx", out)
-    cell = load_workbook(out)["Mål 1"]["D3"]
+    cell = load_workbook(out)["Mål 1"]["D4"]
     assert (cell.value, cell.data_type) == ("=1+1", "s")  # control character dropped
 
 
@@ -274,7 +280,7 @@ async def test_markdown(sqlite_db: Database, tmp_path: Path) -> None:
     assert md.startswith("# Styrkelse af almenområdet\n")
     assert "## Område Nord\n" in md and "## Ærø Syd\n" in md
     assert "### Solsikken (dagtilbud)\n" in md
-    assert "**Status:** Indsendt" in md and "**Status:** Ikke startet" in md
+    assert "**Status:** Sendt ind" in md and "**Status:** Ikke startet" in md
     assert "**Indsendt:** 2024-01-10 13:00" in md  # Copenhagen time
     assert "#### Mål 1: Børn i en privilegeret position\n" in md
     assert "- Venskabsgrupper\n- Legepatruljer\n" in md

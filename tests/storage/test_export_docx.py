@@ -1,7 +1,9 @@
-"""The committee document (DOCX), opened again with python-docx: first page, then goal > area > institution."""
+"""The committee document (DOCX), opened again with python-docx: title page, summary, goal > area >
+institution, the boards that are missing, the time plan as an appendix."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +11,9 @@ from typing import Any
 from docx import Document
 from sqlalchemy import select
 
+from dialogs.report_texts import report_texts
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
+from dialogs.texts import texts
 from storage.db import Database
 from storage.export import build_export
 from storage.export_docx import DOC_TITLE, add_time_plan, write_docx
@@ -54,6 +58,7 @@ async def _seed(db: Database) -> None:
 async def _document(db: Database, tmp_path: Path) -> Any:
     await _seed(db)
     data = await add_time_plan(db, await build_export(db, now=NOW))
+    data["municipality"] = "Demo Kommune"
     out = tmp_path / "udvalget.docx"
     write_docx(data, out)
     return Document(str(out))
@@ -63,61 +68,114 @@ def _headings(doc: Any) -> list[tuple[str, str]]:
     return [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
 
 
-async def test_first_page_has_title_period_and_time_plan(sqlite_db: Database, tmp_path: Path) -> None:
+def _rows(table: Any) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+async def test_title_page_names_the_municipality_strategy_period_and_extract_date(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
     doc = await _document(sqlite_db, tmp_path)
-    heads = _headings(doc)
-    assert heads[:3] == [
-        ("Title", DOC_TITLE),
-        ("Heading 1", "Styrkelse af almenområdet"),
-        ("Heading 2", "Tids- og procesplan"),
-    ]
+    first = [(p.style.name, p.text) for p in doc.paragraphs[:6]]
+    assert first[:3] == [("Title", DOC_TITLE), ("Subtitle", "Demo Kommune"), ("Subtitle", "Styrkelse af almenområdet")]
     texts = [p.text for p in doc.paragraphs]
     assert "Periode: 1. december 2023 – 31. december 2027" in texts
     assert "Frist: 30. november 2023" in texts
-    plan = doc.tables[0]
-    rows = [[c.text for c in row.cells] for row in plan.rows]
-    assert rows[0] == ["Hvornår", "Hvad"]
-    assert rows[1][0] == "August 2022"
-    assert ["12. oktober 2022", "Workshop for den kommende strategi for styrkelse af almenområdet."] in rows
-    assert [
-        "Maj til november 2023",
-        "Alle bestyrelser i dagtilbud og skoler får til opgave at fastsætte lokale mål.",
-    ] in rows
-    assert len(rows) == 12  # header + the strategy's 11 milestones
-    # The first strategic goal starts on a new page, after the time plan.
-    body = doc.element.body
-    breaks = body.xpath('.//w:br[@w:type="page"]')
-    assert breaks, "no page break after the first page"
+    assert "Dato for udtræk: 24. november 2026" in texts  # one date format everywhere
+    assert not [t for t in texts if re.search(r"\d{2}-\d{2}-\d{4}", t)]
+    # Every page after the title page: the strategy and the date in the header, "Side n af m" in the footer.
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.header.paragraphs[0].text == "Styrkelse af almenområdet · 24. november 2026"
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer and "fldChar" in footer
+    assert section.footer.paragraphs[0].text.startswith("Side ")
 
 
-async def test_grouped_by_goal_then_area_then_institution(sqlite_db: Database, tmp_path: Path) -> None:
+async def test_the_summary_counts_the_boards_and_the_coverage(sqlite_db: Database, tmp_path: Path) -> None:
     doc = await _document(sqlite_db, tmp_path)
-    heads = _headings(doc)[3:]
-    goal_heads = [text for style, text in heads if style == "Heading 1"]
-    assert [h.split(":")[0] for h in goal_heads] == ["Mål 1", "Mål 2", "Mål 3", "Mål 4"]
-    first_goal = heads[1 : heads.index(("Heading 1", goal_heads[1]))]
-    assert first_goal == [
-        ("Heading 2", "Område Nord"),
-        ("Heading 3", "Mælkebøtten"),
-        ("Heading 3", "Solsikken"),
-        ("Heading 3", "Ærøvej Skole"),
-        ("Heading 2", "Område Syd"),
-        ("Heading 3", "Bøgeskov Skole"),
-        ("Heading 3", "Børnehuset Åbrinken"),
-        ("Heading 3", "Søndermarkskolen"),
+    heads = _headings(doc)
+    assert heads[1] == ("Heading 1", "Sammenfatning")
+    texts = [p.text for p in doc.paragraphs]
+    assert "1 af 6 bestyrelser har sendt deres lokale mål ind, og 0 er godkendt. 5 mangler." in texts
+    by_area, progress, coverage, coverage_bars, follow_ups = doc.tables[:5]
+    assert _rows(by_area) == [
+        ["Område", "Bestyrelser", "Sendt ind", "Godkendt", "Mangler"],
+        ["Område Nord", "3", "1", "0", "2"],
+        ["Område Syd", "3", "0", "0", "3"],
+        ["I alt", "6", "1", "0", "5"],
     ]
+    assert _rows(progress)[1][0] == "Område Nord" and _rows(progress)[1][2] == "1 af 3 (33 %)"
+    assert _rows(progress)[1][1].count("█") == 7  # a bar of a third of 20
+    assert _rows(coverage) == [
+        ["Fælles mål", "Område Nord", "Område Syd", "I alt"],
+        ["Mål 1", "1", "0", "1"],  # Søndermarkskolen's goal 1 is a draft: not counted
+        ["Mål 2", "0", "0", "0"],
+        ["Mål 3", "1", "0", "1"],
+        ["Mål 4", "0", "0", "0"],
+    ]
+    assert _rows(coverage_bars)[1] == ["Mål 1", "█" + "░" * 19, "1 af 6 (17 %)"][:1] + _rows(coverage_bars)[1][1:]
+    assert _rows(coverage_bars)[1][2] == "1 af 6 (17 %)"
+    assert _rows(follow_ups)[0] == ["Opfølgning", "Antal"]
+
+
+async def test_grouped_by_goal_area_institution_without_drafts(sqlite_db: Database, tmp_path: Path) -> None:
+    doc = await _document(sqlite_db, tmp_path)
+    heads = _headings(doc)
+    goal_heads = [text for style, text in heads if style == "Heading 1"]
+    assert [h.split(":")[0] for h in goal_heads] == [
+        "Sammenfatning", "Mål 1", "Mål 2", "Mål 3", "Mål 4", "Bestyrelser, der mangler", "Bilag"
+    ]  # fmt: skip
+    first_goal = heads[heads.index(("Heading 1", goal_heads[1])) + 1 : heads.index(("Heading 1", goal_heads[2]))]
+    assert first_goal == [("Heading 2", "Område Nord"), ("Heading 3", "Solsikken")]  # the draft is left out
     texts = [p.text for p in doc.paragraphs]
     start = texts.index("Solsikken")
-    solsikken = texts[start : texts.index("Ærøvej Skole", start)]
-    assert solsikken[1] == "Dagtilbud · Status: Indsendt"
+    solsikken = texts[start : start + 12]
+    assert solsikken[1] == "Dagtilbud · Status: Sendt ind"
     assert solsikken[2] == "Lokalt mål 1: Alle børn har en fast voksen"
     assert solsikken[3:6] == ["Indsatser:", "Faste grupper", "Forældremøde"]
     assert solsikken[6] == "Måling: Trivselsmåling – marts (1. marts 2027)"
     assert "Lokalt mål 2: Legegrupper på tværs" in solsikken  # a control character is dropped
-    bullets = [p for p in doc.paragraphs if p.style.name == "List Bullet"]
-    assert bullets and bullets[0].text == "Faste grupper"
-    mælk = texts[texts.index("Mælkebøtten") : start]
-    assert mælk[1:] == ["Dagtilbud · Status: Ikke startet", "Ingen lokale mål."]
+    assert "Alle elever har en ven i klassen" not in "\n".join(texts)  # Søndermarkskolen's draft
+    missing = _rows(doc.tables[5])
+    assert missing[0] == ["Område", "Institution", "Status"]
+    assert ["Område Syd", "Søndermarkskolen", "I gang"] in missing
+    assert ["Område Nord", "Mælkebøtten", "Ikke startet"] in missing and len(missing) == 6
+    # Headings are larger than the body text.
+    assert doc.styles["Heading 3"].font.size.pt > doc.styles["Normal"].font.size.pt
+
+
+async def test_drafts_are_included_when_asked(sqlite_db: Database, tmp_path: Path) -> None:
+    await _seed(sqlite_db)
+    data = {**await add_time_plan(sqlite_db, await build_export(sqlite_db, now=NOW)), "municipality": None}
+    out = tmp_path / "with-drafts.docx"
+    write_docx(data, out, include_drafts=True)
+    doc = Document(str(out))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Søndermarkskolen" in texts and "Lokalt mål 1: Alle elever har en ven i klassen" in texts
+    assert "Dokumentet viser også registreringer, der ikke er sendt ind endnu." in texts
+    assert "Mælkebøtten" not in texts  # not started: only in the list of the missing
+    assert doc.paragraphs[1].text == "Styrkelse af almenområdet"  # no municipality set: no line for it
+
+
+async def test_the_time_plan_is_an_appendix_kept_on_one_page(sqlite_db: Database, tmp_path: Path) -> None:
+    doc = await _document(sqlite_db, tmp_path)
+    assert _headings(doc)[-1] == ("Heading 1", "Bilag: Tids- og procesplan")
+    plan = doc.tables[-1]
+    rows = _rows(plan)
+    assert rows[0] == ["Hvornår", "Hvad"]
+    assert rows[1][0] == "1. august 2022 – 31. august 2022"
+    assert ["12. oktober 2022", "Workshop for den kommende strategi for styrkelse af almenområdet."] in rows
+    assert [
+        "1. maj 2023 – 30. november 2023",
+        "Alle bestyrelser i dagtilbud og skoler får til opgave at fastsætte lokale mål.",
+    ] in rows
+    assert len(rows) == 12  # header + the strategy's 11 milestones
+    for index, row in enumerate(plan.rows):
+        assert row._tr.xpath("./w:trPr/w:cantSplit"), "a row may split across pages"
+        keep = [p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs]
+        assert all(keep) if index < len(plan.rows) - 1 else not any(keep)
+    assert plan.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
 
 
 async def test_write_export_knows_docx(sqlite_db: Database, tmp_path: Path) -> None:
@@ -130,13 +188,27 @@ async def test_write_export_knows_docx(sqlite_db: Database, tmp_path: Path) -> N
     assert doc.core_properties.title == f"{DOC_TITLE}: Styrkelse af almenområdet"
 
 
+async def test_english_when_asked(sqlite_db: Database, tmp_path: Path) -> None:
+    await _seed(sqlite_db)
+    out = tmp_path / "en.docx"
+    write_export(await build_export(sqlite_db, now=NOW), "docx", out, texts=report_texts(texts("en")))
+    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    assert paragraphs[0] == "The boards' local goals" and "Summary" in paragraphs
+    assert "Date of extract: November 24, 2026" in paragraphs
+
+
 def test_follow_ups_are_shown_when_present(tmp_path: Path) -> None:
     lg = {
         "text": "Alle har en ven",
         "interventions": [],
         "measurement": None,
-        "follow_ups": [{"date": "2027-03-01", "text": "Målingen viste fremgang", "on_track": True}],
-    }
+        "follow_ups": [
+            {"date": "2027-03-01", "text": "Målingen viste fremgang", "answer": "on_track", "answered_by": "Bo",
+             "asked_at": "2027-03-01T08:00:00+00:00"},
+            {"date": "2027-10-01", "text": None, "answer": None, "answered_by": None,
+             "asked_at": "2027-10-01T08:00:00+00:00"},
+        ],
+    }  # fmt: skip
     data = {
         "strategy": {"key": "k", "title": "T", "period": {"start": None, "end": None}, "deadline": None},
         "generated_at": NOW.isoformat(),
@@ -154,6 +226,12 @@ def test_follow_ups_are_shown_when_present(tmp_path: Path) -> None:
     }
     out = tmp_path / "f.docx"
     write_docx(data, out)
-    texts = [p.text for p in Document(str(out)).paragraphs]
-    assert "Opfølgning: 1. marts 2027 – Målingen viste fremgang – På rette spor" in texts
-    assert "Skole · Status: Godkendt · Indsendt af: Bo" in texts
+    doc = Document(str(out))
+    texts_ = [p.text for p in doc.paragraphs]
+    assert "Opfølgning: 1. marts 2027 – på sporet – Målingen viste fremgang (Bo)" in texts_
+    assert "Opfølgning: 1. oktober 2027 – ikke besvaret endnu" in texts_
+    assert "Skole · Status: Godkendt · Indsendt af: Bo" in texts_
+    assert _rows(doc.tables[4]) == [
+        ["Opfølgning", "Antal"], ["på sporet", "1"], ["delvist", "0"], ["ikke på sporet", "0"],
+        ["ikke besvaret endnu", "1"],
+    ]  # fmt: skip

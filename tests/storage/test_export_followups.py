@@ -252,10 +252,10 @@ async def test_xlsx_has_follow_ups_and_last_period_beside_this_one(sqlite_db: Da
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db, now=NOW), "xlsx", out)
     goal1 = load_workbook(out)["Mål 1"]
-    header = [c.value for c in goal1[1]]
+    header = [c.value for c in goal1[2]]
     assert header[-2:] == ["Opfølgning", "Sidste periode"]
-    assert goal1.auto_filter.ref == "A1:J3"
-    row = {h: c.value for h, c in zip(header, goal1[2], strict=True)}
+    assert goal1.auto_filter.ref == "A2:J4"
+    row = {h: c.value for h, c in zip(header, goal1[3], strict=True)}
     assert row["Lokalt mål"] == "Alle børn har en fast voksen"
     assert row["Opfølgning"] == (
         "2029-03-01: på sporet – Trivslen steg fra 3,9 til 4,2 (Anna Ærbødig)\n2029-10-01: ikke besvaret endnu"
@@ -264,15 +264,15 @@ async def test_xlsx_has_follow_ups_and_last_period_beside_this_one(sqlite_db: Da
         "Alle har en ven\nIndsatser: Legepatruljer, Venskabsbænk\nMåling: Trivselsmåling – marts og oktober\n"
         "Flere ture ud"
     )
-    assert goal1["J2"].alignment.wrap_text
-    assert (goal1["B3"].value, goal1["J3"].value) == ("Åskolen", None)
+    assert goal1["J3"].alignment.wrap_text
+    assert (goal1["B4"].value, goal1["J4"].value) == ("Åskolen", None)
 
 
 async def test_xlsx_without_a_previous_period_has_no_last_period_column(sqlite_db: Database, tmp_path: Path) -> None:
     await seed(sqlite_db, previous=None)
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db, now=NOW), "xlsx", out)
-    header = [c.value for c in load_workbook(out)["Mål 1"][1]]
+    header = [c.value for c in load_workbook(out)["Mål 1"][2]]
     assert header[-1] == "Opfølgning" and "Sidste periode" not in header
 
 

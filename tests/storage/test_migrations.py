@@ -134,3 +134,20 @@ async def test_sqlite_table_rebuild_does_not_cascade_deletes(empty_sqlite_db: Da
     async with db.transaction() as s:
         assert await s.scalar(select(func.count()).select_from(Identity)) == 1
         assert (await s.execute(text("SELECT nickname FROM people"))).scalars().all() == [None]
+
+
+async def test_area_channel_columns_become_rows(empty_db: Database) -> None:
+    """0008: the channels stored in the old per-platform columns are kept, as (area, platform, channel) rows."""
+    await upgrade(empty_db, "0007")
+    async with empty_db.transaction() as s:
+        await s.execute(
+            text(
+                "INSERT INTO areas (name, name_key, slack_channel, teams_channel) VALUES "
+                "('Nord', 'nord', '#nord', '19:nord@thread.tacv2'), ('Syd', 'syd', 'C0SYD', NULL), "
+                "('Øst', 'øst', NULL, '')"
+            )
+        )
+    await upgrade(empty_db)
+    async with empty_db.transaction() as s:
+        areas = {a.name: a.channel_map() for a in await s.scalars(select(Area))}
+    assert areas == {"Nord": {"slack": "#nord", "teams": "19:nord@thread.tacv2"}, "Syd": {"slack": "C0SYD"}, "Øst": {}}

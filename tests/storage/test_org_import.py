@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.models import Area, Institution, Membership, Person, Role
+from storage.models import Area, AreaChannel, Institution, Membership, Person, Role
 from storage.org import import_org
 from storage.org_file import (
     MembershipEntry,
@@ -99,7 +99,7 @@ async def test_yaml_file_imports(db: Database, tmp_path: Path) -> None:
         area = await s.scalar(select(Area))
         anna = await s.scalar(select(Person).where(Person.email_key == "anna@x.dk"))
         admin_roles = (await s.scalars(select(Membership).where(Membership.role == Role.ADMIN))).all()
-    assert area is not None and area.slack_channel == "#nord" and area.name_key == "område nord"
+    assert area is not None and area.channel_map() == {"slack": "#nord"} and area.name_key == "område nord"
     assert anna is not None and anna.email == "Anna@X.dk"  # the first spelling is kept for display
     assert [(m.institution_id, m.area_id) for m in admin_roles] == [(None, None)]
 
@@ -333,10 +333,80 @@ async def test_demo_file_parses_and_imports(db: Database) -> None:
             )
         ).all()
         chairs = await s.scalar(select(func.count()).select_from(Membership).where(Membership.role == Role.CHAIR))
-        areas = {a.name: a.slack_channel for a in await s.scalars(select(Area))}
+        areas = {a.name: a.channel_map().get("slack") for a in await s.scalars(select(Area))}
     assert len(admins) == 1
     assert [n for _, n in seats] == [2]  # one parent sits on two boards
     assert chairs == 6
     assert areas == {"Område Nord": "#maal-nord", "Område Syd": "#maal-syd"}
     again = await import_org(db, parse_org_file(DEMO))
     assert not again.changed
+
+
+# --- aliases (the «billion laughs») --------------------------------------------------------------
+
+LAUGHS = """\
+municipality: Lattermild
+b0: &b0 [{name: Ha Ha, email: ha@x.dk}]
+b1: &b1 [*b0, *b0, *b0, *b0, *b0, *b0, *b0, *b0, *b0, *b0]
+b2: &b2 [*b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1]
+b3: &b3 [*b2, *b2, *b2, *b2, *b2, *b2, *b2, *b2, *b2, *b2]
+b4: &b4 [*b3, *b3, *b3, *b3, *b3, *b3, *b3, *b3, *b3, *b3]
+b5: &b5 [*b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4]
+b6: &b6 [*b5, *b5, *b5, *b5, *b5, *b5, *b5, *b5, *b5, *b5]
+areas:
+  - name: Nord
+    institutions:
+      - {name: Solsikken, kind: dagtilbud, board: *b6}
+"""
+
+
+async def test_yaml_aliases_are_refused_before_anything_is_built(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(OrgFileError) as caught:
+        parse_org_file(write(tmp_path, "org.yaml", LAUGHS))
+    (problem,) = caught.value.problems
+    assert problem.startswith("line 3: the file repeats a part of itself with a YAML alias (*b0)")
+    assert await row_counts(db) == (0, 0, 0, 0)
+
+
+def test_an_ordinary_file_has_no_alias_problem() -> None:
+    assert len(parse_org_yaml(GOOD_YAML).memberships) == 8
+
+
+CHANNELS_YAML = """\
+areas:
+  - name: Område Nord
+    slack_channel: "#nord"
+    channels: {teams: "19:nord@thread.tacv2"}
+    leaders: [{name: Mette Nørgaard, email: mette@x.dk}]
+  - name: Område Syd
+    channels:
+      slack: "#syd"
+"""
+
+
+async def test_area_channels_are_rows_read_from_old_and_new_keys(db: Database) -> None:
+    """`channels:` names a channel per platform; the older `slack_channel`/`teams_channel` keys still work.
+    A second file that names only one platform changes that one and keeps the others."""
+    await import_org(db, parse_org_yaml(CHANNELS_YAML, "org.yaml"))
+    await import_org(
+        db,
+        parse_org_yaml(
+            'areas:\n  - {name: Område Nord, channels: {slack: "#nord-ny"},\n'
+            "     leaders: [{name: Mette Nørgaard, email: mette@x.dk}]}\n",
+            "b.yaml",
+        ),
+    )
+    async with db.transaction() as s:
+        areas = {a.name: a.channel_map() for a in await s.scalars(select(Area))}
+        rows = (await s.execute(select(AreaChannel.platform, AreaChannel.channel).order_by(AreaChannel.id))).all()
+    assert areas == {
+        "Område Nord": {"slack": "#nord-ny", "teams": "19:nord@thread.tacv2"},
+        "Område Syd": {"slack": "#syd"},
+    }
+    assert len(rows) == 3
+
+
+def test_channels_must_be_a_mapping_of_platforms() -> None:
+    with pytest.raises(OrgFileError) as caught:
+        parse_org_yaml('areas:\n  - {name: Nord, channels: ["#nord"]}\n', "bad.yaml")
+    assert "expected a mapping of platform to channel" in str(caught.value)

@@ -74,7 +74,7 @@ async def test_an_area_filter_cannot_widen_the_scope(site: Site, client: TestCli
 
 async def test_drill_down_into_one_registration(site: Site, client: TestClient) -> None:
     html = await _page(client, site.link("mette.noergaard"))
-    links = LINK.findall(html)
+    links = list(dict.fromkeys(LINK.findall(html)))  # each in the wide table and on the phone's card
     assert len(links) == 2  # Solsikken and Ærøvej Skole have started; Mælkebøtten has not
     detail = await _page(client, links[0].replace("&amp;", "&"))
     assert "<h1>Registrering for Solsikken</h1>" in detail
@@ -124,7 +124,7 @@ async def test_export_xlsx_honours_the_scope(site: Site, client: TestClient) -> 
     assert response.status == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="maal-almen-2026-11-24.xlsx"'
     book = load_workbook(io.BytesIO(await response.read()))
-    names = [row[0].value for row in book["Oversigt"].iter_rows(min_row=2)]
+    names = [row[0].value for row in book["Institutioner"].iter_rows(min_row=2)]
     assert names == ["Mælkebøtten", "Solsikken", "Ærøvej Skole"]
 
 
@@ -136,7 +136,7 @@ async def test_export_json_and_docx_for_the_admin_by_area(site: Site, client: Te
     doc = Document(io.BytesIO(await response.read()))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 3"]
     assert set(headings) == {"Solsikken"}
-    assert "Tids- og procesplan" in [p.text for p in doc.paragraphs]
+    assert "Bilag: Tids- og procesplan" in [p.text for p in doc.paragraphs]
 
 
 async def test_export_links_are_refused_like_pages(site: Site, client: TestClient) -> None:
@@ -199,3 +199,46 @@ async def test_tokens_stay_out_of_the_access_log(
     assert lines and all(token not in line for line in lines)
     assert any("GET /status?token=[redacted]&lang=en " in line for line in lines)
     assert all(token not in str(getattr(r, "first_request_line", "")) for r in caplog.records)
+
+
+async def test_the_overview_shows_the_deadline_bars_and_cards(site: Site, client: TestClient) -> None:
+    html = await _page(client, site.link("mette.noergaard"))
+    assert '<p class="deadline d-past">Fristen var 30. november 2023, for 1090 dage siden</p>' in html
+    assert "<figcaption>Sendt ind pr. område</figcaption>" in html
+    assert '<span class="bar-figures">1 af 3 (33 %)</span>' in html
+    assert '<rect width="33" height="10" fill="#0b4fa3"/>' in html
+    assert html.count('<li class="card">') == 3
+    assert (
+        '<li class="mark-done"><abbr title="Alle børn og unge bringes hver dag i en privilegeret position">Mål 1'
+        in html
+    )
+
+
+def test_the_deadline_counts_the_days_left() -> None:
+    from datetime import date
+
+    from bot.status_views import deadline_text
+    from dialogs.texts import texts
+
+    da, en = texts("da"), texts("en")
+    deadline = date(2026, 12, 15)
+    assert deadline_text(da, deadline, date(2026, 11, 29)) == "Frist 15. december 2026: 16 dage tilbage"
+    assert deadline_text(da, deadline, date(2026, 12, 14)) == "Frist 15. december 2026: 1 dag tilbage"
+    assert deadline_text(da, deadline, deadline) == "Frist 15. december 2026: i dag"
+    assert deadline_text(en, deadline, date(2026, 12, 17)) == "The deadline was December 15, 2026, 2 days ago"
+    assert deadline_text(da, None, deadline) is None
+
+
+async def test_the_printable_committee_page_honours_the_scope_and_drafts(site: Site, client: TestClient) -> None:
+    response = await client.get(site.link("mette.noergaard", "/export/html"))
+    html = await response.text()
+    assert response.status == 200 and response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Content-Disposition"].startswith("inline;")
+    assert '<h2 id="summary">Sammenfatning</h2>' in html and "@media print" in html
+    assert "1 af 3 bestyrelser har sendt deres lokale mål ind, og 0 er godkendt. 2 mangler." in html
+    assert "<h4>Solsikken</h4>" in html and "<h4>Ærøvej Skole</h4>" not in html  # a draft: only as missing
+    assert '<th scope="row">Ærøvej Skole</th><td>I gang</td>' in html
+    assert "Søndermarkskolen" not in html and "Område Syd" not in html
+    html = await (await client.get(site.link("mette.noergaard", "/export/html") + "&drafts=1")).text()
+    assert "<h4>Ærøvej Skole</h4>" in html and "&lt;script&gt;alert(1)&lt;/script&gt; Læsebånd" in html
+    assert "<script>" not in html

@@ -1,21 +1,33 @@
 """The status page in a real browser: Debian's Chromium, headless, driven by Playwright.
 
 The app runs on a free local port; the browser opens the signed link a leader gets in chat, and
-the test checks what the leader sees, follows the drill-down and saves a screenshot to
-test-output/status_page.png. Skipped only when /usr/bin/chromium is missing (`.ci/run` installs it)."""
+the test checks what the leader sees, follows the drill-down and saves screenshots to test-output/.
+At 390 px (a phone) and 1280 px the page must not scroll sideways and axe-core (npm, injected into
+the page) must find no accessibility violation. Skipped only when /usr/bin/chromium is missing
+(`.ci/run` installs it); axe-core is installed with npm into .cache/axe (gitignored) when absent."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.web.conftest import Site, status_app
+from dialogs.links_chat import BOARD_PATH, board_scope
+from storage.models import Institution
+from tests.web.conftest import NOW, SIGNER, Site, status_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+AXE_DIR = ROOT / ".cache" / "axe"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -29,7 +41,7 @@ ARGS = [
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
 
 if CHROMIUM.exists():
-    from playwright.async_api import Browser, async_playwright, expect
+    from playwright.async_api import Browser, Page, async_playwright, expect
 
 
 @pytest.fixture(scope="module")
@@ -42,36 +54,132 @@ async def browser() -> AsyncIterator[Browser]:
             await chromium.close()
 
 
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's browser script, installed with npm into .cache/axe on first use (`.ci/run` does it too)."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("axe-core is not installed and npm is missing (install Node.js and npm)")
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--no-package-lock",
+             "--cache", str(ROOT / ".cache" / "npm"), f"axe-core@{AXE_VERSION}"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not AXE.exists():
+            pytest.skip(f"could not install axe-core with npm: {done.stderr.strip()[-300:]}")
+    return AXE.read_text(encoding="utf-8")
+
+
+async def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default)."""
+    await page.add_script_tag(content=source)
+    violations: list[dict[str, Any]] = await page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(
+            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))"""
+    )
+    return violations
+
+
+async def fits_the_width(page: Page) -> bool:
+    return bool(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 @pytest.fixture
 async def server(site: Site, tmp_path: Path) -> AsyncIterator[TestServer]:
     async with TestServer(status_app(site, tmp_path), host="127.0.0.1") as server:
         yield server
 
 
-async def test_a_leader_sees_their_area_and_drills_down(site: Site, server: TestServer, browser: Browser) -> None:
+async def test_a_leader_sees_cards_on_a_phone_and_drills_down(site: Site, server: TestServer, browser: Browser) -> None:
     page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="da-DK")  # a phone
     try:
         await page.goto(str(server.make_url(site.link("mette.noergaard"))))
         await expect(page.locator("h1")).to_have_text("Status for «Styrkelse af almenområdet»")
+        await expect(page.locator(".deadline")).to_have_text("Fristen var 30. november 2023, for 1090 dage siden")
+        # Below 600 px each institution is a card; the wide table is not shown.
+        await expect(page.locator("table")).to_be_hidden()
+        cards = page.locator(".card")
+        assert await cards.locator("h3").all_inner_texts() == ["Mælkebøtten", "Solsikken", "Ærøvej Skole"]
+        solsikken = cards.nth(1)
+        assert "sendt ind" in await solsikken.locator(".badge").inner_text()
+        assert "2 af 4 mål" in await solsikken.inner_text()
+        marks = await solsikken.locator("ul.marks li").all_inner_texts()
+        assert [m.split()[0:2] for m in marks] == [["Mål", "1"], ["Mål", "2"], ["Mål", "3"], ["Mål", "4"]]
+        assert "✓" in marks[0] and "✗" in marks[1]
+        assert await page.get_by_text("Søndermarkskolen").count() == 0
+        assert await page.get_by_text("Område Syd").count() == 0
+        assert await fits_the_width(page)  # the page itself never scrolls sideways
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=str(OUTPUT / "status_page.png"), full_page=True)
+
+        await solsikken.get_by_role("link", name="Solsikken").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Registrering for Solsikken")
+        await expect(page.get_by_role("heading", name="Lokalt mål 1.2")).to_be_visible()
+        assert "Legegrupper på tværs" in await page.locator("main").inner_text()
+        assert await fits_the_width(page)
+        await page.get_by_role("link", name="Tilbage til oversigten").click()
+        await expect(page.locator(".card")).to_have_count(3)
+    finally:
+        await page.close()
+
+
+async def test_wide_screen_shows_the_table_and_bars(site: Site, server: TestServer, browser: Browser) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    try:
+        await page.goto(str(server.make_url(site.link("mette.noergaard"))))
         headers = await page.locator("thead th[scope=col]").all_inner_texts()
         assert headers == ["Institution", "Område", "Status", "Mål 1", "Mål 2", "Mål 3", "Mål 4", "Fremdrift"]
         rows = await page.locator("tbody th[scope=row]").all_inner_texts()
         assert rows == ["Mælkebøtten", "Solsikken", "Ærøvej Skole"]
-        assert await page.get_by_text("Søndermarkskolen").count() == 0
-        assert await page.get_by_text("Område Syd").count() == 0
-        # Readable on a phone: the page itself does not scroll sideways (only the table's box may).
-        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await expect(page.locator(".cards")).to_be_hidden()
+        area_bar = page.locator("figure.bars").first
+        assert await area_bar.locator("figcaption").inner_text() == "Sendt ind pr. område"
+        assert await area_bar.locator("li").all_inner_texts() == ["Område Nord\n1 af 3 (33 %)"]
+        width = await area_bar.locator("svg rect").nth(1).get_attribute("width")
+        assert width == "33"
+        assert await fits_the_width(page)
         OUTPUT.mkdir(exist_ok=True)
-        await page.screenshot(path=str(OUTPUT / "status_page.png"), full_page=True)
-
-        await page.get_by_role("link", name="Solsikken").click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Registrering for Solsikken")
-        await expect(page.get_by_role("heading", name="Lokalt mål 1.2")).to_be_visible()
-        assert "Legegrupper på tværs" in await page.locator("main").inner_text()
-        await page.get_by_role("link", name="Tilbage til oversigten").click()
-        await expect(page.locator("tbody th[scope=row]")).to_have_count(3)
+        await page.screenshot(path=str(OUTPUT / "status_page_1280.png"), full_page=True)
     finally:
         await page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+async def test_no_accessibility_violations_and_no_sideways_scroll(
+    site: Site, server: TestServer, browser: Browser, axe_source: str, width: int
+) -> None:
+    # The pages forbid scripts (Content-Security-Policy); the test's browser may inject axe all the same.
+    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="da-DK", bypass_csp=True)
+    page = await context.new_page()
+    solsikken = await _institution_id(site, "Solsikken")
+    try:
+        pages = {
+            "status": site.link("admin"),
+            "registration": site.link("admin", f"/status/registration/{site.registrations['Solsikken']}"),
+            "report": site.link("admin", "/export/html"),
+            "board": SIGNER.link(
+                BOARD_PATH.format(institution_id=solsikken),
+                board_scope(site.people["soeren.oestergaard"], solsikken),
+                NOW,
+            ).removeprefix(SIGNER.base_url),
+        }
+        for name, link in pages.items():
+            response = await page.goto(str(server.make_url(link)))
+            assert response is not None and response.status == 200, name
+            assert await fits_the_width(page), f"{name} scrolls sideways at {width} px"
+            assert await axe_violations(page, axe_source) == [], f"{name} at {width} px"
+            OUTPUT.mkdir(exist_ok=True)
+            await page.screenshot(path=str(OUTPUT / f"{name}_{width}.png"), full_page=True)
+            if name == "report" and width == 1280:  # as the committee gets it: printed to A4
+                await page.emulate_media(media="print")
+                pdf = await page.pdf(path=str(OUTPUT / "committee.pdf"), format="A4")
+                pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+                # title page, summary, the 4 strategic goals, the missing boards, the time plan: each from a new page
+                assert pdf.startswith(b"%PDF") and pages >= 8, pages
+                await page.emulate_media(media="screen")
+    finally:
+        await context.close()
 
 
 async def test_the_admin_filters_by_area_and_a_tampered_link_is_refused(
@@ -92,3 +200,12 @@ async def test_the_admin_filters_by_area_and_a_tampered_link_is_refused(
         assert await page.locator("table").count() == 0
     finally:
         await page.close()
+
+
+async def _institution_id(site: Site, name: str) -> int:
+    from sqlalchemy import select
+
+    async with site.db.transaction() as s:
+        found = await s.scalar(select(Institution.id).where(Institution.name == name))
+    assert found is not None
+    return int(found)

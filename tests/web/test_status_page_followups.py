@@ -69,6 +69,9 @@ async def test_the_drill_down_shows_follow_up_answers(
     )
     assert "<strong>Måling omkring 2. november 2026:</strong> spurgt 4. november 2026, ikke besvaret endnu" in html
     assert "<b>Halvdelen</b>" not in html  # the board's words are escaped
+    # Each answer is marked: ◐ partly, … still waiting (the words say it too, for screen readers).
+    assert '<li class="f-partly"><span class="mark" aria-hidden="true">◐</span>' in html
+    assert '<li class="f-waiting"><span class="mark" aria-hidden="true">…</span>' in html
     # Each follow-up is under its own local goal.
     first, third = html.index("Alle børn har en fast voksen"), html.index("Børnemøder hver uge")
     assert first < html.index("Delvist") < html.index("Legegrupper på tværs") < third < html.index("spurgt 4.")

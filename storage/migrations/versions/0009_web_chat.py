@@ -1,7 +1,7 @@
 """web chat: sessions, used sign-in links, the conversation as shown; preferred channel per person
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-29 19:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,226 @@
+"""A whole municipality at once: reminder ticks, leaders' answers in chat, the status page, org import.
+
+    .venv/bin/python benchmarks/scale.py --municipality --institutions 5000          # SQLite
+    .venv/bin/python benchmarks/scale.py --municipality --institutions 5000 --database-url postgresql://...
+
+Generates `--institutions` institutions in one area per 50 (at least 10), each with a leader and a board
+of six (a chair and five members), an area leader per area, two admins and a Slack channel per area;
+then registrations written straight into the tables: two in five institutions submitted (four local goals,
+one with a measurement date that is due), one in five in draft (two local goals), the rest not started.
+The strategy is the built-in one with its deadline moved to three days after the benchmark's Monday, so the
+weekly digests, nudges, the 3-day escalation and the follow-ups are all due at once (the worst tick).
+
+Measured: the org import; a scheduler tick with everything new, then one with nothing new (planning and
+enqueueing; no notifiers, so nothing is sent), each with the payload bytes it wrote and the slowest of an
+area leader's «status» answers asked every 20 ms while the tick ran; an admin's «status» and «hvem
+mangler?» (time, Slack messages and bytes, Teams cards and bytes); GET /status as an admin (time, bytes)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import yaml
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application
+from sqlalchemy import func, insert, select
+
+from bot.scheduler import tick
+from bot.settings import Settings
+from bot.slack.render import render_messages
+from bot.status_page import mount_status_page
+from bot.teams.render import render_cards
+from dialogs.links import LinkSigner
+from dialogs.links_chat import STATUS_PATH, person_scope
+from dialogs.overview import LeaderQuery, Overview
+from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
+from dialogs.texts import texts
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Institution, LocalGoal, Measurement, Membership, OutboxItem, Person, Registration, Role
+from storage.org import import_org
+from storage.org_file import parse_org_yaml
+from storage.strategies import save_strategy
+
+MONDAY = datetime(2026, 11, 30, 8, 5, tzinfo=UTC)  # 09:05 in Copenhagen
+DEADLINE = date(2026, 12, 3)
+BOARD = 6  # a chair and five members
+
+
+def org_yaml(institutions: int) -> str:
+    areas = max(10, institutions // 50)
+    out: list[dict[str, Any]] = []
+    for a in range(areas):
+        insts = []
+        for i in range(a, institutions, areas):
+            board = [
+                {"name": f"Person {i:05d}-{m}", "email": f"p{i:05d}.{m}@kommune.maalbot.dk"}
+                | ({"role": "chair"} if m == 0 else {})
+                for m in range(BOARD)
+            ]
+            leader = [{"name": f"Leder {i:05d}", "email": f"l{i:05d}@kommune.maalbot.dk"}]
+            kind = "skole" if i % 3 == 0 else "dagtilbud"
+            insts.append({"name": f"Institution {i:05d}", "kind": kind, "leaders": leader, "board": board})
+        out.append(
+            {
+                "name": f"Område {a + 1:03d}",
+                "slack_channel": f"#omraade-{a + 1:03d}",
+                "leaders": [{"name": f"Områdeleder {a + 1:03d}", "email": f"a{a + 1:03d}@kommune.maalbot.dk"}],
+                "institutions": insts,
+            }
+        )
+    admins = [{"name": f"Admin {n}", "email": f"admin{n}@kommune.maalbot.dk"} for n in (1, 2)]
+    return yaml.safe_dump({"municipality": "Storkommune", "admins": admins, "areas": out}, allow_unicode=True)
+
+
+async def registrations(db: Database, strategy_id: int) -> tuple[int, int]:
+    """Submitted and draft registrations with local goals, inserted in bulk (no turns)."""
+    async with db.transaction() as s:
+        ids = list((await s.scalars(select(Institution.id).order_by(Institution.id))).all())
+        rows = [
+            {"institution_id": inst, "strategy_id": strategy_id, "status": "submitted" if n % 5 < 2 else "draft",
+             "created_at": MONDAY, "updated_at": MONDAY}
+            for n, inst in enumerate(ids) if n % 5 < 3
+        ]  # fmt: skip
+        await s.execute(insert(Registration), rows)
+        regs = (await s.execute(select(Registration.id, Registration.status))).all()
+        goals = [
+            {"registration_id": reg, "goal_number": g, "position": 1, "text": f"Lokalt mål {g}", "answers": {},
+             "updated_at": MONDAY}
+            for reg, status in regs for g in ((1, 2, 3, 4) if status == "submitted" else (1, 2))
+        ]  # fmt: skip
+        await s.execute(insert(LocalGoal), goals)
+        first = (await s.execute(select(LocalGoal.id).where(LocalGoal.goal_number == 1, LocalGoal.position == 1))).all()
+        due = (MONDAY - timedelta(days=1)).date().isoformat()
+        measurements = [
+            {"local_goal_id": lg, "question_key": "measurement", "method": "Trivselsmåling", "dates": [due]}
+            for (lg,) in first[: len(first) // 3]
+        ]
+        await s.execute(insert(Measurement), measurements)
+        submitted = sum(1 for _, status in regs if status == "submitted")
+        return submitted, len(regs) - submitted
+
+
+async def person_with(db: Database, role: Role) -> int:
+    async with db.transaction() as s:
+        found = await s.scalar(select(Membership.person_id).where(Membership.role == role.value).limit(1))
+    assert found is not None
+    return int(found)
+
+
+@dataclass
+class Answer:
+    ms: float
+    slack_messages: int
+    slack_bytes: int
+    teams_cards: int
+    teams_bytes: int
+
+
+async def chat_answer(overview: Overview, person_id: int, query: LeaderQuery) -> Answer:
+    started = time.perf_counter()
+    replies = await overview.answer(person_id, query, "da")
+    ms = (time.perf_counter() - started) * 1000
+    slack = render_messages(replies)
+    cards = render_cards(replies, texts("da"))
+    slack_bytes = sum(len(json.dumps({"text": m.text, "blocks": m.blocks}).encode()) for m in slack)
+    teams_bytes = sum(len(json.dumps(c).encode()) for c in cards)
+    return Answer(ms, len(slack), slack_bytes, len(cards), teams_bytes)
+
+
+async def payload_bytes(db: Database) -> int:
+    async with db.transaction() as s:
+        payloads = (await s.scalars(select(OutboxItem.payload))).all()
+    return sum(len(json.dumps(p).encode()) for p in payloads)
+
+
+async def tick_with_turns(db: Database, overview: Overview, leader: int, now: datetime) -> tuple[Any, float, float]:
+    """One tick (no notifiers: plan and enqueue), and the slowest area-leader «status» meanwhile."""
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def ask() -> None:
+        while not done.is_set():
+            t0 = time.perf_counter()
+            await overview.answer(leader, LeaderQuery("status"), "da")
+            latencies.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.02)
+
+    asker = asyncio.create_task(ask())
+    t0 = time.perf_counter()
+    report = await tick(db, [], now, instance_id="bench")
+    elapsed = time.perf_counter() - t0
+    done.set()
+    await asker
+    return report, elapsed, max(latencies, default=0.0)
+
+
+async def status_page(db: Database, admin: int) -> tuple[float, int]:
+    signer = LinkSigner(b"x" * 32, "http://127.0.0.1", timedelta(hours=1))
+    app = Application()
+    mount_status_page(app, db, Settings(), signer=signer, clock=lambda: MONDAY)
+    url = signer.link(STATUS_PATH, person_scope(admin), MONDAY)
+    async with TestClient(TestServer(app)) as client:
+        path = url.removeprefix("http://127.0.0.1")
+        times, size = [], 0
+        for _ in range(3):
+            t0 = time.perf_counter()
+            response = await client.get(path)
+            body = await response.read()
+            times.append(time.perf_counter() - t0)
+            assert response.status == 200, response.status
+            size = len(body)
+    return statistics.median(times) * 1000, size
+
+
+async def run_municipality(url: str, institutions: int) -> None:
+    db = Database(url)
+    await upgrade(db)
+    definition = load_strategy_file(DEFAULT_STRATEGY_FILE).model_dump(mode="json")
+    definition["deadline"] = DEADLINE.isoformat()
+    async with db.transaction() as s:
+        strategy_id = (await save_strategy(s, definition))[0].id
+    text = org_yaml(institutions)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    await import_org(db, parse_org_yaml(text))
+    imported = time.perf_counter() - t0
+    rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    submitted, drafts = await registrations(db, strategy_id)
+    async with db.transaction() as s:
+        people = int(await s.scalar(select(func.count(Person.id))) or 0)
+    print(
+        f"database: {db.dialect}; {institutions} institutions, {people} people, {submitted} submitted, "
+        f"{drafts} in draft; org import {imported:.1f} s ({len(text) / 1e6:.1f} MB of YAML, peak RSS "
+        f"{rss0:.0f} → {rss_import:.0f} MB)"
+    )
+    overview = Overview(db)
+    leader = await person_with(db, Role.AREA_LEADER)
+    admin = await person_with(db, Role.ADMIN)
+    for label, now in (("everything new", MONDAY), ("nothing new", MONDAY + timedelta(minutes=1))):
+        before = await payload_bytes(db)
+        report, elapsed, slowest = await tick_with_turns(db, overview, leader, now)
+        written = await payload_bytes(db) - before
+        print(
+            f"tick ({label}): {elapsed:.2f} s, {report.planned} planned, {report.enqueued} enqueued, "
+            f"{written / 1e6:.1f} MB of payload written; slowest area-leader «status» during it "
+            f"{slowest * 1000:.0f} ms"
+        )
+    for name, query in (("status", LeaderQuery("status")), ("hvem mangler?", LeaderQuery("missing"))):
+        await chat_answer(overview, admin, query)  # warm
+        a = await chat_answer(overview, admin, query)
+        print(
+            f"admin «{name}»: {a.ms:.0f} ms; Slack {a.slack_messages} message(s), {a.slack_bytes / 1e3:.1f} KB; "
+            f"Teams {a.teams_cards} card(s), {a.teams_bytes / 1e3:.1f} KB"
+        )
+    ms, size = await status_page(db, admin)
+    print(f"GET /status as admin: {ms:.0f} ms (median of 3), {size / 1e3:.0f} KB of HTML")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak:.0f} MB")
+    await db.dispose()

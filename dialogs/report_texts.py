@@ -1,0 +1,89 @@
+"""The texts of the exports people read (the committee document, the XLSX, the printable page), in the
+reader's language: the same keys as `storage.export_writers.LABELS` (storage's Danish default), each
+through the catalogs, and dates in the language's long format («29. november 2026»)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dialogs import views
+from dialogs.reminders.render import long_date
+from dialogs.texts import Texts
+from storage.committee import ReportTexts
+
+
+def report_texts(t: Texts) -> ReportTexts:
+    labels = {
+        "area": t("Area"),
+        "institution": t("Institution"),
+        "kind": t("Type"),
+        "status": t("Status"),
+        "submitted_by": t("Submitted by"),
+        "submitted_at": t("Submitted"),
+        "goal_number": t("Goal no."),
+        "goal_title": t("Strategic goal"),
+        "goal_column": t("Goal {number}"),
+        "local_goal_position": t("No."),
+        "local_goal": t("Local goal"),
+        "interventions": t("Interventions"),
+        "measurement_method": t("Measurement method"),
+        "measurement_when": t("When"),
+        "measurement_dates": t("Measurement dates"),
+        "overview_sheet": t("Overview"),
+        "period": t("Period"),
+        "deadline": t("Deadline"),
+        "generated_at": t("Extracted"),
+        "measurement": t("Measurement"),
+        "no_local_goals": t("No local goals."),
+        **{f"status.{code}": views.status_label(t, code) for code in views.STATUS_CODES},
+        "follow_ups": t("Follow-up"),
+        "follow_up.on_track": t("on track"),
+        "follow_up.partly": t("partly"),
+        "follow_up.off_track": t("not on track"),
+        "follow_up.waiting": t("no answer yet"),
+        "previous_local_goals": t("Last period"),
+        "doc_title": t("The boards' local goals"),
+        "municipality": t("Municipality"),
+        "strategy": t("Strategy"),
+        "strategic_goals": t("Common goals"),
+        "time_plan": t("Time and process plan"),
+        "appendix": t("Appendix: time and process plan"),
+        "when": t("When"),
+        "what": t("What"),
+        "no_time_plan": t("The strategy has no time plan."),
+        "no_institutions": t("No board has submitted its local goals yet."),
+        "summary": t("Summary"),
+        "summary_text": t(
+            "{done} of {total} boards have submitted their local goals, and {approved} are approved. "
+            "{missing} are missing."
+        ),
+        "only_reported": t("The document shows the registrations that are submitted or approved."),
+        "with_drafts": t("The document also shows registrations that are not submitted yet."),
+        "boards_by_area": t("Boards per area"),
+        "total": t("Total"),
+        "boards": t("Boards"),
+        "done": t("Have submitted"),
+        "missing": t("Missing"),
+        "coverage": t("Coverage: boards with local goals per common goal"),
+        "coverage_hint": t("Boards that have submitted and have local goals under the goal, out of all boards."),
+        "progress_chart": t("Progress per area"),
+        "coverage_chart": t("Coverage per common goal"),
+        "share": t("Share"),
+        "of": t("{part} of {whole} ({percent} %)"),
+        "follow_up_counts": t("Follow-up on measurements (latest answer per local goal)"),
+        "count": t("Number"),
+        "missing_title": t("Boards that are missing"),
+        "nobody_missing": t("Every board has submitted."),
+        "page": t("Page"),
+        "page_of": t("of"),
+        "extract_date": t("Date of extract"),
+        "print": t("Print"),
+        "board_print": t("The board's registration"),
+        "institutions_sheet": t("Institutions"),
+        "goal_sheet": t("Goal {number}"),
+    }
+    return ReportTexts(labels, lambda day: _long(t, day), t.locale)
+
+
+def _long(t: Texts, day: date) -> str:
+    return long_date(t, day)

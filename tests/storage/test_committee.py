@@ -1,0 +1,148 @@
+"""The committee's summary (storage.committee) and the XLSX overview built on it, from a small export
+with every status; and that the export's number of queries does not grow with the institutions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart
+from sqlalchemy import event, select
+
+from storage.committee import committee_report
+from storage.db import Database
+from storage.export import build_export
+from storage.export_writers import write_export
+from storage.models import Area, Institution
+from tests.storage.test_export import seed
+
+NOW = datetime(2026, 11, 29, 17, 32, tzinfo=UTC)
+
+
+def _inst(name: str, area: str, status: str, goals: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "area": area,
+        "kind": "skole",
+        "status": status,
+        "submitted_by": None,
+        "submitted_at": None,
+        "goals": [{"number": n, "title": f"Mål nummer {n}", "local_goals": goals.get(n, [])} for n in (1, 2)],
+    }
+
+
+def _lg(*answers: tuple[str, str | None]) -> dict[str, Any]:
+    return {
+        "text": "x",
+        "interventions": [],
+        "measurement": None,
+        "follow_ups": [
+            {"date": d, "answer": a, "asked_at": "2027-01-01T08:00:00+00:00", "text": None} for d, a in answers
+        ],
+    }
+
+
+DATA: dict[str, Any] = {
+    "strategy": {"key": "k", "title": "T", "period": {"start": "2023-12-01", "end": "2027-12-31"}, "deadline": None},
+    "generated_at": NOW.isoformat(),
+    "municipality": "Demo Kommune",
+    "institutions": [
+        _inst("A", "Nord", "approved", {1: [_lg(("2027-03-01", "off_track"), ("2027-10-01", "on_track"))]}),
+        _inst("B", "Nord", "submitted", {1: [_lg()], 2: [_lg(("2027-03-01", "partly"), ("2027-10-01", None))]}),
+        _inst("C", "Nord", "draft", {2: [_lg(("2027-03-01", "off_track"))]}),
+        _inst("D", "Syd", "returned", {1: [_lg()]}),
+        _inst("E", "Syd", "not_started", {}),
+    ],
+}
+
+
+def test_the_summary_counts_per_area_and_the_coverage() -> None:
+    report = committee_report(DATA)
+    assert [
+        (a.area, a.total, a.submitted, a.approved, a.in_progress, a.not_started, a.missing) for a in report.areas
+    ] == [
+        ("Nord", 3, 1, 1, 1, 0, 1),
+        ("Syd", 2, 0, 0, 1, 1, 2),
+    ]
+    assert (report.totals.total, report.totals.done, report.totals.missing) == (5, 2, 3)
+    assert report.coverage == {1: {"Nord": 2}, 2: {"Nord": 1}}  # drafts and returned ones do not count
+    assert (report.goal_coverage(1), report.goal_coverage(2)) == (2, 1)
+    assert [i["name"] for i in report.included] == ["A", "B"]
+    assert [i["name"] for i in report.missing] == ["C", "D", "E"]
+    # The latest answer of each local goal counts once; the one asked and not answered waits.
+    assert report.follow_ups == {"on_track": 1, "partly": 1, "off_track": 0, "waiting": 1}
+
+
+def test_drafts_are_shown_when_asked_but_never_counted_as_submitted() -> None:
+    report = committee_report(DATA, include_drafts=True)
+    assert [i["name"] for i in report.included] == ["A", "B", "C", "D"]  # not started: nothing to show
+    assert report.totals.done == 2 and report.coverage == {1: {"Nord": 2}, 2: {"Nord": 1}}
+    assert report.follow_ups["off_track"] == 1  # C's answer is in the document now
+
+
+def test_the_xlsx_overview_has_the_facts_tables_and_native_charts(tmp_path: Path) -> None:
+    out = tmp_path / "udvalget.xlsx"
+    write_export(DATA, "xlsx", out)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2"]
+    ws = wb["Oversigt"]
+    rows = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
+    assert rows[0] == ["Bestyrelsernes lokale mål"]
+    assert rows[1:6] == [
+        ["Kommune", "Demo Kommune"],
+        ["Strategi", "T"],
+        ["Periode", "1. december 2023 – 31. december 2027"],
+        ["Frist"],
+        ["Dato for udtræk", "29. november 2026"],
+    ]
+    assert ["Mål 1", "Mål nummer 1"] in rows and ["Mål 2", "Mål nummer 2"] in rows  # the full goal titles
+    assert ["Område", "Bestyrelser", "Sendt ind", "Godkendt", "Mangler", "Har sendt ind"] in rows
+    assert ["Nord", 3, 1, 1, 1, 2] in rows and ["I alt", 5, 1, 1, 3, 2] in rows
+    assert ["Fælles mål", "Nord", "Syd", "I alt"] in rows and ["Mål 1", 2, 0, 2] in rows
+    assert ["på sporet", 1] in rows and ["ikke besvaret endnu", 1] in rows
+    charts = ws._charts
+    assert len(charts) == 2 and all(isinstance(c, BarChart) for c in charts)
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert wb["Mål 2"]["A1"].value == "Mål 2: Mål nummer 2"
+    statuses = [r[3] for r in wb["Institutioner"].iter_rows(min_row=2, values_only=True)]
+    assert statuses == ["Godkendt", "Sendt ind", "I gang", "Sendt retur til rettelser", "Ikke startet"]
+
+
+async def test_the_export_reads_with_the_same_queries_for_3_or_30_institutions(sqlite_db: Database) -> None:
+    await seed(sqlite_db)
+    few = await _statements(sqlite_db)
+    async with sqlite_db.transaction() as s:
+        area = await s.scalar(select(Area).limit(1))
+        for n in range(27):
+            s.add(Institution(name=f"Skole {n}", name_key=f"skole {n}", kind="skole", area=area))
+    many = await _statements(sqlite_db)
+    assert many == few  # set-based: no query per institution
+
+
+async def _statements(db: Database) -> int:
+    count = 0
+
+    def counted(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        await build_export(db, now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_the_translated_labels_match_storages_danish_default_and_exist_in_english() -> None:
+    from dialogs.report_texts import report_texts
+    from dialogs.texts import texts
+    from storage.export_writers import LABELS
+
+    assert dict(report_texts(texts("da")).labels) == LABELS
+    english = report_texts(texts("en"))
+    assert english.labels.keys() == LABELS.keys()
+    assert english["status.draft"] == "in progress" and english["doc_title"] == "The boards' local goals"
