@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
 from bot.console import run_console
 from bot.outbound import PIPELINE_KEY
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_to_json
+from storage.models import Registration
 from tests.webchat.conftest import FATIMA, SOEREN, Chat, SmtpServer, link_in
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -122,6 +124,19 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
         await expect(page.locator("#latest")).to_contain_text("Passer det?")
         await press(page, "Ja")
         await expect(page.locator("#latest")).to_contain_text("Vil I tilføje endnu et lokalt mål")
+        for number, goal in ((2, "Mål B"), (3, "Mål C"), (4, "Mål D")):  # the rest of the registration
+            await press(page, "Nej")
+            await expect(page.locator("#latest")).to_contain_text(f"opnå mål {number}?")
+            await say(page, goal)
+            await say(page, f"Indsats til {goal}")
+            await press(page, "Færdig")
+            await say(page, "Trivselsmåling")
+            await say(page, "marts 2027")
+            await press(page, "Ja")
+            await expect(page.locator("#latest")).to_contain_text("Vil I tilføje endnu et lokalt mål")
+        await press(page, "Nej")
+        await expect(page.locator("#latest")).to_contain_text("Alt er besvaret")
+        await press(page, "Giv formanden besked")
         # a reply delivered late (after a retry) appears without a reload by hand: the page's script
         web = chat.app[PIPELINE_KEY].platforms["web"]
         fatima = await chat.person_id(FATIMA)
@@ -142,5 +157,7 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
     out = io.StringIO()
     await run_console(chat.service, SOEREN, io.StringIO("oversigt\n"), out)
     seen = out.getvalue()
-    assert "Jeres bestyrelse er allerede i gang. Vi fortsætter med mål 2." in seen
-    assert "Alle børn har en fast voksen" in seen and "Fatima Ali" in seen, seen  # the review names who wrote it
+    assert "Alle børn har en fast voksen" in seen and "Mål D" in seen and "Fatima Ali" in seen, seen
+    async with chat.service.db.read() as session:  # the whole draft is hers, and marked ready for the chair
+        ready = await session.scalar(select(Registration.ready_for_chair))
+    assert ready is True
