@@ -20,6 +20,9 @@ from storage.models import (
     ProcessedEvent,
     Registration,
     Strategy,
+    WebMessage,
+    WebSession,
+    WebSignIn,
 )
 from storage.retention import RULES, Ages, purge
 from tests.storage import factories as f
@@ -56,6 +59,12 @@ async def _seed(db: Database) -> dict[str, int]:
         for delivered in (NOW - 91 * DAY, NOW - 89 * DAY, None):
             s.add(Notice(person_id=person.id, kind="submitted", params={}, created_at=NOW - 200 * DAY,
                          delivered_at=delivered))  # fmt: skip
+        for n, age in enumerate((91 * DAY, 89 * DAY)):  # the web chat: messages by age, sessions and links by expiry
+            s.add(WebMessage(person_id=person.id, direction="out", body={"text": "Hej"}, created_at=NOW - age))
+            s.add(WebSession(token_hash=f"{n:064d}", person_id=person.id, csrf="c", created_at=NOW - 40 * DAY,
+                             expires_at=NOW + (1 - 2 * (1 - n)) * DAY))  # fmt: skip
+            s.add(WebSignIn(nonce=f"n{n}", person_id=person.id, used_at=NOW - 2 * DAY,
+                            expires_at=NOW + (1 - 2 * (1 - n)) * DAY))  # fmt: skip
         regs = {}
         for key, ended in (("old", date(2021, 7, 31)), ("recent", date(2022, 7, 31))):
             strategy = Strategy(key=key, title=key, period_end=ended, definition={})
@@ -85,6 +94,9 @@ async def test_purge_deletes_only_what_is_past_its_age(db: Database) -> None:
         "finished inbox rows": 1,
         "sent messages": 1,
         "delivered notices": 1,
+        "web chat messages": 1,
+        "expired web sessions": 1,
+        "used sign-in links past their time": 1,
         "registrations of ended periods": 1,
         "other audit entries older than the periods": 1,
     }
