@@ -261,8 +261,11 @@ class Turn:
                 self.change(DeleteLocalGoal(self.draft.registration_id, goal, self.state.position))
                 self.say(self.t("The local goal has been deleted."))
             self.go(Place(Mode.REVIEW))
-        elif kind == "stray":
-            intent.keep(self)
+        elif kind == "stray":  # «stray:run» is turned into the command's text by the service
+            if arg == "keep":
+                intent.keep(self)
+            else:
+                self.prompt()
         elif kind == "opt":
             answers.on_answer(self, arg, option=True)
         elif kind in ("keep", "done"):

@@ -306,6 +306,7 @@ class ConversationService:
         is_admin = Role.ADMIN.value in facts.roles
         if inbound.choice == "stray:run" and state.pending.get("stray_command"):  # «Did you mean …?» yes
             inbound = replace(inbound, text=str(state.pending["stray_command"]), choice=None)
+            state = replace(state, pending={k: v for k, v in state.pending.items() if not k.startswith("stray")})
         question = self._side_question(inbound, state, bool(boards), is_admin)
         if question is None and state.mode in (Mode.ASK, Mode.WHEN) and inbound.text:
             question = await self._named_status(s, inbound.text)

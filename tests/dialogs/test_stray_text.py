@@ -84,6 +84,9 @@ async def test_a_leaders_commands_are_never_a_local_goal(world: World) -> None:
     await kasper.say("statusside")
     await kasper.say("statusid")  # a typo: asked, not stored
     kasper.expect("Mente du «statusside», eller er det jeres svar?")
+    await kasper.choose("Ja, «statusside»")
+    kasper.expect_not("Beskrivelse af indsatser")
+    kasper.expect("statussiden")  # the link request was run (links are switched off in these tests)
     assert await _local_goals(world, "Ærøvej Skole") == []
     assert len(await world.audit()) == 0
 
