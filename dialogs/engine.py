@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from dialogs import answers, navigation, year_on_year
+from dialogs import answers, intent, navigation, year_on_year
 from dialogs.changes import (
     Change,
     DeleteLocalGoal,
@@ -151,13 +151,14 @@ class Turn:
             if not text:
                 self.say(self.t("I did not get an answer. Please try again."), kind="error")
                 self.prompt()
-            else:
+            elif not intent.on_stray(self, text):
                 answers.on_answer(self, text)
         elif self.state.mode == Mode.PAUSED and self.state.paused_at is not None and self.board is not None:
             navigation.resume(self)  # someone who writes after a pause means to go on
             if self.state.mode in (Mode.ASK, Mode.WHEN) and text:
                 self.replies.clear()
-                answers.on_answer(self, text)
+                if not intent.on_stray(self, text):
+                    answers.on_answer(self, text)
         elif self.state.mode in (Mode.IDLE, Mode.PAUSED, Mode.DONE):
             navigation.start(self)
         else:
@@ -260,6 +261,11 @@ class Turn:
                 self.change(DeleteLocalGoal(self.draft.registration_id, goal, self.state.position))
                 self.say(self.t("The local goal has been deleted."))
             self.go(Place(Mode.REVIEW))
+        elif kind == "stray":  # «stray:run» is turned into the command's text by the service
+            if arg == "keep":
+                intent.keep(self)
+            else:
+                self.prompt()
         elif kind == "opt":
             answers.on_answer(self, arg, option=True)
         elif kind in ("keep", "done"):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import views
@@ -25,7 +26,7 @@ from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
-from dialogs.overview import LeaderQuery, Overview, parse_leader_query
+from dialogs.overview import LeaderQuery, Overview, match_names, parse_leader_query
 from dialogs.reminders.pause import handle_pause
 from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
@@ -33,7 +34,7 @@ from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
 from storage import conversations, outbox, people, registrations, strategies
 from storage.db import Database
-from storage.models import Area, Person, Registration, RegistrationStatus, Role
+from storage.models import Area, Institution, Person, Registration, RegistrationStatus, Role
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
 from storage.turn_facts import turn_facts
@@ -303,7 +304,12 @@ class ConversationService:
         if routed is not None:
             return shown + routed
         is_admin = Role.ADMIN.value in facts.roles
+        if inbound.choice == "stray:run" and state.pending.get("stray_command"):  # «Did you mean …?» yes
+            inbound = replace(inbound, text=str(state.pending["stray_command"]), choice=None)
+            state = replace(state, pending={k: v for k, v in state.pending.items() if not k.startswith("stray")})
         question = self._side_question(inbound, state, bool(boards), is_admin)
+        if question is None and state.mode in (Mode.ASK, Mode.WHEN) and inbound.text:
+            question = await self._named_status(s, inbound.text)
         if question is not None:  # answered after this transaction: status, approvals, links
             info.for_others = isinstance(question, AdminCommand)  # approvals tell the board
             asked.append((person.id, person.locale or self.default_locale, question))
@@ -380,9 +386,19 @@ class ConversationService:
             if command is not None:
                 return command
         link = parse_link_request(inbound.text)
-        if link is not None and not answering:
+        if link is not None:  # the whole message is the request: never a board's answer
             return link
         return ConversationService._leader_query(inbound.text, state, has_boards)
+
+    @staticmethod
+    async def _named_status(s: AsyncSession, text: str) -> LeaderQuery | None:
+        """«status Område Nord» or «vis Ærøvej» while a question is open: a leader question when it names
+        an area or institution, so that «Status på trivsel måles …» stays an answer."""
+        query = parse_leader_query(text)
+        if query is None or query.kind != "status" or not query.target:
+            return None
+        names = [*await s.scalars(select(Area.name)), *await s.scalars(select(Institution.name))]
+        return query if match_names(query.target, names) else None
 
     @staticmethod
     def _leader_query(text: str, state: State, has_boards: bool) -> LeaderQuery | None:

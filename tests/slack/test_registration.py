@@ -73,3 +73,17 @@ async def test_the_default_strategy_from_start_to_submit(almen_workspace: Worksp
         for block in message["blocks"]:
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= 3000
+
+
+async def test_a_likely_command_is_asked_about_and_can_be_kept_as_the_answer(workspace: Workspace) -> None:
+    chair = workspace.person("U0SOEREN", f"soeren.oestergaard@{DEMO}", "Søren")
+    await chair.say("start")
+    await chair.say("afmeld")
+    chair.expect("ikke gemt som jeres svar", "Hvilke lokale mål skal der til for at opnå mål 1?")
+    await chair.say("hjelp")
+    chair.expect("Mente du «hjælp», eller er det jeres svar?")
+    await chair.press("Nej, det er vores svar")
+    chair.expect("Beskrivelse af indsatser")
+    export = await build_export(workspace.client.app[DB_KEY])
+    solsikken = next(i for i in export["institutions"] if i["name"] == "Solsikken")
+    assert [lg["text"] for g in solsikken["goals"] for lg in g["local_goals"]] == ["hjelp"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from storage.export import build_export
 from storage.models import ConversationRef, Registration
 from tests.teams.conftest import Teams
 
@@ -107,3 +108,14 @@ async def test_personal_reference_is_stored_with_the_person(teams: Teams) -> Non
     assert ref.conversation_key == soeren.conversation["id"]
     assert ref.reference["serviceUrl"] == teams.connector.url
     assert ref.reference["conversation"]["tenantId"] == "tenant-demo"
+
+
+async def test_a_likely_command_is_asked_about_and_run_from_the_card(teams: Teams) -> None:
+    soeren = teams.person(*SOEREN)
+    await soeren.say("start")
+    asked = joined(await soeren.say("hjelp"))
+    assert "Mente du «hjælp», eller er det jeres svar?" in asked
+    assert "Ja, «hjælp»" in soeren.buttons()
+    assert "«tilbage»" in joined(await soeren.press("Ja, «hjælp»"))
+    export = await build_export(teams.db)
+    assert [lg for i in export["institutions"] for g in i["goals"] for lg in g["local_goals"]] == []
