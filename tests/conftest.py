@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -223,3 +224,26 @@ def empty_db(request: pytest.FixtureRequest) -> Database:
     name = "empty_sqlite_db" if request.param == "sqlite" else "empty_pg_db"
     database: Database = request.getfixturevalue(name)
     return database
+
+
+# -- browser tests (tests/browser.py) ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Any]:
+    """Headless Debian Chromium through Playwright, one per test module."""
+    from playwright.async_api import async_playwright
+
+    from tests.browser import ARGS, CHROMIUM
+
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    from tests.browser import load_axe
+
+    return load_axe()

@@ -13,10 +13,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.slack.render import Message, render_messages
-from dialogs.messages import Reply
+from bot.slack.render import Message
 from dialogs.service import ConversationService, PersonRef
 
 PLATFORM = "slack"
@@ -94,37 +92,12 @@ class SlackChannel:
         return str(email) if email else None
 
     # -- where replies go --------------------------------------------------------------------------
-    async def post(self, channel: str, replies: list[Reply], *, thread_ts: str | None = None) -> None:
-        for message in render_messages(replies):
-            await self.client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message.blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-
     async def dm_channel(self, user_id: str) -> str:
         return await self._dm_channels.open(self.client, user_id)
 
     def remember_dm(self, user_id: str, channel: str) -> None:
         """A DM channel seen in an event: no conversations.open needed for this user later."""
         self._dm_channels.remember(user_id, channel)
-
-    async def dm(self, user_id: str, replies: list[Reply]) -> None:
-        await self.post(await self.dm_channel(user_id), replies)
-
-    async def respond(self, response_url: str, replies: list[Reply], *, ephemeral: bool = True) -> None:
-        """Answer a slash command or an ephemeral message's button through its response_url."""
-        webhook = AsyncWebhookClient(response_url, retry_handlers=retry_handlers())
-        for message in render_messages(replies):
-            await webhook.send(
-                text=message.text,
-                blocks=message.blocks,
-                response_type="ephemeral" if ephemeral else "in_channel",
-                replace_original=False,
-            )
 
 
 __all__ = ["PLATFORM", "Message", "SlackChannel", "retry_handlers", "web_client"]

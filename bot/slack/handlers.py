@@ -22,7 +22,7 @@ from bot.slack import home
 from bot.slack.background import Background
 from bot.slack.channel import PLATFORM, SlackChannel
 from bot.slack.render import chosen_blocks, label_of, plain_from_slack
-from dialogs.messages import Inbound, Reply
+from dialogs.messages import Inbound
 from dialogs.service import ConversationService
 from dialogs.turns import QUESTION, TURN, Job
 
@@ -55,11 +55,18 @@ class SlackHandlers:
         bolt.view(home.EDIT_CALLBACK)(self.on_edit_submitted)
 
     async def _accept(
-        self, ack: AsyncAck, key: str, job: Job, *, then: Callable[[], Awaitable[None]] | None = None
+        self,
+        ack: AsyncAck,
+        key: str,
+        job: Job,
+        *,
+        ack_text: str | None = None,
+        then: Callable[[], Awaitable[None]] | None = None,  # view updates (App Home, the pressed button)
     ) -> None:
-        """Inbox first, then the acknowledgement, then the turn (after the HTTP answer)."""
+        """Inbox first, then the acknowledgement (which may carry a short text: a slash command's own
+        answer, part of the HTTP response), then the turn (after the HTTP answer)."""
         recorded = await self.pipeline.accept(key, job)  # raises (no ack: Slack retries) if storage fails
-        await ack()
+        await (ack(text=ack_text) if ack_text else ack())
         if recorded.done:
             log.info("Slack retry of %s ignored (already handled)", key)
             return
@@ -111,7 +118,7 @@ class SlackHandlers:
         key = f"command:{body.get('trigger_id') or response_url}"
         if word in _START_WORDS:
             job = Job(TURN, Inbound(PLATFORM, user, text="start"), dm_conversation(user), {"user": user})
-            await self._accept(ack, key, job, then=lambda: self._written_to(user, body))
+            await self._accept(ack, key, job, ack_text=await self._written_to(user, body))
             return
         job = Job(
             QUESTION, Inbound(PLATFORM, user, text=text), f"command:{body.get('trigger_id')}",
@@ -119,14 +126,14 @@ class SlackHandlers:
         )  # fmt: skip
         await self._accept(ack, key, job)
 
-    async def _written_to(self, user: str, body: dict[str, Any]) -> None:
-        """After «/maal start» outside the DM: say where the conversation went (a courtesy, not kept)."""
-        dm = await self.channel.dm_channel(user)
-        if body.get("channel_id") == dm:
-            return
-        person = await self.channel.person(user)
+    async def _written_to(self, user: str, body: dict[str, Any]) -> str | None:
+        """«/maal start» outside the DM: the command's acknowledgement says where the conversation went
+        (sent as the HTTP answer itself, so nothing leaves the bot beside the outbox)."""
+        if body.get("channel_name") == "directmessage":
+            return None
+        person = await self.service.identify(PLATFORM, user)
         t = self.service.texts_for(person.locale if person else None)
-        await self.channel.respond(str(body["response_url"]), [Reply(t("I have written to you in a direct message."))])
+        return t("I have written to you in a direct message.")
 
     # -- buttons -----------------------------------------------------------------------------------
     async def on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:

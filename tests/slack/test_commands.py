@@ -60,7 +60,8 @@ async def test_start_opens_the_conversation_in_a_dm(workspace: Workspace) -> Non
     workspace.person("U0SOEREN", f"soeren.oestergaard@{DEMO}", "Søren")
     _, key = await workspace.slash("U0SOEREN", "start", channel="C0GENERAL")
     assert "Hvilke lokale mål skal der til for at opnå mål 1?" in said(workspace.fake.posted("DU0SOEREN"))
-    assert "Jeg har skrevet til dig i en direkte besked." in said(workspace.responses(key))
+    assert "Jeg har skrevet til dig i en direkte besked." in workspace.last_answer  # in the command's own ack
+    assert not workspace.responses(key)  # nothing posted beside the outbox
     assert workspace.fake.calls_to("conversations.open")
 
 

@@ -52,6 +52,7 @@ class Workspace:
     client: TestClient[Any, Any]
     fake: FakeSlackApi
     secret: str = SIGNING_SECRET
+    last_answer: str = ""  # the body of the last HTTP answer
 
     async def settle(self) -> None:
         """Wait for the work the app does after acknowledging (see bot.slack.background)."""
@@ -76,7 +77,7 @@ class Workspace:
         all_headers = {"Content-Type": content_type, **self.signed_headers(body, timestamp=timestamp, secret=secret)}
         all_headers.update(headers or {})
         response = await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
-        await response.read()
+        self.last_answer = await response.text()  # the HTTP answer itself (a slash command's ack text)
         if settle:
             await self.settle()
         return response.status

@@ -9,76 +9,19 @@ the page) must find no accessibility violation. Skipped only when /usr/bin/chrom
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, Page, expect
 
 from dialogs.links_chat import BOARD_PATH, board_scope
 from storage.models import Institution
+from tests.browser import OUTPUT, axe_violations, needs_chromium
 from tests.web.conftest import NOW, SIGNER, Site, status_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "test-output"
-AXE_DIR = ROOT / ".cache" / "axe"
-AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-AXE_VERSION = "4"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
-
-if CHROMIUM.exists():
-    from playwright.async_api import Browser, Page, async_playwright, expect
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core's browser script, installed with npm into .cache/axe on first use (`.ci/run` does it too)."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("axe-core is not installed and npm is missing (install Node.js and npm)")
-        done = subprocess.run(
-            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--no-package-lock",
-             "--cache", str(ROOT / ".cache" / "npm"), f"axe-core@{AXE_VERSION}"],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        if done.returncode != 0 or not AXE.exists():
-            pytest.skip(f"could not install axe-core with npm: {done.stderr.strip()[-300:]}")
-    return AXE.read_text(encoding="utf-8")
-
-
-async def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (every rule axe runs by default)."""
-    await page.add_script_tag(content=source)
-    violations: list[dict[str, Any]] = await page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(
-            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))"""
-    )
-    return violations
+pytestmark = needs_chromium
 
 
 async def fits_the_width(page: Page) -> bool:

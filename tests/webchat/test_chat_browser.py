@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
 from bot.console import run_console
@@ -23,60 +20,10 @@ from bot.outbound import PIPELINE_KEY
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_to_json
 from storage.models import Registration
+from tests.browser import OUTPUT, WCAG_AA, axe_violations, needs_chromium
 from tests.webchat.conftest import FATIMA, SOEREN, Chat, SmtpServer, link_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "test-output"
-AXE_DIR = ROOT / ".cache" / "axe"
-AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
-
-if CHROMIUM.exists():
-    from playwright.async_api import Browser, Page, async_playwright, expect
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core's browser script, installed with npm into .cache/axe on first use (`.ci/run` does it too)."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("axe-core is not installed and npm is missing (install Node.js and npm)")
-        done = subprocess.run(
-            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--no-package-lock",
-             "--cache", str(ROOT / ".cache" / "npm"), "axe-core@4"],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        if done.returncode != 0 or not AXE.exists():
-            pytest.skip(f"could not install axe-core with npm: {done.stderr.strip()[-300:]}")
-    return AXE.read_text(encoding="utf-8")
-
-
-async def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.1 A and AA violations on the page as it is now."""
-    await page.add_script_tag(content=source)
-    violations: list[dict[str, Any]] = await page.evaluate(
-        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags},
-            resultTypes: ["violations"]})).violations.map(
-            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))""",
-        WCAG_AA,
-    )
-    return violations
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -102,7 +49,7 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
     try:
         await page.goto(str(server.make_url("/chat")))
         await expect(page.get_by_role("heading", level=1)).to_have_text("Chat med Målbot")
-        assert await axe_violations(page, axe_source) == []
+        assert await axe_violations(page, axe_source, WCAG_AA) == []
         await page.get_by_label("Din e-mailadresse").fill(FATIMA)
         await page.get_by_role("button", name="Send mig et link").click()
         await expect(page.get_by_role("status")).to_contain_text("er et link på vej")
@@ -147,7 +94,7 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
         conversation = await page.locator("ol.chat").inner_text()
         assert "Alle børn har en fast voksen" in conversation and "Færdig" in conversation  # what she answered
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        assert await axe_violations(page, axe_source) == []
+        assert await axe_violations(page, axe_source, WCAG_AA) == []
         OUTPUT.mkdir(exist_ok=True)
         await page.screenshot(path=str(OUTPUT / "web_chat.png"), full_page=True)
     finally:
