@@ -1,342 +1,253 @@
 """The registration conversation: one pure step from (state, inbound) to (state, replies, changes).
 
 No I/O, no clock, no platform: the service loads the context, calls `advance`, persists the
-changes and hands the replies to a channel. See dialogs/FLOW.md for the state diagram."""
+changes and hands the replies to a channel. Dispatch is three tables, read in this order:
+
+- a button (or a typed number, label or yes/no naming one): `ANYTIME` buttons work from everywhere,
+  `OFFERED` ones only while they are the last offered; a stale, unknown or garbled one is answered
+  «That button belongs to an earlier question»;
+- a command (`dialogs/commands.py`): `COMMANDS`;
+- free text: `TEXT`, by the mode the person is in.
+
+Every handler takes the turn (the context and the state so far) and what was sent, and returns a new
+turn: the new state plus what was said and changed. A bug in a handler is not caught here: it reaches
+the service's error path (logged; the person is told their message was not saved). See FLOW.md."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
 
 from dialogs import answers, intent, navigation, year_on_year
-from dialogs.changes import (
-    Change,
-    DeleteLocalGoal,
-    SetAnswer,
-    SetLocale,
-    apply_in_memory,
-)
+from dialogs.changes import DeleteLocalGoal, SetAnswer
 from dialogs.cleaning import clean_text, fold
 from dialogs.commands import Cmd, Command, parse_command
-from dialogs.messages import Choice, Inbound, Reply
-from dialogs.prompts import render_prompt
-from dialogs.state import Mode, Outcome, Place, State
-from dialogs.strategy import Strategy
-from dialogs.texts import Texts, texts
-from storage.registrations import ChangeSeen, DraftData
+from dialogs.context import BoardInfo, Context, Step, Turn
+from dialogs.messages import Inbound
+from dialogs.moves import after_goal, go, next_question, prompt, refuse_locked
+from dialogs.state import Mode, Pending, Place, State
 
-HISTORY_LIMIT = 40
-GLOBAL_CHOICES = {"board", "edit", "add", "review", "submit", "ready", "lang", "start", "resume", "help"}
+__all__ = ["BoardInfo", "Context", "Step", "Turn", "advance", "reask"]
+
 YES_NO = {"yes": {"ja", "j", "yes", "y", "jep", "jo"}, "no": {"nej", "n", "no", "nope"}}
 
-
-@dataclass(frozen=True, slots=True)
-class BoardInfo:
-    registration_id: int
-    institution_name: str
-    role: str  # member | chair | leader
-    can_submit: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    strategy: Strategy
-    person_name: str
-    locale: str
-    boards: tuple[BoardInfo, ...]
-    drafts: Mapping[int, DraftData]  # by registration id, one per board
-    today: date
-    others: tuple[ChangeSeen, ...] = ()  # changes by others to the state's registration since last asked
-    previous: Mapping[int, DraftData] = field(default_factory=dict)  # last period's draft, by this registration id
-    previous_first_key: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    state: State
-    replies: tuple[Reply, ...]
-    changes: tuple[Change, ...] = ()
-    outcome: Outcome = Outcome.CONTINUE
+TextHandler = Callable[[Turn, str], Turn]
+CommandHandler = Callable[[Turn, Command], Turn]
+ChoiceHandler = Callable[[Turn, str], Turn | None]  # None: the button's argument is garbled (stale)
 
 
 def advance(ctx: Context, state: State, inbound: Inbound) -> Step:
     """Validate one message and decide what comes next."""
-    return Turn(ctx, state).run(inbound)
+    turn = Turn.begin(ctx, state)
+    text = clean_text(inbound.text or "")
+    choice = inbound.choice or (match_offered(state, text) if text else None)
+    if choice:
+        return on_choice(turn, choice).step()
+    command = parse_command(text) if text else None
+    if command:
+        return COMMANDS[command.cmd](turn, command).step()
+    return TEXT[state.mode](turn, text).step()
 
 
 def reask(ctx: Context, state: State) -> Step:
     """The person's last question did not reach them (its delivery failed, or is still being retried):
     what they wrote now is not taken as its answer; the question is asked again first."""
-    turn = Turn(ctx, state)
-    turn.say(
+    turn = Turn.begin(ctx, state)
+    turn = turn.say(
         turn.t(
             "I am not sure my last question reached you, so I have not saved your message as an answer. "
             "Here is the question again:"
         ),
         kind="error",
     )
-    turn.prompt()
-    return turn.step()
+    return prompt(turn).step()
 
 
-@dataclass
-class Turn:
-    ctx: Context
-    state: State
-    replies: list[Reply] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    outcome: Outcome = Outcome.CONTINUE
+def match_offered(state: State, text: str) -> str | None:
+    """A typed number, label, or plain yes/no as the choice it names."""
+    folded = fold(text)
+    for n, (choice_id, label) in enumerate(state.offered, start=1):
+        if folded in (str(n), fold(label)):
+            return choice_id
+    for answer, words in YES_NO.items():
+        if folded in words:
+            for choice_id, _ in state.offered:
+                if choice_id.endswith(f":{answer}"):
+                    return choice_id
+    return None
 
-    def __post_init__(self) -> None:
-        self.t: Texts = texts(self.ctx.locale)
-        self.s: Strategy = self.ctx.strategy
-        self.drafts: dict[int, DraftData] = dict(self.ctx.drafts)
 
-    # -- plumbing -----------------------------------------------------------------------------
-    def say(self, text: str, choices: tuple[Choice, ...] = (), **kw: Any) -> None:
-        self.replies.append(Reply(text, choices=choices, **kw))
-        if choices:
-            self.state = replace(self.state, offered=tuple((c.id, c.label) for c in choices))
+# -- buttons --------------------------------------------------------------------------------------------
 
-    def change(self, change: Change) -> None:
-        self.changes.append(change)
-        reg_id = getattr(change, "registration_id", None)
-        if reg_id in self.drafts:
-            self.drafts[reg_id] = apply_in_memory(
-                self.drafts[reg_id], change, self.s.first_question.key, self.ctx.person_name
-            )
-        if isinstance(change, SetLocale):
-            self.t = texts(change.locale)
 
-    @property
-    def draft(self) -> DraftData | None:
-        reg = self.state.registration_id
-        return self.drafts.get(reg) if reg is not None else None
+def on_choice(turn: Turn, choice: str) -> Turn:
+    kind, _, arg = choice.partition(":")
+    handler = ANYTIME.get(kind)
+    if handler is None and choice in {c for c, _ in turn.state.offered}:
+        handler = OFFERED.get(kind)
+    done = handler(turn, arg) if handler is not None else None
+    return done if done is not None else stale(turn)
 
-    @property
-    def board(self) -> BoardInfo | None:
-        for b in self.ctx.boards:
-            if b.registration_id == self.state.registration_id:
-                return b
+
+def stale(turn: Turn) -> Turn:
+    """A button of an earlier question (or an unknown or forged one): say so, and where we are."""
+    return prompt(turn.say(turn.t("That button belongs to an earlier question. Here is where we are now:")))
+
+
+def _number(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
         return None
 
-    def go(self, place: Place, **changes: Any) -> None:
-        """Move to `place`, remembering where we were for «back»."""
-        old = self.state.place
-        history = self.state.history
-        if old.mode in (Mode.ASK, Mode.WHEN, Mode.MORE) and old != place:
-            history = (*history, old)[-HISTORY_LIMIT:]
-        self.state = self.state.at(place, history=history, offered=(), **changes)
-        self.prompt()
 
-    def step(self) -> Step:
-        return Step(self.state, tuple(self.replies), tuple(self.changes), self.outcome)
+def _board(turn: Turn, arg: str) -> Turn | None:
+    registration_id = _number(arg)
+    return None if registration_id is None else navigation.choose_board(turn, registration_id)
 
-    def label(self) -> str:
-        return self.s.goal_label.get(self.t.locale)
 
-    # -- dispatch -----------------------------------------------------------------------------
-    def run(self, inbound: Inbound) -> Step:
-        text = clean_text(inbound.text or "")
-        choice = inbound.choice or (self.match_offered(text) if text else None)
-        if choice:
-            self.on_choice(choice, inbound.values)
-            return self.step()
-        command = parse_command(text) if text else None
-        if command:
-            self.on_command(command)
-        elif self.state.mode in (Mode.ASK, Mode.WHEN):
-            if not text:
-                self.say(self.t("I did not get an answer. Please try again."), kind="error")
-                self.prompt()
-            elif not intent.on_stray(self, text):
-                answers.on_answer(self, text)
-        elif self.state.mode == Mode.PAUSED and self.state.paused_at is not None and self.board is not None:
-            navigation.resume(self)  # someone who writes after a pause means to go on
-            if self.state.mode in (Mode.ASK, Mode.WHEN) and text:
-                self.replies.clear()
-                if not intent.on_stray(self, text):
-                    answers.on_answer(self, text)
-        elif self.state.mode in (Mode.IDLE, Mode.PAUSED, Mode.DONE):
-            navigation.start(self)
-        else:
-            self.say(
-                self.t("Sorry, I did not understand that. Pick one of the options, or write «help»."),
-                kind="error",
-            )
-            self.prompt()
-        return self.step()
-
-    def match_offered(self, text: str) -> str | None:
-        """A typed number, label, or plain yes/no as the choice it names."""
-        folded = fold(text)
-        for n, (choice_id, label) in enumerate(self.state.offered, start=1):
-            if folded in (str(n), fold(label)):
-                return choice_id
-        for answer, words in YES_NO.items():
-            if folded in words:
-                for choice_id, _ in self.state.offered:
-                    if choice_id.endswith(f":{answer}"):
-                        return choice_id
+def _edit(turn: Turn, arg: str) -> Turn | None:
+    goal, dot, pos = arg.partition(".")
+    number, position = _number(goal), _number(pos) if dot else None
+    if number is None or (dot and position is None):
         return None
+    return navigation.edit(turn, number, position)
 
-    def on_command(self, command: Command) -> None:
-        handlers = {
-            Cmd.HELP: lambda: navigation.show_help(self),
-            Cmd.BACK: lambda: navigation.back(self),
-            Cmd.SKIP: lambda: navigation.skip(self),
-            Cmd.PAUSE: lambda: navigation.pause(self),
-            Cmd.RESUME: lambda: navigation.resume(self),
-            Cmd.START: lambda: navigation.start(self),
-            Cmd.STATUS: lambda: navigation.status(self),
-            Cmd.REVIEW: lambda: self.with_board(lambda: self.go(Place(Mode.REVIEW))),
-            Cmd.SUBMIT: lambda: navigation.submit(self),
-            Cmd.EDIT: lambda: navigation.edit(self, command.goal, command.position),
-            Cmd.LANGUAGE: lambda: navigation.language(self, command.locale),
-            Cmd.SWITCH_BOARD: lambda: navigation.pick_board(self),
-        }
-        handlers[command.cmd]()
 
-    def on_choice(self, choice: str, values: Mapping[str, str]) -> None:
-        kind, _, arg = choice.partition(":")
-        if kind not in GLOBAL_CHOICES and choice not in {c for c, _ in self.state.offered}:
-            self.say(self.t("That button belongs to an earlier question. Here is where we are now:"))
-            self.prompt()
-            return
-        try:
-            self.dispatch_choice(kind, arg)
-        except (ValueError, KeyError):  # a garbled or forged button id
-            self.say(self.t("That button belongs to an earlier question. Here is where we are now:"))
-            self.prompt()
+def _add(turn: Turn, arg: str) -> Turn | None:
+    number = _number(arg)
+    if number not in {g.number for g in turn.s.goals}:
+        return None
+    place = Place(Mode.ASK, number, None, turn.s.first_question.key)
+    return navigation.with_board(turn, lambda on: go(on, place, to_review=True))
 
-    def dispatch_choice(self, kind: str, arg: str) -> None:
-        if kind == "board":
-            navigation.choose_board(self, int(arg))
-        elif kind == "edit":
-            goal, _, pos = arg.partition(".")
-            navigation.edit(self, int(goal), int(pos) if pos else None)
-        elif kind == "add":
-            goal_number = self.s.goal(int(arg)).number
-            self.with_board(
-                lambda: self.go(Place(Mode.ASK, goal_number, None, self.s.first_question.key), to_review=True)
-            )
-        elif kind == "review":
-            self.with_board(lambda: self.go(Place(Mode.REVIEW)))
-        elif kind in ("submit", "ready"):
-            navigation.submit(self)
-        elif kind == "lang":
-            navigation.language(self, arg)
-        elif kind in ("start", "resume"):
-            navigation.resume(self)
-        elif kind == "help":
-            navigation.show_help(self)
-        elif kind == "q":
-            self.go(
-                Place(Mode.ASK, self.state.goal, self.state.position, self.s.question(arg).key),
-                to_review=True,
-                pending={"single": True},
-            )
-        elif kind == "delete":
-            self.go(Place(Mode.CONFIRM_DELETE, self.state.goal, self.state.position))
-        elif kind == "carry":
-            year_on_year.carry(self, arg)
-        else:
-            self.on_mode_choice(kind, arg)
 
-    def on_mode_choice(self, kind: str, arg: str) -> None:
-        """Buttons that only mean something at the question that offered them."""
-        goal, yes = self.state.goal, arg == "yes"
-        if kind == "more" and goal is not None:
-            if yes:
-                self.go(Place(Mode.ASK, goal, None, self.s.first_question.key))
-            else:
-                self.after_goal(goal)
-        elif kind == "dates":
-            answers.save_measurement(self, confirmed=yes)
-        elif kind == "del" and goal is not None and self.state.position is not None:
-            if yes and self.writable():
-                assert self.draft is not None
-                self.change(DeleteLocalGoal(self.draft.registration_id, goal, self.state.position))
-                self.say(self.t("The local goal has been deleted."))
-            self.go(Place(Mode.REVIEW))
-        elif kind == "stray":  # «stray:run» is turned into the command's text by the service
-            if arg == "keep":
-                intent.keep(self)
-            else:
-                self.prompt()
-        elif kind == "opt":
-            answers.on_answer(self, arg, option=True)
-        elif kind in ("keep", "done"):
-            self.next_question()
-        elif kind == "clear" and self.draft is not None and goal is not None:
-            self.change(
-                SetAnswer(self.draft.registration_id, goal, self.state.position or 0, answers.question(self).key, [])
-            )
-            self.prompt()
-        elif kind == "skip":
-            navigation.skip(self)
+def _question(turn: Turn, key: str) -> Turn | None:
+    if key not in {q.key for q in turn.s.questions}:
+        return None
+    place = Place(Mode.ASK, turn.state.goal, turn.state.position, key)
+    return go(turn, place, to_review=True, pending=Pending(single=True))
 
-    # -- the questions --------------------------------------------------------------------------
 
-    def next_question(self) -> None:
-        goal, key = self.state.goal, self.state.question
-        assert goal is not None and key is not None
-        if self.state.pending.get("single"):
-            self.state = replace(self.state, pending={})
-            self.go(Place(Mode.REVIEW))
-            return
-        keys = [q.key for q in self.s.questions]
-        index = keys.index(key) + 1
-        if index < len(keys):
-            self.go(Place(Mode.ASK, goal, self.state.position, keys[index]))
-        elif "carry" in self.state.pending:
-            year_on_year.next_carry(self, goal, int(self.state.pending["carry"]))
-        elif self.state.to_review:
-            self.go(Place(Mode.REVIEW), to_review=False)
-        else:
-            self.go(Place(Mode.MORE, goal))
+def _more(turn: Turn, arg: str) -> Turn:
+    goal = turn.state.goal
+    if goal is None:
+        return turn
+    if arg == "yes":
+        return go(turn, Place(Mode.ASK, goal, None, turn.s.first_question.key))
+    return after_goal(turn, goal)
 
-    def enter_goal(self, number: int) -> None:
-        draft = self.draft
-        if draft and draft.goals_under(number):
-            self.go(Place(Mode.MORE, number))
-        elif year_on_year.carry_items(self, number):
-            self.go(Place(Mode.CARRY, number), pending={"carry": 0})
-        else:
-            self.go(Place(Mode.ASK, number, None, self.s.first_question.key))
 
-    # -- year on year: last period's local goals -------------------------------------------------
+def _delete(turn: Turn, arg: str) -> Turn:
+    goal, position = turn.state.goal, turn.state.position
+    if goal is None or position is None:
+        return turn
+    if arg == "yes":
+        if (refused := refuse_locked(turn)) is not None:
+            return go(refused, Place(Mode.REVIEW))
+        assert turn.draft is not None
+        turn = turn.change(DeleteLocalGoal(turn.draft.registration_id, goal, position))
+        turn = turn.say(turn.t("The local goal has been deleted."))
+    return go(turn, Place(Mode.REVIEW))
 
-    def after_goal(self, number: int) -> None:
-        later = [g.number for g in self.s.goals if g.number > number]
-        if later:
-            self.enter_goal(later[0])
-        else:
-            self.go(Place(Mode.REVIEW))
 
-    # -- prompts ------------------------------------------------------------------------------
-    def prompt(self) -> None:
-        """Say what the person is asked now (after any step, and on «resume»)."""
-        render_prompt(self)
+def _stray(turn: Turn, arg: str) -> Turn:
+    """«stray:keep» stores the text after all; «stray:run» is turned into the command's text by the service
+    (it needs the side questions), so here it only asks again."""
+    return intent.keep(turn) if arg == "keep" else prompt(turn)
 
-    # -- commands -----------------------------------------------------------------------------
-    def with_board(self, then: Any) -> None:
-        if self.board is None:
-            navigation.pick_board(self)
-        else:
-            then()
 
-    def writable(self) -> bool:
-        draft = self.draft
-        if draft is not None and draft.status == "approved":
-            self.say(
-                self.t(
-                    "The registration has been approved by the administration and is locked. "
-                    "Contact the administration if it needs to be reopened."
-                )
-            )
-            self.go(Place(Mode.DONE))
-            return False
-        return draft is not None
+def _clear(turn: Turn, arg: str) -> Turn:
+    goal, draft = turn.state.goal, turn.draft
+    if draft is None or goal is None:
+        return turn
+    change = SetAnswer(draft.registration_id, goal, turn.state.position or 0, turn.question.key, [])
+    return prompt(turn.change(change))
+
+
+ANYTIME: dict[str, ChoiceHandler] = {  # valid from any place (e.g. the buttons of a review or a notice)
+    "board": _board,
+    "edit": _edit,
+    "add": _add,
+    "review": lambda turn, _: navigation.review(turn),
+    "submit": lambda turn, _: navigation.submit(turn),
+    "ready": lambda turn, _: navigation.submit(turn),
+    "lang": navigation.language,
+    "start": lambda turn, _: navigation.resume(turn),
+    "resume": lambda turn, _: navigation.resume(turn),
+    "help": lambda turn, _: navigation.show_help(turn),
+}
+OFFERED: dict[str, ChoiceHandler] = {  # valid only while they are the buttons last offered
+    "q": _question,
+    "delete": lambda turn, _: go(turn, Place(Mode.CONFIRM_DELETE, turn.state.goal, turn.state.position)),
+    "carry": year_on_year.carry,
+    "more": _more,
+    "dates": lambda turn, arg: answers.save_measurement(turn, confirmed=arg == "yes"),
+    "del": _delete,
+    "stray": _stray,
+    "opt": lambda turn, arg: answers.on_answer(turn, arg, option=True),
+    "keep": lambda turn, _: next_question(turn),
+    "done": lambda turn, _: next_question(turn),
+    "clear": _clear,
+    "skip": lambda turn, _: navigation.skip(turn),
+}
+
+
+# -- commands -------------------------------------------------------------------------------------------
+
+COMMANDS: dict[Cmd, CommandHandler] = {
+    Cmd.HELP: lambda turn, _: navigation.show_help(turn),
+    Cmd.BACK: lambda turn, _: navigation.back(turn),
+    Cmd.SKIP: lambda turn, _: navigation.skip(turn),
+    Cmd.PAUSE: lambda turn, _: navigation.pause(turn),
+    Cmd.RESUME: lambda turn, _: navigation.resume(turn),
+    Cmd.START: lambda turn, _: navigation.start(turn),
+    Cmd.STATUS: lambda turn, _: navigation.status(turn),
+    Cmd.REVIEW: lambda turn, _: navigation.review(turn),
+    Cmd.SUBMIT: lambda turn, _: navigation.submit(turn),
+    Cmd.EDIT: lambda turn, c: navigation.edit(turn, c.goal, c.position),
+    Cmd.LANGUAGE: lambda turn, c: navigation.language(turn, c.locale),
+    Cmd.SWITCH_BOARD: lambda turn, _: navigation.pick_board(turn),
+}
+
+
+# -- free text, by mode ----------------------------------------------------------------------------------
+
+
+def _answer(turn: Turn, text: str) -> Turn:
+    if not text:
+        return prompt(turn.say(turn.t("I did not get an answer. Please try again."), kind="error"))
+    stray = intent.on_stray(turn, text)
+    return stray if stray is not None else answers.on_answer(turn, text)
+
+
+def _while_paused(turn: Turn, text: str) -> Turn:
+    """Someone who writes after a pause means to go on: back where they were, and an answer is taken."""
+    if turn.state.paused_at is None or turn.board is None:
+        return navigation.start(turn)
+    resumed = navigation.resume(turn)
+    if resumed.state.answering and text:
+        return _answer(replace(resumed, replies=turn.replies), text)  # the answer, not «welcome back»
+    return resumed
+
+
+def _not_understood(turn: Turn, text: str) -> Turn:
+    said = turn.t("Sorry, I did not understand that. Pick one of the options, or write «help».")
+    return prompt(turn.say(said, kind="error"))
+
+
+TEXT: dict[Mode, TextHandler] = {
+    Mode.ASK: _answer,
+    Mode.WHEN: _answer,
+    Mode.PAUSED: _while_paused,
+    Mode.IDLE: lambda turn, _: navigation.start(turn),
+    Mode.DONE: lambda turn, _: navigation.start(turn),
+    Mode.PICK_BOARD: _not_understood,
+    Mode.CONFIRM_DATES: _not_understood,
+    Mode.MORE: _not_understood,
+    Mode.REVIEW: _not_understood,
+    Mode.EDIT_GOAL: _not_understood,
+    Mode.EDIT_LOCAL: _not_understood,
+    Mode.CONFIRM_DELETE: _not_understood,
+    Mode.CARRY: _not_understood,
+}

@@ -9,16 +9,15 @@ import difflib
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from dialogs import answers
 from dialogs.cleaning import clean_text, fold
 from dialogs.commands import LANGUAGES, WORDS
+from dialogs.context import Turn
 from dialogs.messages import Choice
+from dialogs.moves import prompt
 from dialogs.reminders.render import long_date
-
-if TYPE_CHECKING:
-    from dialogs.engine import Turn
+from dialogs.state import State
 
 
 class Kind(StrEnum):
@@ -70,25 +69,24 @@ def classify(text: str, *, leader: bool = False) -> Intent:
     return Intent(Kind.ANSWER)
 
 
-def on_stray(turn: Turn, text: str) -> bool:
-    """Answer `text` here and ask the open question again when it is not the board's answer (True);
-    False when it is the answer, to be stored."""
+def on_stray(turn: Turn, text: str) -> Turn | None:
+    """The turn that answers `text` here and asks the open question again when it is not the board's
+    answer; None when it is the answer, to be stored."""
     found = classify(text, leader=any(b.role == "leader" for b in turn.ctx.boards))
     t = turn.t
     if found.kind == Kind.ANSWER:
-        return False
+        return None
     if found.kind == Kind.LIKELY:
-        turn.state = replace(turn.state, pending={**turn.state.pending, "stray": text, "stray_command": found.command})
-        turn.say(
+        pending = replace(turn.state.pending, stray=text, stray_command=found.command)
+        return turn.update(pending=pending).say(
             t("Did you mean «{command}», or is it your answer?", command=found.command),
             choices=(
                 Choice("stray:run", t("Yes, «{command}»", command=found.command)),
                 Choice("stray:keep", t("No, it is our answer")),
             ),
         )
-        return True
     if found.kind == Kind.STOP:
-        turn.say(
+        turn = turn.say(
             t(
                 "I have not saved that as your answer. To pause reminders, write for example «pause until "
                 "1 December». To stop for now, write «pause»; you can pick up again later with «continue»."
@@ -102,17 +100,21 @@ def on_stray(turn: Turn, text: str) -> bool:
         lines.append(
             t("Write «help» to see what I can do. If it was your answer, send it again without the question mark.")
         )
-        turn.say(" ".join(lines))
-    turn.prompt()
-    return True
+        turn = turn.say(" ".join(lines))
+    return prompt(turn)
 
 
-def keep(turn: Turn) -> None:
+def keep(turn: Turn) -> Turn:
     """«No, it is our answer»: the text that looked like a command is stored after all."""
-    text = turn.state.pending.get("stray")
-    pending = {k: v for k, v in turn.state.pending.items() if k not in ("stray", "stray_command")}
-    turn.state = replace(turn.state, pending=pending)
-    if isinstance(text, str) and text:
-        answers.on_answer(turn, text)
-    else:
-        turn.prompt()
+    text = turn.state.pending.stray
+    turn = turn.update(pending=replace(turn.state.pending, stray="", stray_command=""))
+    return answers.on_answer(turn, text) if text else prompt(turn)
+
+
+def run_command(state: State) -> tuple[str, State] | None:
+    """«Yes, <command>»: the command the text looked like, and the state without it (None: nothing
+    waits to be run)."""
+    command = state.pending.stray_command
+    if not command:
+        return None
+    return command, replace(state, pending=replace(state.pending, stray="", stray_command=""))

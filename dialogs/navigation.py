@@ -1,142 +1,124 @@
 """The commands a person can give at any point: start, resume, back, skip, pause, edit, status, submit,
-language, and choosing a board."""
+language, and choosing a board. Each takes the turn and returns the next one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from dialogs import answers, views
 from dialogs.changes import MarkReady, SetLocale, Submit
+from dialogs.context import Turn
 from dialogs.messages import Choice
-from dialogs.state import Mode, Outcome, Place, State
-
-if TYPE_CHECKING:
-    from dialogs.engine import Turn
+from dialogs.moves import after_goal, enter_goal, go, next_question, prompt, refuse_locked
+from dialogs.state import Mode, Pending, Place, State
 
 
-def show_help(turn: Turn) -> None:
-    turn.replies.append(views.help_reply(turn.t))
-    turn.prompt()
+def show_help(turn: Turn) -> Turn:
+    return prompt(turn.show(views.help_reply(turn.t)))
 
 
-def back(turn: Turn) -> None:
-    if turn.state.mode in (Mode.WHEN, Mode.CONFIRM_DATES):
-        turn.state = replace(turn.state, mode=Mode.ASK, offered=(), pending={})
-        turn.prompt()
-        return
+def back(turn: Turn) -> Turn:
+    if turn.state.mode in (Mode.WHEN, Mode.CONFIRM_DATES):  # the measurement's question again, not the one before
+        return prompt(turn.update(mode=Mode.ASK, offered=(), pending=Pending()))
     if not turn.state.history:
-        turn.say(turn.t("We are at the beginning, there is nothing to go back to."))
-        turn.prompt()
-        return
+        return prompt(turn.say(turn.t("We are at the beginning, there is nothing to go back to.")))
     *rest, last = turn.state.history
-    turn.state = turn.state.at(last, history=tuple(rest), offered=(), pending={})
-    turn.prompt()
+    return prompt(turn.with_state(turn.state.at(last, history=tuple(rest), offered=(), pending=Pending())))
 
 
-def skip(turn: Turn) -> None:
+def skip(turn: Turn) -> Turn:
     mode, goal = turn.state.mode, turn.state.goal
-    if mode == Mode.ASK and goal is not None:
-        q = answers.question(turn)
-        if q.key == turn.s.first_question.key and turn.state.position is None:
-            turn.say(
+    if mode is Mode.ASK and goal is not None:
+        q = turn.question
+        if q.key == turn.s.first_question.key and turn.state.position is None:  # a new local goal: none here
+            turn = turn.say(
                 turn.t(
                     "Skipped. You can come back to {label} {goal} later with «edit goal {goal}».",
                     label=turn.label(),
                     goal=goal,
                 )
             )
-            turn.after_goal(goal)
-            return
+            return after_goal(turn, goal)
         if q.required:
-            turn.say(turn.t("Skipped. The question is shown as unanswered in the review."))
-        turn.next_question()
-    elif mode == Mode.WHEN:
-        turn.state = replace(turn.state, pending={**turn.state.pending, "when": "", "dates": []})
-        answers.save_measurement(turn, confirmed=False)
-    elif mode == Mode.CONFIRM_DATES:
-        answers.save_measurement(turn, confirmed=False)
-    elif mode == Mode.MORE and goal is not None:
-        turn.after_goal(goal)
-    else:
-        turn.say(turn.t("There is nothing to skip here."))
-        turn.prompt()
+            turn = turn.say(turn.t("Skipped. The question is shown as unanswered in the review."))
+        return next_question(turn)
+    if mode is Mode.WHEN:
+        turn = turn.update(pending=replace(turn.state.pending, when="", dates=()))
+        return answers.save_measurement(turn, confirmed=False)
+    if mode is Mode.CONFIRM_DATES:
+        return answers.save_measurement(turn, confirmed=False)
+    if mode is Mode.MORE and goal is not None:
+        return after_goal(turn, goal)
+    return prompt(turn.say(turn.t("There is nothing to skip here.")))
 
 
-def pause(turn: Turn) -> None:
+def pause(turn: Turn) -> Turn:
     if turn.state.mode in (Mode.IDLE, Mode.PAUSED):
-        turn.say(turn.t("Fine. Write «start» when you want to begin."))
-        return
-    place = turn.state.place if turn.state.mode != Mode.DONE else None
-    turn.state = replace(turn.state, mode=Mode.PAUSED, paused_at=place, offered=())
-    turn.say(
+        return turn.say(turn.t("Fine. Write «start» when you want to begin."))
+    place = turn.state.place if turn.state.mode is not Mode.DONE else None
+    return turn.update(mode=Mode.PAUSED, paused_at=place, offered=()).say(
         turn.t(
             "Everything is saved. Write «resume» when you want to go on. You can also close the chat: "
             "I will remember where you were."
         )
     )
-    turn.outcome = Outcome.PAUSED
 
 
-def resume(turn: Turn) -> None:
+def resume(turn: Turn) -> Turn:
     paused = turn.state.paused_at
     if paused is not None and turn.board is not None:
-        turn.state = turn.state.at(paused, paused_at=None, offered=())
-        turn.say(turn.t("Welcome back! We continue where you left off."))
-        turn.prompt()
-    else:
-        start(turn)
+        turn = turn.with_state(turn.state.at(paused, paused_at=None, offered=()))
+        return prompt(turn.say(turn.t("Welcome back! We continue where you left off.")))
+    return start(turn)
 
 
-def start(turn: Turn) -> None:
-    if turn.state.mode == Mode.PAUSED and turn.state.paused_at is not None and turn.board is not None:
-        resume(turn)
-        return
+def start(turn: Turn) -> Turn:
+    if turn.state.mode is Mode.PAUSED and turn.state.paused_at is not None and turn.board is not None:
+        return resume(turn)
     boards = turn.ctx.boards
     if not boards:
-        turn.say(
+        return turn.say(
             turn.t(
                 "Hello {name}! You are not on any board I know of, so there is nothing for you to register. "
                 "You can ask me for «status», «status Område Nord», «vis Solsikken» or «hvem mangler?».",
                 name=turn.ctx.person_name,
             )
         )
-        return
     if turn.board is not None and turn.state.mode not in (Mode.IDLE, Mode.DONE):
-        resume_registration(turn, greet=True)
-    elif len(boards) == 1:
-        choose_board(turn, boards[0].registration_id)
-    elif turn.board is not None:
-        choose_board(turn, turn.board.registration_id)
-    else:
-        pick_board(turn)
+        return resume_registration(turn, greet=True)
+    if len(boards) == 1:
+        return choose_board(turn, boards[0].registration_id)
+    if turn.board is not None:
+        return choose_board(turn, turn.board.registration_id)
+    return pick_board(turn)
 
 
-def pick_board(turn: Turn) -> None:
+def pick_board(turn: Turn) -> Turn:
     if len(turn.ctx.boards) > 1:
-        turn.state = replace(turn.state, mode=Mode.PICK_BOARD, offered=())
-        turn.prompt()
-    elif turn.board is not None:
-        turn.say(turn.t("You are only on one board."))
-        turn.prompt()
-    else:
-        start(turn)
+        return prompt(turn.update(mode=Mode.PICK_BOARD, offered=()))
+    if turn.board is not None:
+        return prompt(turn.say(turn.t("You are only on one board.")))
+    return start(turn)
 
 
-def choose_board(turn: Turn, registration_id: int) -> None:
+def with_board(turn: Turn, then: Callable[[Turn], Turn]) -> Turn:
+    """`then`, when the person has chosen a board; else the choice of a board."""
+    return pick_board(turn) if turn.board is None else then(turn)
+
+
+def choose_board(turn: Turn, registration_id: int) -> Turn:
     if registration_id not in {b.registration_id for b in turn.ctx.boards}:
-        turn.say(turn.t("You are not on that board."), kind="error")
-        pick_board(turn)
-        return
-    turn.state = State(registration_id=registration_id, seen_version=turn.state.seen_version)
-    resume_registration(turn, greet=True)
+        return pick_board(turn.say(turn.t("You are not on that board."), kind="error"))
+    turn = turn.with_state(State(registration_id=registration_id, seen_version=turn.state.seen_version))
+    return resume_registration(turn, greet=True)
 
 
-def resume_registration(turn: Turn, greet: bool) -> None:
+def resume_registration(turn: Turn, greet: bool) -> Turn:
     draft, board = turn.draft, turn.board
     assert draft is not None and board is not None
     if greet:
-        turn.say(
+        turn = turn.say(
             turn.t(
                 "Hello {name}! Let us work on the local goals of {institution} for «{strategy}».",
                 name=turn.ctx.person_name,
@@ -145,13 +127,11 @@ def resume_registration(turn: Turn, greet: bool) -> None:
             )
         )
     if turn.state.mode not in (Mode.IDLE, Mode.DONE, Mode.PICK_BOARD):
-        turn.prompt()
-        return
+        return prompt(turn)
     if draft.status in ("submitted", "approved"):
-        turn.go(Place(Mode.REVIEW))
-        return
+        return go(turn, Place(Mode.REVIEW))
     if not draft.local_goals:
-        turn.say(
+        turn = turn.say(
             turn.t.plural(
                 "There is {n} strategic goal. For each, I ask for your local goals, what you will do, and how "
                 "and when you measure the effect. Write «help» at any time.",
@@ -162,93 +142,83 @@ def resume_registration(turn: Turn, greet: bool) -> None:
             + "\n"
             + views.privacy_note(turn.t)
         )
-        turn.enter_goal(turn.s.goals[0].number)
-        return
+        return enter_goal(turn, turn.s.goals[0].number)
     for goal in turn.s.goals:
         if not draft.goals_under(goal.number):
-            turn.say(
+            turn = turn.say(
                 turn.t(
                     "Your board has already started. We continue with {label} {goal}.",
                     label=turn.label(),
                     goal=goal.number,
                 )
             )
-            turn.enter_goal(goal.number)
-            return
-    turn.go(Place(Mode.REVIEW))
+            return enter_goal(turn, goal.number)
+    return go(turn, Place(Mode.REVIEW))
 
 
-def status(turn: Turn) -> None:
+def status(turn: Turn) -> Turn:
     if turn.draft is None:
-        if len(turn.ctx.boards) == 1:
-            turn.state = replace(turn.state, registration_id=turn.ctx.boards[0].registration_id)
-        else:
-            pick_board(turn)
-            return
+        if len(turn.ctx.boards) != 1:
+            return pick_board(turn)
+        turn = turn.update(registration_id=turn.ctx.boards[0].registration_id)
     assert turn.draft is not None
-    turn.replies.append(views.status_reply(turn.t, turn.s, turn.draft))
-    turn.prompt()
+    return prompt(turn.show(views.status_reply(turn.t, turn.s, turn.draft)))
 
 
-def edit(turn: Turn, goal: int | None, position: int | None) -> None:
+def review(turn: Turn) -> Turn:
+    return with_board(turn, lambda on: go(on, Place(Mode.REVIEW)))
+
+
+def edit(turn: Turn, goal: int | None, position: int | None) -> Turn:
     if turn.board is None:
-        pick_board(turn)
-        return
-    if not turn.writable():
-        return
+        return pick_board(turn)
+    if (refused := refuse_locked(turn)) is not None:
+        return refused
     if goal is not None and goal not in {g.number for g in turn.s.goals}:
-        turn.say(turn.t("There is no {label} {goal}.", label=turn.label(), goal=goal), kind="error")
+        turn = turn.say(turn.t("There is no {label} {goal}.", label=turn.label(), goal=goal), kind="error")
         goal = None
     if goal is None:
-        turn.go(Place(Mode.EDIT_GOAL))
-    elif position is None:
-        turn.go(Place(Mode.EDIT_GOAL, goal))
-    elif turn.draft is not None and turn.draft.local_goal(goal, position) is None:
-        turn.say(
+        return go(turn, Place(Mode.EDIT_GOAL))
+    if position is None:
+        return go(turn, Place(Mode.EDIT_GOAL, goal))
+    if turn.draft is not None and turn.draft.local_goal(goal, position) is None:
+        turn = turn.say(
             turn.t("There is no local goal {goal}.{position}.", goal=goal, position=position),
             kind="error",
         )
-        turn.go(Place(Mode.EDIT_GOAL, goal))
-    else:
-        turn.go(Place(Mode.EDIT_LOCAL, goal, position))
+        return go(turn, Place(Mode.EDIT_GOAL, goal))
+    return go(turn, Place(Mode.EDIT_LOCAL, goal, position))
 
 
-def submit(turn: Turn) -> None:
+def submit(turn: Turn) -> Turn:
     draft, board = turn.draft, turn.board
     if draft is None or board is None:
-        pick_board(turn)
-        return
-    if not turn.writable():
-        return
+        return pick_board(turn)
+    if (refused := refuse_locked(turn)) is not None:
+        return refused
     missing = views.missing_items(turn.t, turn.s, draft)
     if missing:
-        turn.say(turn.t("Not quite done yet:") + "\n" + "\n".join(f"• {m}" for m in missing), kind="error")
-        turn.go(Place(Mode.REVIEW))
-        return
-    if board.can_submit:
-        if draft.status == "submitted":
-            turn.say(turn.t("The registration is already submitted; your changes are saved in it."))
-        else:
-            turn.change(Submit(draft.registration_id))
-            turn.say(
-                turn.t(
-                    "Thank you! The registration for {institution} has been submitted to the "
-                    "administration. The board has been told.",
-                    institution=board.institution_name,
-                )
-            )
-        turn.outcome = Outcome.DONE
+        turn = turn.say(turn.t("Not quite done yet:") + "\n" + "\n".join(f"• {m}" for m in missing), kind="error")
+        return go(turn, Place(Mode.REVIEW))
+    if not board.can_submit:
+        turn = turn.change(MarkReady(draft.registration_id))
+        turn = turn.say(turn.t("Thank you! I have told the chair that the registration is ready to be submitted."))
+    elif draft.status == "submitted":
+        turn = turn.say(turn.t("The registration is already submitted; your changes are saved in it."))
     else:
-        turn.change(MarkReady(draft.registration_id))
-        turn.say(turn.t("Thank you! I have told the chair that the registration is ready to be submitted."))
-        turn.outcome = Outcome.DONE
-    turn.state = replace(turn.state, mode=Mode.DONE, offered=(), history=())
+        turn = turn.change(Submit(draft.registration_id))
+        turn = turn.say(
+            turn.t(
+                "Thank you! The registration for {institution} has been submitted to the "
+                "administration. The board has been told.",
+                institution=board.institution_name,
+            )
+        )
+    return turn.update(mode=Mode.DONE, offered=(), history=())
 
 
-def language(turn: Turn, locale: str | None) -> None:
+def language(turn: Turn, locale: str | None) -> Turn:
     if locale not in ("da", "en"):
-        turn.say(turn.t("Which language?"), choices=(Choice("lang:da", "Dansk"), Choice("lang:en", "English")))
-        return
-    turn.change(SetLocale(locale))
-    turn.say(turn.t("I will write in English from now on."))
-    turn.prompt()
+        return turn.say(turn.t("Which language?"), choices=(Choice("lang:da", "Dansk"), Choice("lang:en", "English")))
+    turn = turn.change(SetLocale(locale))
+    return prompt(turn.say(turn.t("I will write in English from now on.")))

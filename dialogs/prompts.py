@@ -1,73 +1,50 @@
-"""What the person is asked at each place in the flow (the engine calls `render_prompt` after every
-move, and on «resume», «back» and errors)."""
+"""What the person is asked at each place in the flow: one pure renderer per mode.
+
+`render` only says things (and remembers the buttons it offered); it never moves the person. A place
+that is no longer valid (a local goal deleted meanwhile, last period's goals used up) is settled by
+`dialogs.moves.prompt` before it comes here."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from dialogs import answers, views, year_on_year
+from dialogs import views
+from dialogs.context import Turn
 from dialogs.messages import Choice
-from dialogs.state import Mode, Place
+from dialogs.state import Mode
 from dialogs.strategy import QuestionKind
 
-if TYPE_CHECKING:
-    from dialogs.engine import Turn
+
+def render(turn: Turn) -> Turn:
+    """Say what the person is asked now."""
+    return RENDERERS[turn.state.mode](turn)
 
 
-def render_prompt(turn: Turn) -> None:
-    state = turn.state
-    handler = {
-        Mode.IDLE: _idle,
-        Mode.PICK_BOARD: _pick_board,
-        Mode.ASK: _ask,
-        Mode.WHEN: _when,
-        Mode.CONFIRM_DATES: _confirm_dates,
-        Mode.MORE: _more,
-        Mode.REVIEW: _review,
-        Mode.EDIT_GOAL: _edit_goal,
-        Mode.EDIT_LOCAL: _edit_local,
-        Mode.CONFIRM_DELETE: _confirm_delete,
-        Mode.DONE: _done,
-        Mode.PAUSED: _paused,
-        Mode.PICK_LANGUAGE: _idle,
-        Mode.CARRY: _carry,
-    }.get(state.mode, _idle)
-    needs_board = state.mode not in (Mode.IDLE, Mode.PICK_BOARD, Mode.PAUSED)
-    if needs_board and turn.draft is None:
-        _pick_board(turn)
-        return
-    handler(turn)
+def _idle(turn: Turn) -> Turn:
+    return turn.say(turn.t("Write «start» to begin, or «help» to see what I can do."))
 
 
-def _idle(turn: Turn) -> None:
-    turn.say(turn.t("Write «start» to begin, or «help» to see what I can do."))
-
-
-def _pick_board(turn: Turn) -> None:
+def pick_board(turn: Turn) -> Turn:
+    """The boards to choose from (also where a place needs a board and the person has none chosen)."""
     boards = turn.ctx.boards
     if not boards:
-        _idle(turn)
-        return
-    turn.state = replace(turn.state, mode=Mode.PICK_BOARD)
+        return _idle(turn)
+    turn = turn.update(mode=Mode.PICK_BOARD)
     roles = {"chair": turn.t("chair"), "member": turn.t("member"), "leader": turn.t("leader")}
     choices = tuple(
         Choice(f"board:{b.registration_id}", f"{b.institution_name} ({roles.get(b.role, b.role)})") for b in boards
     )
-    turn.say(
+    return turn.say(
         turn.t("You are on several boards. Which one do you want to work on?"),
         choices=choices,
         kind="question",
     )
 
 
-def _ask(turn: Turn) -> None:
+def _ask(turn: Turn) -> Turn:
     state, s, t = turn.state, turn.s, turn.t
     assert state.goal is not None and turn.draft is not None
-    if state.position is not None and turn.draft.local_goal(state.goal, state.position) is None:
-        turn.enter_goal(state.goal)  # the local goal was deleted by someone else meanwhile
-        return
-    q = answers.question(turn)
+    q = turn.question
     goal = s.goal(state.goal)
     text = q.render(t.locale, goal)
     if q.key != s.first_question.key and state.position is not None:
@@ -78,7 +55,7 @@ def _ask(turn: Turn) -> None:
         text += "\n" + q.help.get(t.locale)
     if q.kind is QuestionKind.MEASUREMENT:
         text += "\n" + t("First: how will you measure it?")
-    current = answers.current_answer(turn)
+    current = turn.current_answer
     choices: list[Choice] = []
     if q.kind is QuestionKind.LIST:
         if current:
@@ -97,40 +74,35 @@ def _ask(turn: Turn) -> None:
     if not q.required and q.kind is not QuestionKind.LIST:
         choices.append(Choice("skip", t("Skip")))
     title = views.goal_heading(t, s, state.goal)
-    turn.say(text, choices=tuple(choices), title=title, kind="question")
+    return turn.say(text, choices=tuple(choices), title=title, kind="question")
 
 
-def _when(turn: Turn) -> None:
+def _when(turn: Turn) -> Turn:
     t = turn.t
-    turn.say(
+    return turn.say(
         t("And when will you measure it? For example «March 2025», «every quarter», «week 12» or «autumn 2025»."),
         kind="question",
     )
 
 
-def _confirm_dates(turn: Turn) -> None:
-    t, dates = turn.t, turn.state.pending.get("dates", [])
-    turn.say(
+def _confirm_dates(turn: Turn) -> Turn:
+    t, dates = turn.t, list(turn.state.pending.dates)
+    return turn.say(
         t("I read that as: {dates}. Is that right?", dates=views.format_dates(dates, t.locale)),
         choices=(Choice("dates:yes", t("Yes")), Choice("dates:no", t("No, keep it as text"))),
         kind="question",
     )
 
 
-def _carry(turn: Turn) -> None:
+def _carry(turn: Turn) -> Turn:
     t, s, state = turn.t, turn.s, turn.state
     assert state.goal is not None
-    items = year_on_year.carry_items(turn, state.goal)
-    index = int(state.pending.get("carry", 0))
-    if index >= len(items):
-        year_on_year.next_carry(turn, state.goal, index)
-        return
-    item = items[index]
+    item = turn.carry_items(state.goal)[state.pending.carry or 0]
     facts = [(t("Local goal"), str(item.answers.get(turn.ctx.previous_first_key, "")))]
     for q in s.questions[1:]:
         if item.answers.get(q.key) not in (None, "", []):
             facts.append((q.render(t.locale, s.goal(state.goal)), views.answer_text(t, s, q.key, item.answers[q.key])))
-    turn.say(
+    return turn.say(
         t(
             "Last period your board had this local goal under {label} {goal}. Keep it, edit it, or drop it?",
             label=turn.label(),
@@ -147,7 +119,7 @@ def _carry(turn: Turn) -> None:
     )
 
 
-def _more(turn: Turn) -> None:
+def _more(turn: Turn) -> Turn:
     t, s, state = turn.t, turn.s, turn.state
     assert state.goal is not None and turn.draft is not None
     existing = turn.draft.goals_under(state.goal)
@@ -158,7 +130,7 @@ def _more(turn: Turn) -> None:
     later = [g.number for g in s.goals if g.number > state.goal]
     next_label = t("No, go on to {label} {goal}", label=label, goal=later[0]) if later else t("No, go on to the review")
     lines.append(t("Do you want to add another local goal for {label} {goal}?", label=label, goal=state.goal))
-    turn.say(
+    return turn.say(
         "\n".join(lines),
         choices=(Choice("more:yes", t("Yes, add one more")), Choice("more:no", next_label)),
         title=views.goal_heading(t, s, state.goal),
@@ -166,18 +138,18 @@ def _more(turn: Turn) -> None:
     )
 
 
-def _review(turn: Turn) -> None:
+def _review(turn: Turn) -> Turn:
     t, s, draft, board = turn.t, turn.s, turn.draft, turn.board
     assert draft is not None and board is not None
     if draft.status == "returned" and draft.return_comment:
-        turn.say(
+        turn = turn.say(
             t(
                 "The administration returned the registration with this comment: «{comment}». Make the "
                 "changes, and submit it again.",
                 comment=draft.return_comment,
             )
         )
-    turn.replies.extend(views.review_replies(t, s, draft))
+    turn = turn.show(*views.review_replies(t, s, draft))
     missing = views.missing_items(t, s, draft)
     choices: list[Choice] = []
     locked = draft.status == "approved"
@@ -198,17 +170,16 @@ def _review(turn: Turn) -> None:
         choices.extend(
             Choice(f"edit:{g.number}", t("Edit {label} {goal}", label=label, goal=g.number)) for g in s.goals
         )
-    turn.say(text, choices=tuple(choices), kind="question")
+    return turn.say(text, choices=tuple(choices), kind="question")
 
 
-def _edit_goal(turn: Turn) -> None:
+def _edit_goal(turn: Turn) -> Turn:
     t, s, state, draft = turn.t, turn.s, turn.state, turn.draft
     assert draft is not None
     label = turn.label()
     if state.goal is None:
         choices = tuple(Choice(f"edit:{g.number}", f"{label.capitalize()} {g.number}: {g.title}") for g in s.goals)
-        turn.say(t("Which {label} do you want to change?", label=label), choices=choices, kind="question")
-        return
+        return turn.say(t("Which {label} do you want to change?", label=label), choices=choices, kind="question")
     options = [
         Choice(
             f"edit:{state.goal}.{lg.position}",
@@ -218,7 +189,7 @@ def _edit_goal(turn: Turn) -> None:
     ]
     options.append(Choice(f"add:{state.goal}", t("Add a local goal")))
     options.append(Choice("review", t("Back to the review")))
-    turn.say(
+    return turn.say(
         t("Which local goal under {label} {goal}?", label=label, goal=state.goal),
         choices=tuple(options),
         title=views.goal_heading(t, s, state.goal),
@@ -226,18 +197,16 @@ def _edit_goal(turn: Turn) -> None:
     )
 
 
-def _edit_local(turn: Turn) -> None:
+def _edit_local(turn: Turn) -> Turn:
     t, s, state, draft = turn.t, turn.s, turn.state, turn.draft
     assert draft is not None and state.goal is not None and state.position is not None
     lg = draft.local_goal(state.goal, state.position)
-    if lg is None:
-        turn.go(Place(Mode.EDIT_GOAL, state.goal))
-        return
+    assert lg is not None  # settled by `moves.prompt`
     goal = s.goal(state.goal)
     choices = [Choice(f"q:{q.key}", _short(q.render(t.locale, goal))) for q in s.questions]
     choices.append(Choice("delete", t("Delete this local goal")))
     choices.append(Choice("review", t("Back to the review")))
-    turn.say(
+    return turn.say(
         t("What do you want to change?"),
         choices=tuple(choices),
         facts=views.local_goal_facts(t, s, lg),
@@ -246,9 +215,9 @@ def _edit_local(turn: Turn) -> None:
     )
 
 
-def _confirm_delete(turn: Turn) -> None:
+def _confirm_delete(turn: Turn) -> Turn:
     t, state = turn.t, turn.state
-    turn.say(
+    return turn.say(
         t(
             "Delete local goal {goal}.{position}? This cannot be undone.",
             goal=state.goal,
@@ -259,22 +228,21 @@ def _confirm_delete(turn: Turn) -> None:
     )
 
 
-def _done(turn: Turn) -> None:
+def _done(turn: Turn) -> Turn:
     t = turn.t
     if turn.draft is not None and turn.draft.status == "approved":
-        turn.say(
+        return turn.say(
             t("You can see the registration with «review», or ask for «status»."),
             choices=(Choice("review", t("See the review")),),
         )
-        return
-    turn.say(
+    return turn.say(
         t("You can see the registration with «review», change it with «edit», or ask for «status»."),
         choices=(Choice("review", t("See the review")),),
     )
 
 
-def _paused(turn: Turn) -> None:
-    turn.say(
+def _paused(turn: Turn) -> Turn:
+    return turn.say(
         turn.t("We are taking a break. Write «resume» to go on."),
         choices=(Choice("resume", turn.t("Resume")),),
     )
@@ -282,3 +250,20 @@ def _paused(turn: Turn) -> None:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+RENDERERS: dict[Mode, Callable[[Turn], Turn]] = {
+    Mode.IDLE: _idle,
+    Mode.PICK_BOARD: pick_board,
+    Mode.ASK: _ask,
+    Mode.WHEN: _when,
+    Mode.CONFIRM_DATES: _confirm_dates,
+    Mode.MORE: _more,
+    Mode.REVIEW: _review,
+    Mode.EDIT_GOAL: _edit_goal,
+    Mode.EDIT_LOCAL: _edit_local,
+    Mode.CONFIRM_DELETE: _confirm_delete,
+    Mode.DONE: _done,
+    Mode.PAUSED: _paused,
+    Mode.CARRY: _carry,
+}

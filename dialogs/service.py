@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs import views
+from dialogs import intent, views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, SetAnswer, SetLocale, Submit
 from dialogs.engine import BoardInfo, Context, advance, reask
@@ -304,9 +304,9 @@ class ConversationService:
         if routed is not None:
             return shown + routed
         is_admin = Role.ADMIN.value in facts.roles
-        if inbound.choice == "stray:run" and state.pending.get("stray_command"):  # «Did you mean …?» yes
-            inbound = replace(inbound, text=str(state.pending["stray_command"]), choice=None)
-            state = replace(state, pending={k: v for k, v in state.pending.items() if not k.startswith("stray")})
+        stray = intent.run_command(state) if inbound.choice == "stray:run" else None
+        if stray is not None:  # «Did you mean …?» yes: the command, as if typed
+            inbound, state = replace(inbound, text=stray[0], choice=None), stray[1]
         question = self._side_question(inbound, state, bool(boards), is_admin)
         if question is None and state.mode in (Mode.ASK, Mode.WHEN) and inbound.text:
             question = await self._named_status(s, inbound.text)

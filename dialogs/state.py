@@ -1,19 +1,16 @@
-"""Where a person is in the conversation. Saved as JSON per person and platform."""
+"""Where a person is in the conversation. Saved as JSON per person and platform.
+
+The JSON keeps the shape older versions wrote (mode strings, `pending` as a plain object with the
+keys below), so a state saved before an upgrade loads after it, and the other way round."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 
-class Outcome(StrEnum):
-    CONTINUE = "continue"
-    DONE = "done"
-    PAUSED = "paused"
-
-
-class Mode:
+class Mode(StrEnum):
     IDLE = "idle"
     PICK_BOARD = "pick_board"
     ASK = "ask"  # a question of the strategy about (goal, position)
@@ -24,30 +21,79 @@ class Mode:
     EDIT_GOAL = "edit_goal"  # pick a local goal of one strategic goal
     EDIT_LOCAL = "edit_local"  # pick what to change in one local goal
     CONFIRM_DELETE = "confirm_delete"
-    PICK_LANGUAGE = "pick_language"
     DONE = "done"  # submitted, or handed to the chair
     PAUSED = "paused"
     CARRY = "carry"  # last period's local goal: keep, edit or drop
+
+
+ANSWERING = (Mode.ASK, Mode.WHEN)  # a question is open: free text is its answer
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What is held between two messages before it is saved or acted on."""
+
+    method: str = ""  # measurement: how, given before «when»
+    when: str = ""  # measurement: when, as typed
+    dates: tuple[str, ...] = ()  # measurement: the dates read from `when` (ISO), to be confirmed
+    single: bool = False  # one answer edited from the review: back to the review after it
+    carry: int | None = None  # year on year: which of last period's local goals is offered
+    stray: str = ""  # text that looked like a command: kept if «No, it is our answer»
+    stray_command: str = ""  # the command it looked like: run if «Yes»
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key in ("method", "when", "stray", "stray_command"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        if self.dates:
+            data["dates"] = list(self.dates)
+        if self.single:
+            data["single"] = True
+        if self.carry is not None:
+            data["carry"] = self.carry
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Pending:
+        data = data or {}
+        carry = data.get("carry")
+        return cls(
+            method=str(data.get("method") or ""),
+            when=str(data.get("when") or ""),
+            dates=tuple(str(d) for d in data.get("dates") or ()),
+            single=bool(data.get("single")),
+            carry=int(carry) if carry is not None else None,
+            stray=str(data.get("stray") or ""),
+            stray_command=str(data.get("stray_command") or ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
     """A point in the flow that can be returned to (back, resume)."""
 
-    mode: str
+    mode: Mode
     goal: int | None = None
     position: int | None = None  # None with the first question: a new local goal
     question: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {"mode": self.mode.value, "goal": self.goal, "position": self.position, "question": self.question}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Place:
+        return cls(Mode(data["mode"]), data.get("goal"), data.get("position"), data.get("question"))
+
 
 @dataclass(frozen=True, slots=True)
 class State:
-    mode: str = Mode.IDLE
+    mode: Mode = Mode.IDLE
     registration_id: int | None = None
     goal: int | None = None
     position: int | None = None
     question: str | None = None
-    pending: dict[str, Any] = field(default_factory=dict)  # measurement method/when/dates before saving
+    pending: Pending = field(default_factory=Pending)
     offered: tuple[tuple[str, str], ...] = ()  # (choice id, label) last shown, for typed numbers/labels
     history: tuple[Place, ...] = ()
     paused_at: Place | None = None
@@ -57,6 +103,10 @@ class State:
     @property
     def place(self) -> Place:
         return Place(self.mode, self.goal, self.position, self.question)
+
+    @property
+    def answering(self) -> bool:
+        return self.mode in ANSWERING
 
     def at(self, place: Place, **changes: Any) -> State:
         return replace(
@@ -69,9 +119,19 @@ class State:
         )
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["offered"] = [list(o) for o in self.offered]
-        return data
+        return {
+            "mode": self.mode.value,
+            "registration_id": self.registration_id,
+            "goal": self.goal,
+            "position": self.position,
+            "question": self.question,
+            "pending": self.pending.to_json(),
+            "offered": [list(o) for o in self.offered],
+            "history": [p.to_json() for p in self.history],
+            "paused_at": self.paused_at.to_json() if self.paused_at else None,
+            "to_review": self.to_review,
+            "seen_version": self.seen_version,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> State:
@@ -79,17 +139,17 @@ class State:
             return cls()
         try:
             return cls(
-                mode=data.get("mode", Mode.IDLE),
+                mode=Mode(data.get("mode") or Mode.IDLE),
                 registration_id=data.get("registration_id"),
                 goal=data.get("goal"),
                 position=data.get("position"),
                 question=data.get("question"),
-                pending=dict(data.get("pending") or {}),
+                pending=Pending.from_json(data.get("pending")),
                 offered=tuple((str(a), str(b)) for a, b in data.get("offered") or ()),
-                history=tuple(Place(**p) for p in data.get("history") or ()),
-                paused_at=Place(**data["paused_at"]) if data.get("paused_at") else None,
+                history=tuple(Place.from_json(p) for p in data.get("history") or ()),
+                paused_at=Place.from_json(data["paused_at"]) if data.get("paused_at") else None,
                 to_review=bool(data.get("to_review")),
                 seen_version=int(data.get("seen_version") or 0),
             )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, KeyError, AttributeError):
             return cls()  # an unreadable old state starts over; the draft itself is safe in its tables
