@@ -9,11 +9,12 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from dialogs.changes import Change, SetLocale, apply_in_memory
+from dialogs.changes import Change, FollowUpAnswer, SetLocale, apply_in_memory
 from dialogs.messages import Choice, Reply
 from dialogs.state import State
 from dialogs.strategy import Question, Strategy
 from dialogs.texts import Texts, texts
+from storage.followups import FollowUpContext
 from storage.registrations import ChangeSeen, DraftData, LocalGoalData
 
 
@@ -27,7 +28,7 @@ class BoardInfo:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    strategy: Strategy
+    strategy: Strategy | None  # None only for a flow without a registration (a follow-up)
     person_name: str
     locale: str
     boards: tuple[BoardInfo, ...]
@@ -36,6 +37,8 @@ class Context:
     others: tuple[ChangeSeen, ...] = ()  # changes by others to the state's registration since last asked
     previous: Mapping[int, DraftData] = field(default_factory=dict)  # last period's draft, by this registration id
     previous_first_key: str = ""
+    person_id: int | None = None
+    followup: FollowUpContext | None = None  # the follow-up this message may be about (dialogs/followup.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class Turn:
 
     @property
     def s(self) -> Strategy:
+        assert self.ctx.strategy is not None, "the registration flow runs with a strategy"
         return self.ctx.strategy
 
     @property
@@ -129,6 +133,8 @@ class Turn:
         turn = replace(self, changes=(*self.changes, change))
         if isinstance(change, SetLocale):
             return replace(turn, locale=change.locale)
+        if isinstance(change, FollowUpAnswer):
+            return turn
         if change.registration_id in self.drafts:
             first_key, drafts = self.s.first_question.key, dict(self.drafts)
             drafts[change.registration_id] = apply_in_memory(

@@ -27,7 +27,7 @@ from dialogs.messages import Inbound
 from dialogs.moves import after_goal, go, next_question, prompt, refuse_locked
 from dialogs.state import Mode, Pending, Place, State
 
-__all__ = ["BoardInfo", "Context", "Step", "Turn", "advance", "reask"]
+__all__ = ["BoardInfo", "Context", "Flow", "Step", "Turn", "advance", "offer", "reask"]
 
 YES_NO = {"yes": {"ja", "j", "yes", "y", "jep", "jo"}, "no": {"nej", "n", "no", "nope"}}
 
@@ -47,6 +47,16 @@ def advance(ctx: Context, state: State, inbound: Inbound) -> Step:
     if command:
         return COMMANDS[command.cmd](turn, command).step()
     return TEXT[state.mode](turn, text).step()
+
+
+Flow = Callable[[Turn, Inbound], Turn | None]  # a flow that may decline a message (None)
+
+
+def offer(ctx: Context, state: State, inbound: Inbound, flow: Flow) -> Step | None:
+    """Run another flow (the measurement follow-up) on one message: its step, or None when the message
+    is not for it."""
+    done = flow(Turn.begin(ctx, state), inbound)
+    return done.step() if done is not None else None
 
 
 def reask(ctx: Context, state: State) -> Step:

@@ -20,7 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import intent, views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
-from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, SetAnswer, SetLocale, Submit
+from dialogs.changes import (
+    AddLocalGoal,
+    Change,
+    DeleteLocalGoal,
+    FollowUpAnswer,
+    MarkReady,
+    SetAnswer,
+    SetLocale,
+    Submit,
+)
 from dialogs.engine import BoardInfo, Context, advance, reask
 from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
@@ -425,6 +434,8 @@ class ConversationService:
         for change in changes:
             if isinstance(change, SetLocale):
                 person.locale = change.locale
+                continue
+            if isinstance(change, FollowUpAnswer):  # stored by the follow-up flow's own hook
                 continue
             reg_id = change.registration_id
             if reg_id not in writers:

@@ -169,6 +169,24 @@ async def latest_unanswered(session: AsyncSession, institution_ids: list[int]) -
     return (found[0], found[1]) if found else None
 
 
+async def open_for(
+    session: AsyncSession, person_id: int, institution_ids: Collection[int], key: tuple[int, date] | None = None
+) -> FollowUpContext | None:
+    """The follow-up a person's message may be about, within their institutions: the one named by `key`
+    (a button), else the one waiting for this person's words, else their boards' latest unanswered one."""
+    if key is None:
+        key = await waiting_for_text(session, person_id) or await latest_unanswered(session, sorted(institution_ids))
+    if key is None:
+        return None
+    found = await context(session, *key)
+    return found if found is not None and found.institution_id in institution_ids else None
+
+
+async def person_name(session: AsyncSession, person_id: int) -> str:
+    """Who answered, as the leader's summary names them."""
+    return await session.scalar(select(Person.name).where(Person.id == person_id)) or ""
+
+
 async def choose(
     session: AsyncSession, local_goal_id: int, measurement_date: date, answer: str, person_id: int
 ) -> None:

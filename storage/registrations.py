@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
@@ -20,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.draft_rules import AddLocalGoal, DeleteLocalGoal, renumber
+from storage.draft_rules import DraftData as DraftData  # re-exported: the draft is read from here
+from storage.draft_rules import LocalGoalData as LocalGoalData
 from storage.models import (
     AuditAction,
     AuditEntry,
@@ -40,37 +42,6 @@ class StaleRegistration(Exception):
 
 class LockedRegistration(Exception):
     """The registration is approved and locked by the administration."""
-
-
-@dataclass(frozen=True, slots=True)
-class LocalGoalData:
-    goal_number: int
-    position: int
-    answers: dict[str, Any]  # question key -> value; includes the first question (the goal's text)
-    updated_by: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftData:
-    registration_id: int
-    institution_id: int
-    institution_name: str
-    status: str
-    version: int
-    ready_for_chair: bool = False
-    local_goals: tuple[LocalGoalData, ...] = ()
-    submitted_by: str | None = None
-    submitted_at: datetime | None = None
-    return_comment: str | None = None  # the administration's words when it returned the registration
-
-    def goals_under(self, goal_number: int) -> list[LocalGoalData]:
-        return [lg for lg in self.local_goals if lg.goal_number == goal_number]
-
-    def local_goal(self, goal_number: int, position: int) -> LocalGoalData | None:
-        for lg in self.local_goals:
-            if lg.goal_number == goal_number and lg.position == position:
-                return lg
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +359,8 @@ class DraftWriter:
                     )
                 )
             ).all()
-        position = max(positions, default=0) + 1
+        position = renumber(AddLocalGoal(self.reg.id, goal_number, text), positions).added
+        assert position is not None
         lg = LocalGoal(
             registration_id=self.reg.id,
             goal_number=goal_number,
@@ -465,20 +437,18 @@ class DraftWriter:
         else:
             await self.session.delete(lg)
         await self.session.flush()
-        later = (
+        rest = (
             await self.session.scalars(
                 select(LocalGoal)
-                .where(
-                    LocalGoal.registration_id == self.reg.id,
-                    LocalGoal.goal_number == goal_number,
-                    LocalGoal.position > position,
-                )
+                .where(LocalGoal.registration_id == self.reg.id, LocalGoal.goal_number == goal_number)
                 .order_by(LocalGoal.position)
             )
         ).all()
-        for other in later:  # close the gap, one at a time so the unique constraint holds
-            other.position -= 1
-            await self.session.flush()
+        plan = renumber(DeleteLocalGoal(self.reg.id, goal_number, position), [lg.position for lg in rest])
+        for other in rest:  # close the gap, one at a time so the unique constraint holds
+            if other.position in plan.moved:
+                other.position = plan.moved[other.position]
+                await self.session.flush()
         await self._bump(goal_number, field_name(goal_number, position), before, None)
 
     async def set_status(self, status: RegistrationStatus, *, comment: str | None = None) -> None:
