@@ -85,6 +85,7 @@ class Run:
             if isinstance(change, SetLocale):
                 locale = change.locale
             elif not isinstance(change, FollowUpAnswer) and change.registration_id in drafts:
+                assert self.ctx.strategy is not None
                 first = self.ctx.strategy.first_question.key
                 drafts[change.registration_id] = apply_in_memory(drafts[change.registration_id], change, first, PERSON)
         self.ctx = replace(self.ctx, drafts=drafts, locale=locale, others=())
@@ -157,3 +158,33 @@ class Run:
         lg = self.draft.local_goal(goal, position)
         assert lg is not None, f"no local goal {goal}.{position} in {self.draft.local_goals}"
         return lg.answers
+
+
+Place_ = tuple[Any, ...]  # (mode, goal, position, question), shortened from the right
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a script: what the person sends, where that leaves them, and what they read.
+    `send`: text as typed; «[label]» presses the offered button with that label; «<id>» sends a button id."""
+
+    send: str
+    at: Place_ = ()
+    expect: tuple[str, ...] = ()
+
+
+def play(run: Run, *lines: Line) -> Run:
+    for n, line in enumerate(lines, start=1):
+        if line.send.startswith("[") and line.send.endswith("]"):
+            run.choose(line.send[1:-1])
+        elif line.send.startswith("<") and line.send.endswith(">"):
+            run.press(line.send[1:-1])
+        else:
+            run.say(line.send)
+        try:
+            if line.at:
+                run.at(*line.at)
+            run.expect(*line.expect)
+        except AssertionError as exc:
+            raise AssertionError(f"line {n} ({line.send!r}): {exc}") from None
+    return run
