@@ -80,6 +80,27 @@ async def test_a_member_editing_the_same_answer_as_the_chair_does_not_overwrite_
     assert [(lg["text"], lg["updated_by"]) for lg in goal_1] == [("Alle børn har en god voksen", "Fatima Ali")]
 
 
+async def test_a_deletion_of_another_local_goal_under_the_same_goal_stops_an_answer_that_would_land_elsewhere(
+    world: World, soeren: Talk, fatima: Talk
+) -> None:
+    await soeren.say("hej")
+    await soeren.register_local_goal("Alle børn har en fast voksen")
+    await soeren.choose("Ja, tilføj et mere")
+    await soeren.register_local_goal("Ro i garderoben")
+    await fatima.say("hej")
+    await fatima.say("ret mål 1.2")
+    await fatima.choose("Beskrivelse af indsatser")
+    fatima.expect("Om «Ro i garderoben»:")
+
+    await soeren.say("ret mål 1.1")
+    await soeren.choose("Slet det lokale mål")
+    await soeren.choose("Ja, slet det")  # «Ro i garderoben» is now 1.1
+    await fatima.say("Faste pladser")
+    fatima.expect("Mens du skrev, har Søren Østergaard ændret i mål 1: «(slettet)»", "Dit svar er ikke gemt")
+    goal_1 = (await world.institution("Solsikken"))["goals"][0]["local_goals"]
+    assert [(lg["text"], lg["interventions"]) for lg in goal_1] == [("Ro i garderoben", ["Faste legegrupper"])]
+
+
 async def test_two_members_answering_at_the_same_moment_lose_nothing(world_on_both: World) -> None:
     soeren = await world_on_both.talk("soeren.oestergaard")
     fatima = await world_on_both.talk("fatima.ali")
