@@ -39,6 +39,7 @@ class Context:
     previous_first_key: str = ""
     person_id: int | None = None
     followup: FollowUpContext | None = None  # the follow-up this message may be about (dialogs/followup.py)
+    roles: frozenset[str] = frozenset()  # roles above a board (area_leader, admin), for help and greeting
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import answers, views
+from dialogs import answers, role_help, views
 from dialogs.changes import MarkReady, SetLocale, Submit
 from dialogs.context import Turn
 from dialogs.messages import Choice
@@ -14,8 +14,15 @@ from dialogs.moves import after_goal, enter_goal, go, next_question, prompt, ref
 from dialogs.state import Mode, Pending, Place, State
 
 
+def who(turn: Turn) -> role_help.Who:
+    """The person's roles, as the help and the greeting need them."""
+    boards = tuple((b.institution_name, b.role) for b in turn.ctx.boards)
+    return role_help.Who(boards, turn.ctx.roles)
+
+
 def show_help(turn: Turn) -> Turn:
-    return prompt(turn.show(views.help_reply(turn.t)))
+    turn = turn.show(role_help.help_reply(turn.t, who(turn), views.privacy_note(turn.t)))
+    return prompt(turn) if turn.ctx.boards else turn  # no board: nothing is asked, so nothing to repeat
 
 
 def back(turn: Turn) -> Turn:
@@ -78,20 +85,32 @@ def start(turn: Turn) -> Turn:
         return resume(turn)
     boards = turn.ctx.boards
     if not boards:
-        return turn.say(
-            turn.t(
-                "Hello {name}! You are not on any board I know of, so there is nothing for you to register. "
-                "You can ask me for «status», «status Område Nord», «vis Solsikken» or «hvem mangler?».",
-                name=turn.ctx.person_name,
-            )
-        )
+        turn = turn.say(turn.t("Hello {name}!", name=turn.ctx.person_name))
+        return turn.show(role_help.help_reply(turn.t, who(turn)))
     if turn.board is not None and turn.state.mode not in (Mode.IDLE, Mode.DONE):
         return resume_registration(turn, greet=True)
+    if turn.state.mode is Mode.IDLE and all(b.role == role_help.LEADER for b in boards):
+        return greet_leader(turn)
     if len(boards) == 1:
         return choose_board(turn, boards[0].registration_id)
     if turn.board is not None:
         return choose_board(turn, turn.board.registration_id)
     return pick_board(turn)
+
+
+def greet_leader(turn: Turn) -> Turn:
+    """An institution's leader is greeted as a leader: what they can follow and ask, and a button to work
+    on the board's registration themselves (they can submit it)."""
+    turn = turn.say(turn.t("Hello {name}!", name=turn.ctx.person_name))
+    turn = turn.show(role_help.help_reply(turn.t, who(turn)))
+    choices = tuple(
+        Choice(
+            f"board:{b.registration_id}",
+            turn.t("Work on the registration of {institution}", institution=b.institution_name),
+        )
+        for b in turn.ctx.boards
+    )
+    return turn.say(turn.t("Do you want to work on the board's registration yourself?"), choices=choices)
 
 
 def pick_board(turn: Turn) -> Turn:
@@ -126,6 +145,8 @@ def resume_registration(turn: Turn, greet: bool) -> Turn:
                 strategy=turn.s.title,
             )
         )
+        if turn.ctx.roles & {role_help.AREA_LEADER, role_help.ADMIN}:  # several roles: say the others exist
+            turn = turn.say(turn.t("You can also ask me as a leader: write «help» to see how."))
     if turn.state.mode not in (Mode.IDLE, Mode.DONE, Mode.PICK_BOARD):
         return prompt(turn)
     if draft.status in ("submitted", "approved"):

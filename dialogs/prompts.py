@@ -21,6 +21,8 @@ def render(turn: Turn) -> Turn:
 
 
 def _idle(turn: Turn) -> Turn:
+    if not turn.ctx.boards:  # nothing to register: «start» would lead nowhere
+        return turn.say(turn.t("Write «help» to see what you can ask me."))
     return turn.say(turn.t("Write «start» to begin, or «help» to see what I can do."))
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs import intent, views
+from dialogs import intent, role_help, views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import (
     AddLocalGoal,
@@ -165,18 +165,10 @@ class ConversationService:
             kind="error",
         )
 
-    def channel_help(self, platform: str, where: str, t: Texts) -> Reply:
+    def channel_help(self, platform: str, where: str, t: Texts, who: role_help.Who | None = None) -> Reply:
         """What the bot answers in a channel (or to /maal) when it is not asked a leader question."""
-        if where == "command":
-            lines = [
-                t("I help school and daycare boards register their local goals. In Slack you can use:"),
-                t("• «/maal start» starts or resumes your board's registration in a direct message"),
-                t("• «/maal status» shows how far the boards you can see have come"),
-                t("• «/maal status Område Nord» or «/maal status Solsikken» shows one area or institution"),
-                t("• «/maal hvem-mangler» lists the boards that have not submitted yet"),
-                t("• «/maal hjælp» shows this help"),
-            ]
-            return Reply("\n".join(lines), kind="help")
+        if where == "command":  # «/maal hjælp»: what this person can do with /maal, per role
+            return role_help.slash_help(t, who or role_help.Who())
         if platform == "slack":
             return Reply(
                 t(
@@ -199,13 +191,17 @@ class ConversationService:
         async with self.db.transaction() as s:
             person = await people.person_by_identity(s, inbound.platform, inbound.user_key)
             ref = PersonRef(person.id, person.name, person.email, person.locale) if person else None
+            who = role_help.Who()
+            if person is not None:
+                boards = tuple((b.institution_name, b.role) for b in await people.boards_of(s, person.id))
+                who = role_help.Who(boards, frozenset(await people.roles_of(s, person.id)))
         if ref is None:
             return [self.unknown_user()]
         text = (inbound.text or "").strip()
         word = text.split(maxsplit=1)[0].casefold() if text else ""
         query = None if word in _HELP_WORDS else parse_leader_query(text)
         if query is None:
-            return [self.channel_help(inbound.platform, where, self.texts_for(ref.locale))]
+            return [self.channel_help(inbound.platform, where, self.texts_for(ref.locale), who)]
         return await self.overview.answer(ref.id, query, ref.locale)
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -299,6 +295,7 @@ class ConversationService:
             others=others,
             previous=previous,
             previous_first_key=previous_first_key,
+            roles=frozenset(facts.roles),
         )
         notices = await conversations.take_notices(s, person.id) if facts.has_notices else []
         t = self.texts_for(person.locale)

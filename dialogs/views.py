@@ -153,20 +153,3 @@ def privacy_note(t: Texts) -> str:
         "the registration is about your board's goals, and leaders, the administration and the "
         "committee read it."
     )
-
-
-def help_reply(t: Texts) -> Reply:
-    lines = [
-        t("I walk your board through its local goals, one strategic goal at a time. You can always write:"),
-        t("• «back» to go back one question"),
-        t("• «skip» to skip a question"),
-        t("• «pause» to stop for now, and «resume» to go on"),
-        t("• «edit goal 2» or «edit goal 2.1» to change an answer"),
-        t("• «review» to see everything, and «submit» when you are done"),
-        t("• «status» to see how far your board is"),
-        t("• «english» or «dansk» to change language"),
-        t("• «switch board» if you sit on more than one board"),
-        t("Where I show numbered options, you can write the number or the text."),
-        privacy_note(t),
-    ]
-    return Reply("\n".join(lines), kind="help")

@@ -181,7 +181,7 @@ async def test_deleting_a_local_goal_asks_first_and_renumbers_the_rest(world: Wo
 async def test_help_lists_the_commands_and_repeats_the_question(soeren: Talk) -> None:
     await soeren.say("hej")
     await soeren.say("hjælp")
-    soeren.expect("• «tilbage» for at gå et spørgsmål tilbage", "• «ret mål 2» eller «ret mål 2.1»", GOAL_1_QUESTION)
+    soeren.expect("• «tilbage» – gå et spørgsmål tilbage", "• «ret mål 2» eller «ret mål 2.1»", GOAL_1_QUESTION)
     assert soeren.kinds()[0] == "help"
 
 

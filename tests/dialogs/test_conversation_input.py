@@ -237,7 +237,7 @@ async def test_danish_is_the_default_and_english_can_be_chosen_and_is_remembered
     await soeren.say("Fixed play groups")
     soeren.expect("Write another one, or choose «Done».").expect_choice("Done")
     await soeren.say("help")
-    soeren.expect("• «back» to go back one question")
+    soeren.expect("• «back» – go back one question")
 
     await soeren.say("dansk")
     soeren.expect("Fra nu af skriver jeg på dansk.", INTERVENTIONS, "Skriv den næste, eller vælg «Færdig».")

@@ -50,10 +50,30 @@ async def test_a_board_member_is_refused_other_boards(workspace: Workspace) -> N
 
 
 async def test_help_and_unknown_words(workspace: Workspace) -> None:
+    """«/maal hjælp» lists what this person can do with /maal: a board member her board, not the leaders'."""
     workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
     for text in ("", "hjælp", "help", "noget helt andet"):
         _, key = await workspace.slash("U0FATIMA", text)
-        assert "«/maal hvem-mangler» viser de bestyrelser" in said(workspace.responses(key)), text
+        answer = said(workspace.responses(key))
+        assert "Som medlem af bestyrelsen for Solsikken kan du skrive:" in answer, text
+        assert "«/maal start» – start eller fortsæt jeres registrering i en direkte besked" in answer, text
+        assert "«/maal hvem-mangler»" not in answer and "«/maal dækning»" not in answer, text
+
+
+async def test_help_per_role_for_an_area_leader_and_the_administration(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    _, key = await workspace.slash("U0METTE", "hjælp")
+    answer = said(workspace.responses(key))
+    assert "Som områdeleder kan du skrive:" in answer
+    assert "«/maal hvem-mangler» – de bestyrelser, der ikke har sendt ind endnu" in answer
+    assert "«/maal start»" not in answer  # she is on no board: nothing to register
+
+    admin = workspace.person("U0ADMIN", f"admin@{DEMO}", "Anne")
+    await admin.say("hjælp")  # in the DM: the chat's help for the administration
+    answer = said(admin.messages)
+    assert "Som forvaltning kan du skrive:" in answer
+    assert "«godkend <institution>»" in answer and "«statusside»" in answer
+    assert "«tilbage»" not in answer and "Skriv «start»" not in answer
 
 
 async def test_start_opens_the_conversation_in_a_dm(workspace: Workspace) -> None:
