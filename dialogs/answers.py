@@ -140,5 +140,8 @@ def save_measurement(turn: Turn, confirmed: bool) -> Turn:
     if not confirmed and pending.dates:
         turn = turn.say(turn.t("Fine, I keep «{text}» as text without dates.", text=pending.when))
     change = SetAnswer(draft.registration_id, goal, turn.state.position or 0, turn.question.key, value)
-    turn = turn.change(change).update(mode=Mode.ASK, pending=Pending(single=pending.single, carry=pending.carry))
+    turn = turn.change(change).update(
+        mode=Mode.ASK,
+        pending=Pending(single=pending.single, carry=pending.carry, fill=pending.fill, within=pending.within),
+    )
     return next_question(turn)

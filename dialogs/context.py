@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from dialogs.changes import Change, FollowUpAnswer, SetLocale, apply_in_memory
-from dialogs.messages import Choice, Reply
+from dialogs.messages import Choice, Reply, cut_label
 from dialogs.state import State
 from dialogs.strategy import Question, Strategy
 from dialogs.texts import Texts, texts
@@ -121,6 +121,7 @@ class Turn:
 
     # -- building --------------------------------------------------------------------------------------
     def say(self, text: str, choices: tuple[Choice, ...] = (), **kw: Any) -> Turn:
+        choices = tuple(replace(c, label=cut_label(c.label)) for c in choices)  # typed labels match what is shown
         turn = replace(self, replies=(*self.replies, Reply(text, choices=choices, **kw)))
         if choices:
             turn = turn.update(offered=tuple((c.id, c.label) for c in choices))

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import answers, intent, navigation, year_on_year
+from dialogs import answers, intent, navigation, prompts, year_on_year
 from dialogs.changes import DeleteLocalGoal, SetAnswer
 from dialogs.cleaning import clean_text, fold
 from dialogs.commands import Cmd, Command, parse_command
 from dialogs.context import BoardInfo, Context, Step, Turn
 from dialogs.messages import Inbound
-from dialogs.moves import after_goal, go, next_question, prompt, refuse_locked
+from dialogs.moves import after_goal, go, next_missing, next_question, prompt, refuse_locked
 from dialogs.state import Mode, Pending, Place, State
 
 __all__ = ["BoardInfo", "Context", "Flow", "Step", "Turn", "advance", "offer", "reask"]
@@ -145,6 +145,8 @@ def _more(turn: Turn, arg: str) -> Turn:
         return turn
     if arg == "yes":
         return go(turn, Place(Mode.ASK, goal, None, turn.s.first_question.key))
+    if turn.state.to_review:  # the local goal was added from the review: back to it
+        return go(turn, Place(Mode.REVIEW), to_review=False)
     return after_goal(turn, goal)
 
 
@@ -158,7 +160,7 @@ def _delete(turn: Turn, arg: str) -> Turn:
         assert turn.draft is not None
         turn = turn.change(DeleteLocalGoal(turn.draft.registration_id, goal, position))
         turn = turn.say(turn.t("The local goal has been deleted."))
-    return go(turn, Place(Mode.REVIEW))
+    return go(turn, turn.state.return_to or Place(Mode.REVIEW), return_to=None)
 
 
 def _stray(turn: Turn, arg: str) -> Turn:
@@ -186,6 +188,7 @@ ANYTIME: dict[str, ChoiceHandler] = {  # valid from any place (e.g. the buttons 
     "start": lambda turn, _: navigation.resume(turn),
     "resume": lambda turn, _: navigation.resume(turn),
     "help": lambda turn, _: navigation.show_help(turn),
+    "return": lambda turn, _: navigation.return_from_edit(turn),
 }
 OFFERED: dict[str, ChoiceHandler] = {  # valid only while they are the buttons last offered
     "q": _question,
@@ -195,11 +198,13 @@ OFFERED: dict[str, ChoiceHandler] = {  # valid only while they are the buttons l
     "dates": lambda turn, arg: answers.save_measurement(turn, confirmed=arg == "yes"),
     "del": _delete,
     "stray": _stray,
+    "split": intent.split,
     "opt": lambda turn, arg: answers.on_answer(turn, arg, option=True),
     "keep": lambda turn, _: next_question(turn),
     "done": lambda turn, _: next_question(turn),
     "clear": _clear,
     "skip": lambda turn, _: navigation.skip(turn),
+    "fill": lambda turn, _: next_missing(turn, first=True),
 }
 
 
@@ -227,7 +232,7 @@ COMMANDS: dict[Cmd, CommandHandler] = {
 def _answer(turn: Turn, text: str) -> Turn:
     if not text:
         return prompt(turn.say(turn.t("I did not get an answer. Please try again."), kind="error"))
-    stray = intent.on_stray(turn, text)
+    stray = intent.on_stray(turn, text) or intent.on_emoji(turn, text) or intent.offer_split(turn, text)
     return stray if stray is not None else answers.on_answer(turn, text)
 
 
@@ -242,8 +247,11 @@ def _while_paused(turn: Turn, text: str) -> Turn:
 
 
 def _not_understood(turn: Turn, text: str) -> Turn:
-    said = turn.t("Sorry, I did not understand that. Pick one of the options, or write «help».")
-    return prompt(turn.say(said, kind="error"))
+    """One line, and the question again (at the review: its question, not the whole review)."""
+    said = turn.say(turn.t("Sorry, I did not understand that. Pick one of the options, or write «help»."), kind="error")
+    if turn.state.mode is Mode.REVIEW and turn.draft is not None and turn.board is not None:
+        return prompts.review_question(said)
+    return prompt(said)
 
 
 TEXT: dict[Mode, TextHandler] = {

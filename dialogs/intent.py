@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from dialogs import answers
-from dialogs.cleaning import clean_text, fold
+from dialogs.changes import AddLocalGoal
+from dialogs.cleaning import clean_text, fold, split_items
 from dialogs.commands import LANGUAGES, WORDS
 from dialogs.context import Turn
 from dialogs.messages import Choice
-from dialogs.moves import prompt
+from dialogs.moves import go, prompt
 from dialogs.reminders.render import long_date
-from dialogs.state import State
+from dialogs.sensitive import contains_cpr
+from dialogs.state import Mode, Pending, Place, State
 
 
 class Kind(StrEnum):
@@ -118,3 +121,74 @@ def run_command(state: State) -> tuple[str, State] | None:
     if not command:
         return None
     return command, replace(state, pending=replace(state.pending, stray="", stray_command=""))
+
+
+def is_emoji(text: str) -> bool:
+    """A lone emoji (👍, 🙂, ✅), perhaps with a skin tone or joiners: no letters or digits at all."""
+    text = text.strip()
+    return (
+        0 < len(text) <= 12
+        and " " not in text
+        and not any(ch.isalnum() for ch in text)
+        and any(unicodedata.category(ch) == "So" for ch in text)
+    )
+
+
+def on_emoji(turn: Turn, text: str) -> Turn | None:
+    """A lone emoji is confirmed before it is stored (and before it replaces a text); None otherwise."""
+    if not is_emoji(text):
+        return None
+    t, current = turn.t, turn.current_answer
+    if isinstance(current, str) and current:
+        asked = t("Should «{emoji}» replace «{answer}»?", emoji=text, answer=current)
+    else:
+        asked = t("Should I save «{emoji}» as your answer?", emoji=text)
+    pending = replace(turn.state.pending, stray=text, stray_command="")
+    return turn.update(pending=pending).say(
+        asked,
+        choices=(Choice("stray:keep", t("Yes, save it")), Choice("stray:again", t("No, I will write an answer"))),
+        kind="question",
+    )
+
+
+def offer_split(turn: Turn, text: str) -> Turn | None:
+    """Several lines at «Which local goals …?»: offer one local goal per line (None: not that case)."""
+    state = turn.state
+    if state.mode is not Mode.ASK or state.position is not None or state.question != turn.s.first_question.key:
+        return None
+    lines = split_items(text)
+    if len(lines) < 2 or contains_cpr(text) or any(len(line) > turn.question.max_length for line in lines):
+        return None
+    t = turn.t
+    pending = replace(state.pending, stray=text, stray_command="")
+    return turn.update(pending=pending).say(
+        t.plural(
+            "That is {n} line. Shall I make one local goal of each line?",
+            "That is {n} lines. Shall I make one local goal of each line?",
+            len(lines),
+        ),
+        choices=(
+            Choice("split:yes", t("Yes, one local goal per line")),
+            Choice("split:no", t("No, it is one local goal")),
+        ),
+        kind="question",
+    )
+
+
+def split(turn: Turn, arg: str) -> Turn:
+    """«split:yes»: a local goal per line, then each one's questions in turn; «split:no»: one local goal."""
+    text, goal, draft = turn.state.pending.stray, turn.state.goal, turn.draft
+    turn = turn.update(pending=replace(turn.state.pending, stray=""))
+    if not text or goal is None or draft is None:
+        return prompt(turn)
+    if arg != "yes":
+        return answers.on_answer(turn, text)
+    first = len(draft.goals_under(goal)) + 1
+    lines = split_items(text)
+    for line in lines:
+        turn = turn.change(AddLocalGoal(draft.registration_id, goal, line))
+    turn = turn.say(turn.t.plural("I have made {n} local goal.", "I have made {n} local goals.", len(lines)))
+    second = turn.s.questions[1].key if len(turn.s.questions) > 1 else None
+    if second is None:
+        return go(turn.update(pending=Pending()), Place(Mode.MORE, goal))
+    return go(turn, Place(Mode.ASK, goal, first, second), pending=Pending(fill=True, within=True))

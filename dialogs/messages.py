@@ -14,6 +14,20 @@ class Inbound:
     values: dict[str, str] = field(default_factory=dict)  # form inputs (modals, Adaptive Cards)
 
 
+LABEL_LIMIT = 60  # a button label on every platform (Slack allows 75; longer ones crowd a Teams card)
+
+
+def cut_label(text: str, limit: int = LABEL_LIMIT) -> str:
+    """`text` shortened to `limit` characters at a word, ending in «…» (one rule for every platform)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)  # the «…» takes the place of the space
+    if cut < limit // 2:  # one very long word: cut inside it rather than leave almost nothing
+        cut = limit - 1
+    return text[:cut].rstrip(" ,.;:–-") + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     id: str  # stable id the channel sends back ("yes", "goal:2", "board:7")

@@ -4,7 +4,7 @@ person now is. Pure functions from a `Turn` to a new `Turn`."""
 
 from __future__ import annotations
 
-from dialogs import prompts
+from dialogs import prompts, views
 from dialogs.context import Turn
 from dialogs.state import Mode, Pending, Place
 
@@ -44,17 +44,64 @@ def go(turn: Turn, place: Place, **changes: object) -> Turn:
 def next_question(turn: Turn) -> Turn:
     goal, key, pending = turn.state.goal, turn.state.question, turn.state.pending
     assert goal is not None and key is not None
+    if pending.fill:
+        return next_missing(turn)
     if pending.single:
-        return go(turn.update(pending=Pending()), Place(Mode.REVIEW))
+        return back_after_edit(turn.update(pending=Pending()))
     keys = [q.key for q in turn.s.questions]
     index = keys.index(key) + 1
     if index < len(keys):
         return go(turn, Place(Mode.ASK, goal, turn.state.position, keys[index]))
     if pending.carry is not None:
         return next_carry(turn, goal, pending.carry)
-    if turn.state.to_review:
-        return go(turn, Place(Mode.REVIEW), to_review=False)
-    return go(turn, Place(Mode.MORE, goal))
+    return go(turn, Place(Mode.MORE, goal))  # added from the review too: «another one?», then the review
+
+
+def back_after_edit(turn: Turn) -> Turn:
+    """After one answer edited: back where the person was when they wrote «ret mål N» (or the review)."""
+    back = turn.state.return_to
+    if back is None:
+        return go(turn, Place(Mode.REVIEW))
+    turn = turn.say(turn.t("We continue where you were."))
+    return go(turn.update(return_to=None), back)
+
+
+def missing_places(turn: Turn) -> list[Place]:
+    """Every question still to be answered, in the order of the flow: a strategic goal without local
+    goals (its first question), then each local goal's unanswered questions."""
+    draft, s = turn.draft, turn.s
+    assert draft is not None
+    places = []
+    for goal in s.goals:
+        lgs = draft.goals_under(goal.number)
+        if not lgs:
+            places.append(Place(Mode.ASK, goal.number, None, s.first_question.key))
+        for lg in lgs:
+            places.extend(Place(Mode.ASK, goal.number, lg.position, key) for key in views.missing_answers(s, lg))
+    return places
+
+
+def next_missing(turn: Turn, *, first: bool = False) -> Turn:
+    """«Fill in what is missing»: the next unanswered question after this one (or the first); the review
+    when nothing is left."""
+    keys = [q.key for q in turn.s.questions]
+
+    def order(p: Place) -> tuple[int, int, int]:
+        return (p.goal or 0, p.position or 0, keys.index(p.question) if p.question in keys else 0)
+
+    here = None if first else order(turn.state.place)
+    later = [p for p in missing_places(turn) if here is None or order(p) > here]
+    within = turn.state.pending.within
+    if within:  # local goals made from the lines of one answer: their questions, then «another one?»
+        later = [p for p in later if p.goal == turn.state.goal and p.position is not None]
+        if not later:
+            return go(turn.update(pending=Pending()), Place(Mode.MORE, turn.state.goal))
+        return go(turn, later[0], pending=Pending(fill=True, within=True), to_review=turn.state.to_review)
+    if not later:
+        if not first:
+            turn = turn.say(turn.t("That was everything that was missing."))
+        return go(turn.update(pending=Pending()), Place(Mode.REVIEW))
+    return go(turn, later[0], pending=Pending(fill=True), to_review=False)
 
 
 def enter_goal(turn: Turn, number: int) -> Turn:

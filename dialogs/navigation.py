@@ -10,7 +10,7 @@ from dialogs import answers, role_help, views
 from dialogs.changes import MarkReady, SetLocale, Submit
 from dialogs.context import Turn
 from dialogs.messages import Choice
-from dialogs.moves import after_goal, enter_goal, go, next_question, prompt, refuse_locked
+from dialogs.moves import after_goal, enter_goal, go, next_missing, next_question, prompt, refuse_locked
 from dialogs.state import Mode, Pending, Place, State
 
 
@@ -36,6 +36,8 @@ def back(turn: Turn) -> Turn:
 
 def skip(turn: Turn) -> Turn:
     mode, goal = turn.state.mode, turn.state.goal
+    if mode is Mode.ASK and turn.state.pending.fill:  # filling in what is missing: on to the next gap
+        return next_missing(turn)
     if mode is Mode.ASK and goal is not None:
         q = turn.question
         if q.key == turn.s.first_question.key and turn.state.position is None:  # a new local goal: none here
@@ -187,7 +189,18 @@ def status(turn: Turn) -> Turn:
 
 
 def review(turn: Turn) -> Turn:
-    return with_board(turn, lambda on: go(on, Place(Mode.REVIEW)))
+    return with_board(turn, lambda on: go(on, Place(Mode.REVIEW), return_to=None))
+
+
+RETURNABLE = (Mode.ASK, Mode.WHEN, Mode.CONFIRM_DATES, Mode.MORE, Mode.CARRY)  # places in the flow
+
+
+def return_from_edit(turn: Turn) -> Turn:
+    """«Back to where we were» from the edit menus: the place before «ret mål N», else the review."""
+    back = turn.state.return_to
+    if back is None:
+        return review(turn)
+    return go(turn.update(return_to=None), back)
 
 
 def edit(turn: Turn, goal: int | None, position: int | None) -> Turn:
@@ -195,6 +208,12 @@ def edit(turn: Turn, goal: int | None, position: int | None) -> Turn:
         return pick_board(turn)
     if (refused := refuse_locked(turn)) is not None:
         return refused
+    state = turn.state
+    if state.mode in RETURNABLE and state.return_to is None:  # remember where we were, to come back after
+        here = state.place
+        if state.mode in (Mode.WHEN, Mode.CONFIRM_DATES):  # a half-given measurement is asked again
+            here = Place(Mode.ASK, state.goal, state.position, state.question)
+        turn = turn.update(return_to=here, pending=Pending(carry=state.pending.carry))
     if goal is not None and goal not in {g.number for g in turn.s.goals}:
         turn = turn.say(turn.t("There is no {label} {goal}.", label=turn.label(), goal=goal), kind="error")
         goal = None

@@ -93,15 +93,25 @@ def _norm(name: str) -> str:
 
 def match_names(query: str, names: list[str]) -> list[str]:
     """Names matching `query` forgivingly: case, æøå spelled ae/oe/aa, a word or two, small typos."""
+    return find_names(query, names)[0]
+
+
+def find_names(query: str, names: list[str]) -> tuple[list[str], bool]:
+    """Names matching `query`, best kind first: the exact name, names it begins (a word of), names that
+    contain it; and only when none of these, merely similar names. The flag says whether the match is
+    sure (not merely similar: «Område Syd» is similar to «Område Nord» and must not be taken for it)."""
     q = _norm(query)
     by_norm = {_norm(n): n for n in names}
     if q in by_norm:
-        return [by_norm[q]]
+        return [by_norm[q]], True
+    prefix = [n for k, n in by_norm.items() if q and (k.startswith(q) or f" {q}" in f" {k}")]
+    if prefix:
+        return sorted(prefix, key=str.casefold), True
     partial = [n for k, n in by_norm.items() if q and (q in k or k in q)]
     if partial:
-        return sorted(partial, key=str.casefold)
+        return sorted(partial, key=str.casefold), True
     close = difflib.get_close_matches(q, list(by_norm), n=4, cutoff=0.75)
-    return [by_norm[k] for k in close]
+    return [by_norm[k] for k in close], False
 
 
 class Overview:
@@ -144,9 +154,13 @@ class Overview:
             return self._table(t, strategy, rows, title, person_id)
         areas = sorted({r.area for r in rows}, key=str.casefold)
         names = [r.name for r in rows]
-        found = match_names(target, areas + names)
+        found, sure = find_names(target, areas + names)  # only what the person may see: others are unknown
         if not found:
             return [Reply(t("I cannot find «{name}» among what you have access to see.", name=target), kind="error")]
+        if not sure:  # merely similar: ask, never answer for another name
+            choices = tuple(Choice(f"status:{name}", name) for name in found)
+            said = t("I cannot find «{name}». Did you mean one of these?", name=target)
+            return [Reply(said, choices=choices, kind="question")]
         if len(found) > 1:
             choices = tuple(Choice(f"status:{name}", name) for name in found[:10])
             return [Reply(t("Which one do you mean?"), choices=choices, kind="question")]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from dialogs import views
 from dialogs.context import Turn
-from dialogs.messages import Choice
+from dialogs.messages import Choice, cut_label
 from dialogs.state import Mode
 from dialogs.strategy import QuestionKind
 
@@ -103,7 +103,9 @@ def _carry(turn: Turn) -> Turn:
     facts = [(t("Local goal"), str(item.answers.get(turn.ctx.previous_first_key, "")))]
     for q in s.questions[1:]:
         if item.answers.get(q.key) not in (None, "", []):
-            facts.append((q.render(t.locale, s.goal(state.goal)), views.answer_text(t, s, q.key, item.answers[q.key])))
+            facts.append(
+                (views.short_label(t, s, q.key, state.goal), views.answer_text(t, s, q.key, item.answers[q.key]))
+            )
     return turn.say(
         t(
             "Last period your board had this local goal under {label} {goal}. Keep it, edit it, or drop it?",
@@ -131,6 +133,8 @@ def _more(turn: Turn) -> Turn:
         lines.append(f"{state.goal}.{lg.position} {lg.answers.get(s.first_question.key, '')}")
     later = [g.number for g in s.goals if g.number > state.goal]
     next_label = t("No, go on to {label} {goal}", label=label, goal=later[0]) if later else t("No, go on to the review")
+    if state.to_review:  # added from the review
+        next_label = t("No, back to the review")
     lines.append(t("Do you want to add another local goal for {label} {goal}?", label=label, goal=state.goal))
     return turn.say(
         "\n".join(lines),
@@ -151,7 +155,14 @@ def _review(turn: Turn) -> Turn:
                 comment=draft.return_comment,
             )
         )
-    turn = turn.show(*views.review_replies(t, s, draft))
+    return review_question(turn.show(*views.review_replies(t, s, draft)))
+
+
+def review_question(turn: Turn) -> Turn:
+    """The review's last part: what is missing, and what can be done now (also asked alone after a
+    wrong input, without the whole review again)."""
+    t, s, draft, board = turn.t, turn.s, turn.draft, turn.board
+    assert draft is not None and board is not None
     missing = views.missing_items(t, s, draft)
     choices: list[Choice] = []
     locked = draft.status == "approved"
@@ -167,6 +178,8 @@ def _review(turn: Turn) -> Turn:
     else:
         text = t("Everything is answered. Only the chair or the leader can submit; I can tell them it is ready.")
         choices.append(Choice("ready", t("Tell the chair it is ready")))
+    if missing and not locked:
+        choices.append(Choice("fill", t("Fill in what is missing")))
     if not locked:
         label = turn.label()
         choices.extend(
@@ -190,7 +203,7 @@ def _edit_goal(turn: Turn) -> Turn:
         for lg in draft.goals_under(state.goal)
     ]
     options.append(Choice(f"add:{state.goal}", t("Add a local goal")))
-    options.append(Choice("review", t("Back to the review")))
+    options.append(_back(turn))
     return turn.say(
         t("Which local goal under {label} {goal}?", label=label, goal=state.goal),
         choices=tuple(options),
@@ -207,7 +220,7 @@ def _edit_local(turn: Turn) -> Turn:
     goal = s.goal(state.goal)
     choices = [Choice(f"q:{q.key}", _short(q.render(t.locale, goal))) for q in s.questions]
     choices.append(Choice("delete", t("Delete this local goal")))
-    choices.append(Choice("review", t("Back to the review")))
+    choices.append(_back(turn))
     return turn.say(
         t("What do you want to change?"),
         choices=tuple(choices),
@@ -250,8 +263,15 @@ def _paused(turn: Turn) -> Turn:
     )
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _back(turn: Turn) -> Choice:
+    """The way out of the edit menus: back where the person was in the flow, or to the review."""
+    if turn.state.return_to is not None:
+        return Choice("return", turn.t("Back to where we were"))
+    return Choice("review", turn.t("Back to the review"))
+
+
+def _short(text: str) -> str:
+    return cut_label(text)
 
 
 RENDERERS: dict[Mode, Callable[[Turn], Turn]] = {

@@ -40,6 +40,8 @@ class Pending:
     carry: int | None = None  # year on year: which of last period's local goals is offered
     stray: str = ""  # text that looked like a command: kept if «No, it is our answer»
     stray_command: str = ""  # the command it looked like: run if «Yes»
+    fill: bool = False  # «Fill in what is missing» from the review: on to the next missing answer
+    within: bool = False  # with `fill`: only this strategic goal's gaps, then «another local goal?»
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -50,6 +52,10 @@ class Pending:
             data["dates"] = list(self.dates)
         if self.single:
             data["single"] = True
+        if self.fill:
+            data["fill"] = True
+        if self.within:
+            data["within"] = True
         if self.carry is not None:
             data["carry"] = self.carry
         return data
@@ -63,6 +69,8 @@ class Pending:
             when=str(data.get("when") or ""),
             dates=tuple(str(d) for d in data.get("dates") or ()),
             single=bool(data.get("single")),
+            fill=bool(data.get("fill")),
+            within=bool(data.get("within")),
             carry=int(carry) if carry is not None else None,
             stray=str(data.get("stray") or ""),
             stray_command=str(data.get("stray_command") or ""),
@@ -99,6 +107,7 @@ class State:
     paused_at: Place | None = None
     to_review: bool = False  # editing from the review: go back to it when the local goal is done
     seen_version: int = 0  # registration version when this person was last asked
+    return_to: Place | None = None  # «ret mål N» from inside the flow: where to go back to after the edit
 
     @property
     def place(self) -> Place:
@@ -131,6 +140,7 @@ class State:
             "paused_at": self.paused_at.to_json() if self.paused_at else None,
             "to_review": self.to_review,
             "seen_version": self.seen_version,
+            **({"return_to": self.return_to.to_json()} if self.return_to else {}),  # absent: as older versions wrote
         }
 
     @classmethod
@@ -150,6 +160,7 @@ class State:
                 paused_at=Place.from_json(data["paused_at"]) if data.get("paused_at") else None,
                 to_review=bool(data.get("to_review")),
                 seen_version=int(data.get("seen_version") or 0),
+                return_to=Place.from_json(data["return_to"]) if data.get("return_to") else None,
             )
         except (TypeError, ValueError, KeyError, AttributeError):
             return cls()  # an unreadable old state starts over; the draft itself is safe in its tables

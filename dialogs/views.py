@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from dialogs.messages import Reply
+from dialogs.messages import Reply, cut_label
 from dialogs.strategy import QuestionKind, Strategy
 from dialogs.texts import Texts
 from storage.registrations import DraftData, LocalGoalData
@@ -79,24 +79,37 @@ def missing_items(t: Texts, strategy: Strategy, draft: DraftData) -> list[str]:
             problems.append(t("{label} {number} has no local goal yet", label=label, number=goal.number))
         for lg in lgs:
             for key in missing_answers(strategy, lg):
-                q = strategy.question(key)
+                strategy.question(key)
                 problems.append(
                     t(
                         "{label} {number}.{position}: «{question}» is not answered",
                         label=label,
                         number=goal.number,
                         position=lg.position,
-                        question=q.render(t.locale, goal),
+                        question=short_label(t, strategy, key, goal.number),
                     )
                 )
     return problems
 
 
+def short_label(t: Texts, strategy: Strategy, key: str, goal_number: int) -> str:
+    """A question as a field label: «Indsatser», «Sådan måler I», not the whole question."""
+    question = strategy.question(key)
+    if question.kind is QuestionKind.LIST:
+        return t("Interventions")
+    if question.kind is QuestionKind.MEASUREMENT:
+        return t("How you measure")
+    return cut_label(question.render(t.locale, strategy.goal(goal_number)))
+
+
 def local_goal_facts(t: Texts, strategy: Strategy, lg: LocalGoalData) -> tuple[tuple[str, str], ...]:
-    goal = strategy.goal(lg.goal_number)
     facts = []
     for q in strategy.questions:
-        name = f"{lg.goal_number}.{lg.position}" if q is strategy.first_question else q.render(t.locale, goal)
+        name = (
+            f"{lg.goal_number}.{lg.position}"
+            if q is strategy.first_question
+            else short_label(t, strategy, q.key, lg.goal_number)
+        )
         facts.append((name, answer_text(t, strategy, q.key, lg.answers.get(q.key))))
     if lg.updated_by:
         facts.append((t("Last written by"), lg.updated_by))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs.messages import Choice, Reply
+from dialogs.messages import LABEL_LIMIT, Choice, Reply, cut_label
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -99,12 +99,12 @@ def section(text: str, *, links: bool = False) -> list[Block]:
 
 
 def header(title: str) -> Block:
-    text = title if len(title) <= MAX_HEADER else title[: MAX_HEADER - 1] + "…"
+    text = cut_label(title, MAX_HEADER)
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
 
 
 def button(label: str, action_id: str, value: str, *, primary: bool = False) -> Block:
-    text = label if len(label) <= MAX_BUTTON_LABEL else label[: MAX_BUTTON_LABEL - 1] + "…"
+    text = cut_label(label, min(LABEL_LIMIT, MAX_BUTTON_LABEL))
     block: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": text or "…", "emoji": True},

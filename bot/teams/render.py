@@ -13,7 +13,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
-from dialogs.messages import Choice, Reply
+from dialogs.messages import Choice, Reply, cut_label
 from dialogs.texts import Texts
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -47,7 +47,7 @@ def _text_blocks(text: str, **style: Any) -> list[Element]:
 
 def _choice_elements(choices: Sequence[Choice], index: int, t: Texts) -> list[Element]:
     if len(choices) <= MAX_BUTTONS:
-        actions = [{"type": "Action.Submit", "title": c.label, "data": {CHOICE_KEY: c.id}} for c in choices]
+        actions = [{"type": "Action.Submit", "title": cut_label(c.label), "data": {CHOICE_KEY: c.id}} for c in choices]
         return [{"type": "ActionSet", "actions": actions}]
     input_id = f"{CHOICE_KEY}_{index}"
     return [
@@ -56,10 +56,29 @@ def _choice_elements(choices: Sequence[Choice], index: int, t: Texts) -> list[El
             "id": input_id,
             "style": "compact",
             "value": choices[0].id,
-            "choices": [{"title": c.label, "value": c.id} for c in choices],
+            "choices": [{"title": cut_label(c.label), "value": c.id} for c in choices],
         },
         {"type": "ActionSet", "actions": [{"type": "Action.Submit", "title": t("OK"), "data": {PICK_KEY: input_id}}]},
     ]
+
+
+def _fact_elements(facts: Sequence[tuple[str, str]]) -> list[Element]:
+    """Facts as FactSets; a value of several lines as its label and a block per line instead, because a
+    Teams client runs a FactSet value's lines together (measurement, when and dates on one line)."""
+    out: list[Element] = []
+    plain: list[Element] = []
+    for label, value in facts:
+        if "\n" not in value:
+            plain.append({"title": _safe(label), "value": _safe(value)})
+            continue
+        if plain:
+            out.append({"type": "FactSet", "facts": plain})
+            plain = []
+        out += _text_blocks(label, weight="Bolder")
+        out += _text_blocks(value)
+    if plain:
+        out.append({"type": "FactSet", "facts": plain})
+    return out
 
 
 def reply_elements(reply: Reply, index: int, t: Texts) -> list[Element]:
@@ -70,8 +89,7 @@ def reply_elements(reply: Reply, index: int, t: Texts) -> list[Element]:
     if reply.text:
         out += _text_blocks(reply.text, color="Attention" if reply.kind == "error" else "Default")
     if reply.facts:
-        facts = [{"title": _safe(label), "value": _safe(value)} for label, value in reply.facts]
-        out.append({"type": "FactSet", "facts": facts})
+        out += _fact_elements(reply.facts)
     if reply.choices:
         out += _choice_elements(reply.choices, index, t)
     elif reply.kind == "question":

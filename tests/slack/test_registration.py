@@ -87,3 +87,26 @@ async def test_a_likely_command_is_asked_about_and_can_be_kept_as_the_answer(wor
     export = await build_export(workspace.client.app[DB_KEY])
     solsikken = next(i for i in export["institutions"] if i["name"] == "Solsikken")
     assert [lg["text"] for g in solsikken["goals"] for lg in g["local_goals"]] == ["hjelp"]
+
+
+async def test_an_edit_returns_to_where_the_board_was(almen_workspace: Workspace) -> None:
+    """Issue 17, point 3: «ret mål 1.1» and a corrected text in the middle of goal 2 lands on goal 2 again."""
+    chair = almen_workspace.person("U0SOEREN", f"soeren.oestergaard@{DEMO}", "Søren")
+    await chair.say("start")
+    await chair.say("Alle børn har en fast ven")
+    await chair.say("Faste legegrupper")
+    await chair.press("Færdig")
+    await chair.say("Trivselsmåling")
+    await chair.say("marts 2027")
+    await chair.press("Ja")
+    await chair.press("Nej, videre til mål 2")
+    chair.expect("Hvilke lokale mål skal der til for at opnå mål 2?")
+    await chair.say("ret mål 1.1")
+    chair.button("Tilbage til hvor vi var")
+    await chair.press("q:local_goal")
+    await chair.say("Alle børn har mindst én fast ven")
+    chair.expect("Vi fortsætter, hvor du var.", "Hvilke lokale mål skal der til for at opnå mål 2?")
+    assert "Her er alt, hvad der er registreret" not in chair.text
+    export = await build_export(almen_workspace.client.app[DB_KEY])
+    solsikken = next(i for i in export["institutions"] if i["name"] == "Solsikken")
+    assert solsikken["goals"][0]["local_goals"][0]["text"] == "Alle børn har mindst én fast ven"

@@ -80,7 +80,14 @@ def test_more_than_25_choices_use_several_actions_blocks() -> None:
 def test_long_button_labels_and_headers_are_shortened() -> None:
     blocks = reply_blocks(Reply("t", title="T" * 200, choices=(Choice("id", "L" * 100),)))
     assert len(blocks[0]["text"]["text"]) == 150
-    assert len(blocks[-1]["elements"][0]["text"]["text"]) == 75
+    assert len(blocks[-1]["elements"][0]["text"]["text"]) == 60  # the label limit shared with Teams
+
+
+def test_a_long_local_goal_on_a_button_is_cut_at_a_word() -> None:
+    goal = "1.1 Alle børn og unge oplever at have mindst én voksen i institutionen, som de kan gå til trygt"
+    blocks = reply_blocks(Reply("Hvilket?", choices=(Choice("edit:1.1", goal),)))
+    label = blocks[-1]["elements"][0]["text"]["text"]
+    assert label.endswith("…") and len(label) <= 60 and goal.startswith(label[:-1]) and goal[len(label) - 1] == " "
 
 
 def test_pressed_message_loses_its_buttons() -> None:

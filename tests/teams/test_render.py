@@ -54,3 +54,23 @@ def test_one_huge_text_is_split_across_cards() -> None:
         content = activity.attachments[0].content
         assert len(json.dumps(content, ensure_ascii=False).encode()) <= 80_000
         assert activity.summary
+
+
+def test_long_button_titles_are_cut_at_a_word_and_multi_line_facts_keep_their_lines() -> None:
+    """Issue 17, point 4: a 91-character local goal is not a button title, and measurement, when and dates
+    are not run together (Teams runs the lines of a FactSet value together)."""
+    goal = "Alle børn og unge oplever at have mindst én voksen i institutionen, som de kan gå til trygt"
+    assert len(goal) == 91
+    reply = Reply(
+        "Hvilket lokalt mål?",
+        choices=(Choice("edit:1.1", f"1.1 {goal}"),),
+        facts=(("1.1", "Kort"), ("Sådan måler I", "Trivselsmåling\nHvornår: marts 2027\nDatoer: 1. marts 2027")),
+    )
+    [card] = render_cards([reply], T)
+    [action] = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    assert action["title"].endswith("…") and len(action["title"]) <= 60
+    assert f"1.1 {goal}".startswith(action["title"][:-1]) and goal[len(action["title"]) - 5] == " "
+    texts_ = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
+    assert texts_[-4:] == ["Sådan måler I", "Trivselsmåling", "Hvornår: marts 2027", "Datoer: 1. marts 2027"]
+    [facts] = [e for e in card["body"] if e["type"] == "FactSet"]
+    assert facts["facts"] == [{"title": "1.1", "value": "Kort"}]  # one-line facts stay a FactSet
