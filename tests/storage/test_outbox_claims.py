@@ -76,6 +76,9 @@ async def test_two_concurrent_claimers_get_disjoint_rows_without_waiting(pg_db: 
     assert ids_a.isdisjoint(ids_b), "two instances claimed the same outbox rows"
     async with pg_db.transaction() as s:
         rows = await outbox.items(s, rule="nudge")
-    assert {r.id: r.claimed_by for r in rows} == {**dict.fromkeys(ids_a, "instance-a"), **dict.fromkeys(ids_b, "instance-b")}
+    assert {r.id: r.claimed_by for r in rows} == {
+        **dict.fromkeys(ids_a, "instance-a"),
+        **dict.fromkeys(ids_b, "instance-b"),
+    }
     assert all(r.attempts == 1 for r in rows), "a row was claimed twice"
     assert not blocked, "the second claimer waited for the first one's locks (no SKIP LOCKED)"
