@@ -1,4 +1,4 @@
-"""People, identities and who may do what on which board."""
+"""People, identities and the boards they sit on (who may do what there: `storage.policy`)."""
 
 from __future__ import annotations
 
