@@ -50,7 +50,7 @@ class Decision:
 
 async def is_admin(session: AsyncSession, person_id: int) -> bool:
     """Whether the person may approve, return and reopen registrations."""
-    return policy.is_admin(await people.roles_of(session, person_id))
+    return policy.may(await people.grants_of(session, person_id), policy.Action.DECIDE)
 
 
 async def approve(

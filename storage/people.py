@@ -82,6 +82,14 @@ def best_boards(rows: Sequence[Sequence[Any]]) -> list[Board]:
     return sorted(best.values(), key=lambda b: b.institution_name.casefold())
 
 
+async def grants_of(session: AsyncSession, person_id: int) -> list[policy.Grant]:
+    """Every role the person holds, where: what `storage.policy` decides on."""
+    rows = await session.execute(
+        select(Membership.role, Membership.institution_id, Membership.area_id).where(Membership.person_id == person_id)
+    )
+    return [policy.Grant(role, institution_id, area_id) for role, institution_id, area_id in rows.all()]
+
+
 async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
     return set((await session.scalars(select(Membership.role).where(Membership.person_id == person_id))).all())
 

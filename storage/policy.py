@@ -73,9 +73,6 @@ class Scope:
         return self.everything or area_id in self.area_ids or institution_id in self.institution_ids
 
 
-EVERYTHING = Scope(True, frozenset(), frozenset(), board_only=False)
-
-
 def scope(grants: Iterable[Grant]) -> Scope:
     """What the holder of `grants` may see (the status, the status page, links to exports)."""
     held = tuple(grants)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import policy
+from storage import people, policy
 from storage.models import Area, Institution, LocalGoal, Membership, Person, Registration, Role
 from storage.policy import Scope as Scope  # the scope is the policy's; SQL below only applies it
 
@@ -27,14 +27,7 @@ class InstitutionProgress:
 
 async def scope_of(session: AsyncSession, person_id: int) -> Scope:
     """What the person may see, by `policy.scope` over their memberships."""
-    rows = (
-        await session.execute(
-            select(Membership.role, Membership.institution_id, Membership.area_id).where(
-                Membership.person_id == person_id
-            )
-        )
-    ).all()
-    return policy.scope(policy.Grant(role, institution_id, area_id) for role, institution_id, area_id in rows)
+    return policy.scope(await people.grants_of(session, person_id))
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:
