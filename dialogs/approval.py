@@ -22,7 +22,7 @@ from dialogs.cleaning import clean_text
 from dialogs.messages import Choice, Reply
 from dialogs.overview import BOT_PREFIX, match_names
 from dialogs.texts import Texts, texts
-from storage import approval, strategies
+from storage import approval, registrations, strategies
 from storage.approval import ApprovalError, Decision
 from storage.db import Database
 from storage.models import RegistrationStatus
@@ -155,7 +155,7 @@ class Approvals:
             if len(found) > 1:
                 return Outcome("ambiguous", names=tuple(found))
             name = found[0]
-            reg = await approval.registration_of(s, names[name], row.id)
+            reg = await registrations.find_registration(s, names[name], row.id)
             if reg is None:
                 return Outcome("not_started", names=(name,))
             now = self.clock()

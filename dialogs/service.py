@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import intent, role_help, views
@@ -41,9 +40,9 @@ from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
-from storage import conversations, outbox, people, registrations, strategies
+from storage import conversations, outbox, people, policy, progress, registrations, strategies
 from storage.db import Database
-from storage.models import Area, Institution, Person, Registration, RegistrationStatus, Role
+from storage.models import Area, Person, Registration, RegistrationStatus
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
 from storage.turn_facts import turn_facts
@@ -309,7 +308,7 @@ class ConversationService:
             )  # fmt: skip
         if routed is not None:
             return shown + routed
-        is_admin = Role.ADMIN.value in facts.roles
+        is_admin = policy.is_admin(facts.roles)
         stray = intent.run_command(state) if inbound.choice == "stray:run" else None
         if stray is not None:  # «Did you mean …?» yes: the command, as if typed
             inbound, state = replace(inbound, text=stray[0], choice=None), stray[1]
@@ -403,7 +402,7 @@ class ConversationService:
         query = parse_leader_query(text)
         if query is None or query.kind != "status" or not query.target:
             return None
-        names = [*await s.scalars(select(Area.name)), *await s.scalars(select(Institution.name))]
+        names = await progress.area_and_institution_names(s)
         return query if match_names(query.target, names) else None
 
     @staticmethod
@@ -454,18 +453,17 @@ class ConversationService:
                     )
                 )
                 await self._queue_summaries(s, reg_id, area)
-                await self._notify(s, board, person, "submitted", (Role.MEMBER, Role.CHAIR, Role.LEADER))
+                await self._notify(s, board, person, policy.Occasion.SUBMITTED)
             elif isinstance(change, MarkReady):
                 await writer.mark_ready()
-                await self._notify(s, board, person, "ready_for_chair", (Role.CHAIR, Role.LEADER))
+                await self._notify(s, board, person, policy.Occasion.READY_FOR_CHAIR)
 
-    async def _notify(
-        self, s: AsyncSession, board: people.Board, author: Person, kind: str, roles: tuple[Role, ...]
-    ) -> None:
+    async def _notify(self, s: AsyncSession, board: people.Board, author: Person, occasion: policy.Occasion) -> None:
+        """A notice (kind: the occasion's name) to the board people told on `occasion`, but the author."""
         params = {"name": author.name, "institution": board.institution_name}
-        for other in await people.board_people(s, board.institution_id, tuple(r.value for r in roles)):
+        for other in await people.told_on_board(s, board.institution_id, occasion):
             if other.id != author.id:
-                await conversations.add_notice(s, other.id, kind, params)
+                await conversations.add_notice(s, other.id, occasion.value, params)
 
     async def _queue_summaries(self, s: AsyncSession, registration_id: int, area: Area) -> None:
         """The submitted registration's summary for each of the area's channels, as outbox rows written

@@ -9,7 +9,8 @@ with a notice ("approved", "returned" or "reopened", params `institution` and `c
   can edit it and submit it again.
 - reopen: the explicit way out of "approved", to "submitted" (default) or "draft".
 
-The caller checks that the person is an admin (see `is_admin`); these functions check the status."""
+Who may decide is `policy.may(..., Action.DECIDE)` (the caller checks it with `is_admin`); who is
+told is `policy.Occasion.DECISION`. These functions check the status."""
 
 from __future__ import annotations
 
@@ -19,11 +20,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import conversations, people
-from storage.models import AuditEntry, Institution, Registration, RegistrationStatus, Role
+from storage import conversations, people, policy
+from storage.models import AuditEntry, Institution, Registration, RegistrationStatus
 from storage.registrations import DraftWriter, QuestionKinds, lock_registration
 
-NOTICE_ROLES = (Role.MEMBER.value, Role.CHAIR.value, Role.LEADER.value)
 _NO_KINDS = QuestionKinds(first_key="")  # a status change touches no answers
 
 
@@ -49,7 +49,8 @@ class Decision:
 
 
 async def is_admin(session: AsyncSession, person_id: int) -> bool:
-    return Role.ADMIN.value in await people.roles_of(session, person_id)
+    """Whether the person may approve, return and reopen registrations."""
+    return policy.may(await people.grants_of(session, person_id), policy.Action.DECIDE)
 
 
 async def approve(
@@ -118,7 +119,7 @@ async def _decide(
             entry.at = now
     await session.flush()
     institution = await _institution_name(session, reg)
-    told = await people.board_people(session, reg.institution_id, NOTICE_ROLES)
+    told = await people.told_on_board(session, reg.institution_id, policy.Occasion.DECISION)
     for person in told:
         await conversations.add_notice(
             session, person.id, notice, {"institution": institution, "comment": comment or ""}
@@ -129,15 +130,6 @@ async def _decide(
 async def _institution_name(session: AsyncSession, reg: Registration) -> str:
     name = await session.scalar(select(Institution.name).where(Institution.id == reg.institution_id))
     return name or ""
-
-
-async def registration_of(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration | None:
-    """The institution's registration for the strategy, if the board has started one."""
-    return await session.scalar(
-        select(Registration).where(
-            Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
-        )
-    )
 
 
 async def institution_names(session: AsyncSession) -> dict[str, int]:

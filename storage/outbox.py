@@ -314,6 +314,14 @@ def add_reply(session: AsyncSession, recipient: str, period: str, payload: dict[
     return row
 
 
+async def newest_status(session: AsyncSession, recipient: str) -> str | None:
+    """The status of the newest row to `recipient` (None when there is none)."""
+    status: str | None = await session.scalar(
+        select(OutboxItem.status).where(OutboxItem.recipient == recipient).order_by(OutboxItem.id.desc()).limit(1)
+    )
+    return status
+
+
 async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: datetime) -> ClaimedItem | None:
     """The conversation's oldest unsent reply, claimed for this instance; None when there is none, when
     it waits for its retry time, or when another live instance is sending it (so a later reply never

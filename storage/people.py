@@ -1,4 +1,4 @@
-"""People, identities and who may do what on which board."""
+"""People, identities and the boards they sit on (who may do what there: `storage.policy`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Area, Identity, Institution, Membership, Notice, Person, Role
+from storage import policy
+from storage.models import Area, Identity, Institution, Membership, Notice, Person
 
-BOARD_ROLES = (Role.MEMBER.value, Role.CHAIR.value, Role.LEADER.value)
-SUBMIT_ROLES = (Role.CHAIR.value, Role.LEADER.value)
+BOARD_ROLES = policy.BOARD_ROLES
+SUBMIT_ROLES = policy.SUBMIT_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Board:
 
     @property
     def can_submit(self) -> bool:
-        return self.role in SUBMIT_ROLES
+        return policy.may_submit(self.role)
 
 
 def email_key(email: str) -> str:
@@ -73,13 +74,20 @@ async def boards_of(session: AsyncSession, person_id: int) -> list[Board]:
 
 def best_boards(rows: Sequence[Sequence[Any]]) -> list[Board]:
     """(role, institution id, institution name, area name) rows as boards, one per institution."""
-    rank = {Role.LEADER.value: 0, Role.CHAIR.value: 1, Role.MEMBER.value: 2}
     best: dict[int, Board] = {}
     for role, inst_id, inst_name, area_name in rows:
         board = Board(inst_id, inst_name, area_name, role)
-        if inst_id not in best or rank[role] < rank[best[inst_id].role]:
+        if inst_id not in best or policy.board_rank(role) < policy.board_rank(best[inst_id].role):
             best[inst_id] = board
     return sorted(best.values(), key=lambda b: b.institution_name.casefold())
+
+
+async def grants_of(session: AsyncSession, person_id: int) -> list[policy.Grant]:
+    """Every role the person holds, where: what `storage.policy` decides on."""
+    rows = await session.execute(
+        select(Membership.role, Membership.institution_id, Membership.area_id).where(Membership.person_id == person_id)
+    )
+    return [policy.Grant(role, institution_id, area_id) for role, institution_id, area_id in rows.all()]
 
 
 async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
@@ -99,6 +107,42 @@ async def board_people(session: AsyncSession, institution_id: int, roles: tuple[
             )
         ).all()
     )
+
+
+async def told_on_board(session: AsyncSession, institution_id: int, occasion: policy.Occasion) -> list[Person]:
+    """The people on the institution's board who are told on `occasion` (see `policy.AUDIENCES`), by name."""
+    rows = (
+        await session.execute(
+            select(Person, Membership.role)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.institution_id == institution_id,
+                Membership.role.in_(policy.board_roles_told(occasion)),
+            )
+            .order_by(Person.name, Person.id)
+        )
+    ).all()
+    return policy.told_on_board(occasion, [(person, role) for person, role in rows])
+
+
+async def board_people_never_met(session: AsyncSession, occasion: policy.Occasion) -> list[Person]:
+    """People told on `occasion` on any board who have no identity on any platform yet (by id)."""
+    met = select(Identity.person_id)
+    rows = await session.scalars(
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.role.in_(policy.board_roles_told(occasion)), Person.id.not_in(met))
+        .distinct()
+        .order_by(Person.id)
+    )
+    return list(rows.all())
+
+
+async def institution_id_named(session: AsyncSession, name: str) -> int | None:
+    """The institution called `name` (compared casefolded in Python: SQL folds only ASCII)."""
+    wanted = name.strip().casefold()
+    rows = (await session.execute(select(Institution.id, Institution.name).order_by(Institution.id))).all()
+    return next((inst_id for inst_id, inst_name in rows if inst_name.casefold() == wanted), None)
 
 
 async def area_of(session: AsyncSession, institution_id: int) -> Area:

@@ -1,4 +1,5 @@
-"""Read models for leaders: which institutions a person may see, and how far each registration is."""
+"""Read models for leaders: how far each registration is, for the institutions a person may see (the
+scope is `storage.policy.scope`; here it becomes a condition in SQL)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import people, policy
 from storage.models import Area, Institution, LocalGoal, Membership, Person, Registration, Role
+from storage.policy import Scope as Scope  # the scope is the policy's; SQL below only applies it
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,32 +25,9 @@ class InstitutionProgress:
     chairs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What a person may see: everything (admin), some areas, some institutions, or their own boards."""
-
-    everything: bool
-    area_ids: frozenset[int]
-    institution_ids: frozenset[int]
-    board_only: bool  # a board member (no leader role): only their own board
-
-    def allows(self, institution_id: int, area_id: int) -> bool:
-        return self.everything or area_id in self.area_ids or institution_id in self.institution_ids
-
-
 async def scope_of(session: AsyncSession, person_id: int) -> Scope:
-    rows = (
-        await session.execute(
-            select(Membership.role, Membership.area_id, Membership.institution_id).where(
-                Membership.person_id == person_id
-            )
-        )
-    ).all()
-    roles = {r for r, _, _ in rows}
-    areas = frozenset(a for r, a, _ in rows if r == Role.AREA_LEADER.value and a is not None)
-    institutions = frozenset(i for _, _, i in rows if i is not None)
-    leader_roles = {Role.ADMIN.value, Role.AREA_LEADER.value, Role.LEADER.value}
-    return Scope(Role.ADMIN.value in roles, areas, institutions, board_only=not (roles & leader_roles))
+    """What the person may see, by `policy.scope` over their memberships."""
+    return policy.scope(await people.grants_of(session, person_id))
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:
@@ -119,3 +99,8 @@ async def progress(session: AsyncSession, strategy_id: int, scope: Scope) -> lis
 
 async def area_names(session: AsyncSession) -> list[str]:
     return list((await session.scalars(select(Area.name))).all())
+
+
+async def area_and_institution_names(session: AsyncSession) -> list[str]:
+    """Every area's and institution's name: what «status <name>» may name."""
+    return [*await area_names(session), *(await session.scalars(select(Institution.name))).all()]

@@ -79,17 +79,14 @@ async def ensure_registration(session: AsyncSession, institution_id: int, strate
     """The institution's registration for the strategy, created if missing. Two board members'
     first messages may race to create it: the loser's insert fails in a savepoint and it reads the
     winner's row (PostgreSQL; SQLite transactions are serialised)."""
-    query = select(Registration).where(
-        Registration.institution_id == institution_id, Registration.strategy_id == strategy_id
-    )
-    reg = await session.scalar(query)
+    reg = await find_registration(session, institution_id, strategy_id)
     if reg is None:
         try:
             async with session.begin_nested():
                 reg = Registration(institution_id=institution_id, strategy_id=strategy_id, version=0)
                 session.add(reg)
         except IntegrityError:
-            reg = await session.scalar(query)
+            reg = await find_registration(session, institution_id, strategy_id)
             if reg is None:
                 raise
     return reg

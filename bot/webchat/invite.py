@@ -11,8 +11,6 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import select
-
 from bot.email.mailer import Mailer
 from bot.email.settings import smtp_settings
 from bot.links_settings import link_signer
@@ -24,9 +22,9 @@ from bot.webchat.signin import SignIns, webchat_settings
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_to_json
 from dialogs.texts import texts
-from storage import outbox, people
+from storage import outbox, people, policy
 from storage.db import Database
-from storage.models import Identity, Institution, Membership, OutboxItem, OutboxStatus, Person, Role
+from storage.models import OutboxStatus, Person
 
 
 def add_invite_parser(sub: Any) -> None:
@@ -38,27 +36,18 @@ def add_invite_parser(sub: Any) -> None:
 
 
 async def invitees(db: Database, args: argparse.Namespace) -> list[Person] | str:
-    """The people to invite, or why there are none (a message for the operator)."""
-    board = (Role.MEMBER.value, Role.CHAIR.value)
+    """The people to invite (those `policy.Occasion.INVITE` names), or why there are none (a message
+    for the operator)."""
     async with db.transaction() as s:
         if args.email:
             person = await people.person_by_email(s, args.email)
             return [person] if person else "no person with that email in the organisation file"
         if args.institution:
-            wanted = args.institution.strip().casefold()
-            found = [i for i in (await s.scalars(select(Institution))).all() if i.name.casefold() == wanted]
-            if not found:
+            institution_id = await people.institution_id_named(s, args.institution)
+            if institution_id is None:
                 return f"no institution called {args.institution!r}"
-            return await people.board_people(s, found[0].id, board)
-        met = select(Identity.person_id)
-        rows = await s.scalars(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.role.in_(board), Person.id.not_in(met))
-            .distinct()
-            .order_by(Person.id)
-        )
-        return list(rows.all())
+            return await people.told_on_board(s, institution_id, policy.Occasion.INVITE)
+        return await people.board_people_never_met(s, policy.Occasion.INVITE)
 
 
 async def run_invite(
@@ -84,13 +73,8 @@ async def run_invite(
     for person in chosen:
         await invite(db, deliverer, person, default_locale)
         async with db.transaction() as s:
-            row = await s.scalar(
-                select(OutboxItem.status)
-                .where(OutboxItem.recipient == outbox.conversation_key("email", str(person.id)))
-                .order_by(OutboxItem.id.desc())
-                .limit(1)
-            )
-        sent += row == OutboxStatus.SENT.value
+            status = await outbox.newest_status(s, outbox.conversation_key("email", str(person.id)))
+        sent += status == OutboxStatus.SENT.value
     print(f"Invited {len(chosen)}; sent {sent} (the rest are retried by `maalbot serve`).", file=out)
     return 0
 

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from dialogs.strategy import Strategy
+from storage import policy
+from storage.policy import Occasion
 
 DONE = ("submitted", "approved")
 
@@ -101,9 +103,9 @@ class Snapshot:
                 continue
             if m.institution_id is not None:
                 self._at_institution.setdefault((m.role, m.institution_id), set()).add(m.person_id)
-            if m.role == "area_leader" and m.area_id is not None:
+            if m.role == policy.AREA_LEADER and m.area_id is not None:
                 self._area_leaders.setdefault(m.area_id, set()).add(m.person_id)
-            if m.role == "admin":
+            if m.role == policy.ADMIN:
                 self._admins.add(m.person_id)
         for inst in sorted(self.institutions, key=lambda i: i.name.casefold()):
             self._in_area.setdefault(inst.area_id, []).append(inst)
@@ -111,17 +113,24 @@ class Snapshot:
     def _by_name(self, ids: set[int]) -> list[PersonInfo]:
         return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
 
-    def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
+    def told(self, occasion: Occasion, institution_id: int) -> list[PersonInfo]:
+        """The people on the institution's board told on `occasion` (`storage.policy.AUDIENCES`)."""
+        holders = [
+            (person_id, role)
+            for role in policy.board_roles_told(occasion)
+            for person_id in self._at_institution.get((role, institution_id), ())
+        ]
+        return self._by_name(set(policy.told_on_board(occasion, holders)))
+
+    def audience(self, occasion: Occasion, area_id: int | None = None) -> list[PersonInfo]:
+        """The people told on `occasion` beyond the boards: the area's leaders, the administration."""
+        who = policy.AUDIENCES[occasion]
         ids: set[int] = set()
-        for role in roles:
-            ids |= self._at_institution.get((role, institution_id), set())
+        if who.area_leaders and area_id is not None:
+            ids |= self._area_leaders.get(area_id, set())
+        if who.admins:
+            ids |= self._admins
         return self._by_name(ids)
-
-    def area_leaders(self, area_id: int) -> list[PersonInfo]:
-        return self._by_name(self._area_leaders.get(area_id, set()))
-
-    def admins(self) -> list[PersonInfo]:
-        return self._by_name(self._admins)
 
     def institutions_in(self, area_id: int) -> list[InstitutionInfo]:
         return list(self._in_area.get(area_id, ()))

@@ -22,16 +22,13 @@ from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem, InstitutionInfo, PersonInfo, Snapshot, person_recipient
 from dialogs.strategy import ReminderSettings, Strategy, clock
 from dialogs.texts import Texts, texts
+from storage.policy import Occasion
 
-BOARD = ("member", "chair")
 ADMIN_TABLE_ROWS = 60  # more institutions: the admins' digest is a summary, not a table of every one
 
 
 def _one(make: Callable[..., Reply], *args: Any) -> list[Reply]:
     return [make(*args)]
-
-
-CHAIR_AND_LEADER = ("chair", "leader")
 
 
 def last_occurrence(cron: str, now: datetime, tz: tzinfo) -> datetime:
@@ -93,13 +90,11 @@ class Rules:
     def not_done(self, institutions: Iterable[InstitutionInfo]) -> list[InstitutionInfo]:
         return sorted((i for i in institutions if not i.done), key=lambda i: i.name.casefold())
 
-    def grouped(
-        self, roles: tuple[str, ...], institutions: Sequence[InstitutionInfo]
-    ) -> dict[int, list[InstitutionInfo]]:
-        """person id -> the given institutions where they hold one of `roles`."""
+    def grouped(self, occasion: Occasion, institutions: Sequence[InstitutionInfo]) -> dict[int, list[InstitutionInfo]]:
+        """person id -> the given institutions where they are told on `occasion` (the policy's table)."""
         out: dict[int, list[InstitutionInfo]] = {}
         for inst in institutions:
-            for person in self.snap.people_with(roles, inst.id):
+            for person in self.snap.told(occasion, inst.id):
                 out.setdefault(person.id, []).append(inst)
         return out
 
@@ -122,7 +117,7 @@ class Rules:
                 payload = partial(self._channel_digest, platform, channel, area.name, rows, why)
                 items.append(DueItem(m.DIGEST, f"area:{area.id}:{platform}", period, due, expires, payload, why))
             if not area.channels:  # no channel: the area's leaders get it in a DM
-                for leader in self.reachable(self.snap.area_leaders(area.id)):
+                for leader in self.reachable(self.snap.audience(Occasion.AREA_DIGEST, area.id)):
                     leader_replies = partial(
                         render.digest_replies, self.t(leader), self.strategy, area.name, rows, self.today
                     )
@@ -142,7 +137,7 @@ class Rules:
         items = []
         if not self.snap.unreachable and not any(self.snap.institutions_in(a.id) for a in self.snap.areas):
             return []
-        for admin in self.reachable(self.snap.admins()):
+        for admin in self.reachable(self.snap.audience(Occasion.ADMIN_DIGEST)):
             why = f"weekly digest for the administration ({period})"
             replies = partial(self._admin_digest, self.t(admin))
             items.append(self.to_person(m.ADMIN_DIGEST, admin, period, due, expires, replies, why))
@@ -186,7 +181,7 @@ class Rules:
             return []
         period = iso_week(nominal, self.cal.tz)
         items = []
-        for person_id, boards in sorted(self.grouped(BOARD, self.not_done(self.snap.institutions)).items()):
+        for person_id, boards in sorted(self.grouped(Occasion.NUDGE, self.not_done(self.snap.institutions)).items()):
             person = self.snap.people[person_id]
             if person.paused_on(self.today):
                 continue
@@ -220,7 +215,7 @@ class Rules:
                     continue
                 period = f"{kind}:{target.isoformat()}:-{d}"
                 missing = self.not_done(self.snap.institutions)
-                for person_id, boards in sorted(self.grouped(CHAIR_AND_LEADER, missing).items()):
+                for person_id, boards in sorted(self.grouped(Occasion.ESCALATION, missing).items()):
                     person = self.snap.people[person_id]
                     if person.paused_on(self.today):
                         continue
@@ -250,11 +245,9 @@ class Rules:
             ((area_name[i.area_id], i) for i in missing), key=lambda p: (p[0].casefold(), p[1].name.casefold())
         )
         readers: dict[int, list[tuple[str, InstitutionInfo]]] = {}
-        for area in self.snap.areas:
-            for leader in self.snap.area_leaders(area.id):
-                readers.setdefault(leader.id, []).extend(p for p in pairs if p[1].area_id == area.id)
-        for admin in self.snap.admins():
-            readers[admin.id] = pairs
+        for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):  # in the order of `pairs`
+            for reader in self.snap.audience(Occasion.OVERDUE, area.id):  # its leaders, and the administration
+                readers.setdefault(reader.id, []).extend(p for p in pairs if p[1].area_id == area.id)
         items = []
         for person_id, rows in sorted(readers.items()):
             person = self.snap.people[person_id]
@@ -278,9 +271,7 @@ class Rules:
                 expires = due + timedelta(days=self.settings.followup_days)
                 if not due <= self.now < expires:
                     continue
-                askees = self.snap.people_with(("chair",), inst.id) or self.snap.people_with(
-                    ("member", "leader"), inst.id
-                )
+                askees = self.snap.told(Occasion.FOLLOWUP, inst.id)  # the chair, else the rest of the board
                 period = f"lg:{meas.local_goal_id}:{day.isoformat()}"
                 extra = {"followup": {"local_goal_id": meas.local_goal_id, "date": day.isoformat()}}
                 for person in self.reachable(askees):
