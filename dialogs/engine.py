@@ -205,6 +205,7 @@ OFFERED: dict[str, ChoiceHandler] = {  # valid only while they are the buttons l
     "clear": _clear,
     "skip": lambda turn, _: navigation.skip(turn),
     "fill": lambda turn, _: next_missing(turn, first=True),
+    "details": lambda turn, _: prompts.review_details(turn),
 }
 
 

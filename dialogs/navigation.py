@@ -12,6 +12,7 @@ from dialogs.context import Turn
 from dialogs.messages import Choice
 from dialogs.moves import after_goal, enter_goal, go, next_missing, next_question, prompt, refuse_locked
 from dialogs.state import Mode, Pending, Place, State
+from storage import policy
 
 
 def who(turn: Turn) -> role_help.Who:
@@ -91,7 +92,7 @@ def start(turn: Turn) -> Turn:
         return turn.show(role_help.help_reply(turn.t, who(turn)))
     if turn.board is not None and turn.state.mode not in (Mode.IDLE, Mode.DONE):
         return resume_registration(turn, greet=True)
-    if turn.state.mode is Mode.IDLE and all(b.role == role_help.LEADER for b in boards):
+    if turn.state.mode is Mode.IDLE and all(b.role == policy.LEADER for b in boards):
         return greet_leader(turn)
     if len(boards) == 1:
         return choose_board(turn, boards[0].registration_id)
@@ -147,7 +148,7 @@ def resume_registration(turn: Turn, greet: bool) -> Turn:
                 strategy=turn.s.title,
             )
         )
-        if turn.ctx.roles & {role_help.AREA_LEADER, role_help.ADMIN}:  # several roles: say the others exist
+        if turn.ctx.roles & {policy.AREA_LEADER, policy.ADMIN}:  # several roles: say the others exist
             turn = turn.say(turn.t("You can also ask me as a leader: write «help» to see how."))
     if turn.state.mode not in (Mode.IDLE, Mode.DONE, Mode.PICK_BOARD):
         return prompt(turn)

@@ -97,19 +97,17 @@ def match_names(query: str, names: list[str]) -> list[str]:
 
 
 def find_names(query: str, names: list[str]) -> tuple[list[str], bool]:
-    """Names matching `query`, best kind first: the exact name, names it begins (a word of), names that
-    contain it; and only when none of these, merely similar names. The flag says whether the match is
+    """Names matching `query`, best kind first: the exact name; else the names that begin with it, have it
+    as a word or contain it; and only when none of these, merely similar names. The flag says whether the match is
     sure (not merely similar: «Område Syd» is similar to «Område Nord» and must not be taken for it)."""
     q = _norm(query)
     by_norm = {_norm(n): n for n in names}
     if q in by_norm:
         return [by_norm[q]], True
     prefix = [n for k, n in by_norm.items() if q and (k.startswith(q) or f" {q}" in f" {k}")]
-    if prefix:
-        return sorted(prefix, key=str.casefold), True
-    partial = [n for k, n in by_norm.items() if q and (q in k or k in q)]
-    if partial:
-        return sorted(partial, key=str.casefold), True
+    partial = [n for k, n in by_norm.items() if q and (q in k or k in q) and n not in prefix]
+    if prefix or partial:  # several: the person chooses among them, in alphabetical order
+        return sorted(prefix + partial, key=str.casefold), True
     close = difflib.get_close_matches(q, list(by_norm), n=4, cutoff=0.75)
     return [by_norm[k] for k in close], False
 

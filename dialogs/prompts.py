@@ -155,10 +155,16 @@ def _review(turn: Turn) -> Turn:
                 comment=draft.return_comment,
             )
         )
-    return review_question(turn.show(*views.review_replies(t, s, draft)))
+    return review_question(turn.show(*views.compact_review(t, s, draft)), details=True)
 
 
-def review_question(turn: Turn) -> Turn:
+def review_details(turn: Turn) -> Turn:
+    """«Show the details»: every answer of every local goal, then the review's question."""
+    assert turn.draft is not None
+    return review_question(turn.show(*views.review_replies(turn.t, turn.s, turn.draft)))
+
+
+def review_question(turn: Turn, *, details: bool = False) -> Turn:
     """The review's last part: what is missing, and what can be done now (also asked alone after a
     wrong input, without the whole review again)."""
     t, s, draft, board = turn.t, turn.s, turn.draft, turn.board
@@ -180,6 +186,8 @@ def review_question(turn: Turn) -> Turn:
         choices.append(Choice("ready", t("Tell the chair it is ready")))
     if missing and not locked:
         choices.append(Choice("fill", t("Fill in what is missing")))
+    if details and draft.local_goals:
+        choices.append(Choice("details", t("Show the details")))
     if not locked:
         label = turn.label()
         choices.extend(

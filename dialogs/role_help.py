@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from dialogs.messages import Reply
 from dialogs.texts import N_, Texts
+from storage.policy import ADMIN, AREA_LEADER, BOARD_ROLES, CHAIR, LEADER, MEMBER
 
-MEMBER, CHAIR, LEADER, AREA_LEADER, ADMIN = "member", "chair", "leader", "area_leader", "admin"
 ROLES = (MEMBER, CHAIR, LEADER, AREA_LEADER, ADMIN)  # the order of the sections
-BOARD_ROLES = (MEMBER, CHAIR, LEADER)
 EVERYONE = ROLES
 
 

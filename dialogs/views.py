@@ -133,6 +133,28 @@ def review_replies(t: Texts, strategy: Strategy, draft: DraftData) -> list[Reply
     return replies
 
 
+def compact_review(t: Texts, strategy: Strategy, draft: DraftData) -> list[Reply]:
+    """The review in short: one line per local goal (and what it lacks); the details are one button away."""
+    replies = [
+        Reply(
+            t("Here is everything registered for {institution}:", institution=draft.institution_name),
+            kind="review",
+        )
+    ]
+    first = strategy.first_question.key
+    for goal in strategy.goals:
+        lines = []
+        for lg in draft.goals_under(goal.number):
+            line = f"{goal.number}.{lg.position} {lg.answers.get(first, '')}"
+            missing = [short_label(t, strategy, key, goal.number) for key in missing_answers(strategy, lg)]
+            if missing:
+                line += " – " + t("missing: {fields}", fields=", ".join(missing))
+            lines.append(line)
+        text = "\n".join(lines) if lines else t("Nothing registered yet.")
+        replies.append(Reply(text, title=goal_heading(t, strategy, goal.number), kind="review"))
+    return replies
+
+
 def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
     label = strategy.goal_label.get(t.locale)
     facts = []

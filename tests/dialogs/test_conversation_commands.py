@@ -111,14 +111,18 @@ async def test_editing_a_local_goal_after_the_review_lands_back_in_the_review(wo
     soeren.expect("Indtil videre:", "• Læsebånd")
     await soeren.say("Matematikvejledning")
     await soeren.choose("Færdig")
-    soeren.expect("Her er alt, hvad der er registreret for Solsikken:", "• Læsebånd\n• Matematikvejledning")
+    soeren.expect("Her er alt, hvad der er registreret for Solsikken:", "2.1 Fagligt løft for alle")
+    await soeren.choose("Vis detaljerne")
+    soeren.expect("• Læsebånd\n• Matematikvejledning")
 
     await soeren.say("ret mål 1.1")
     await soeren.choose(MEASUREMENT)
     await soeren.say("Forældresamtaler")
     await soeren.say("oktober 2027")
     await soeren.say("ja")
-    soeren.expect("Her er alt", "Forældresamtaler\nHvornår: oktober 2027\nDatoer: 1. oktober 2027")
+    soeren.expect("Her er alt")
+    await soeren.choose("Vis detaljerne")
+    soeren.expect("Forældresamtaler\nHvornår: oktober 2027\nDatoer: 1. oktober 2027")
 
     goals = (await world.institution("Solsikken"))["goals"]
     assert [lg["text"] for lg in goals[0]["local_goals"]] == [

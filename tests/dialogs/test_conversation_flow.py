@@ -67,6 +67,8 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
     soeren.expect("Hvilke lokale mål skal der til for at opnå mål 4?")
     await soeren.register_local_goal("Sunde fællesskaber på legepladsen", ["Legeguider"], "Samtaler", "juni 2027")
     await soeren.choose("Nej, videre til gennemgangen")
+    soeren.expect("1.1 Alle børn har en fast voksen, de kan gå til").expect_not("Senest skrevet af")  # in short
+    await soeren.choose("Vis detaljerne")
 
     soeren.expect(
         "Her er alt, hvad der er registreret for Solsikken:",
@@ -228,6 +230,7 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, soe
     soeren.expect("Jeg kunne ikke finde en dato i «når vi har tid»")
     await soeren.say("2")  # the second option, typed
     await soeren.choose("Nej, videre til gennemgangen")
+    await soeren.choose("Vis detaljerne")
 
     soeren.expect(
         "Her er alt, hvad der er registreret for Solsikken:",

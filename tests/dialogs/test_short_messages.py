@@ -9,6 +9,8 @@ async def test_short_labels_and_a_wrong_input_at_the_review_is_one_line(world: W
     await soeren.say("hej")
     await soeren.register_local_goal("Alle børn har en fast voksen")
     await soeren.say("gennemgang")
+    soeren.expect("1.1 Alle børn har en fast voksen").expect_not("Faste legegrupper")  # one line per local goal
+    await soeren.choose("Vis detaljerne")
     soeren.expect("Indsatser", "Sådan måler I", "Hvornår: marts 2027")
     soeren.expect_not("Beskrivelse af indsatser: hvad gør I")
     await soeren.say("øh, hvad nu")

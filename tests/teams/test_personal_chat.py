@@ -36,7 +36,10 @@ async def test_registration_with_card_submits(teams: Teams) -> None:
     cards = teams.connector.cards()
     assert len(cards) == 1, "the review is one card"
     assert cards[0]["version"] == "1.5"
-    assert any("Faste legegrupper" in line for line in review)
+    assert any("1.1 Alle børn har en fast voksen" in line for line in review)  # one line per local goal
+    assert not any("Faste legegrupper" in line for line in review)
+    details = await soeren.press("Vis detaljerne")
+    assert any("Faste legegrupper" in line for line in details)
     assert "sendt ind" in joined(await soeren.press("Send ind"))
     assert await submitted(teams) == ["submitted"]
 

@@ -59,6 +59,14 @@ DEFAULT_STRATEGY = [
         ("review",),
         (
             "Here is everything registered for Solsikken:",
+            "1.1 Every child has a grown-up\n1.2 Every child is heard",  # one line per local goal
+            "Everything is answered. Do you want to submit it to the administration?",
+        ),
+    ),
+    Line(
+        "[Show the details]",
+        ("review",),
+        (
             "• Buddy groups\n• Reading friends",
             "Survey\nWhen: March 2027\nDates: March 1, 2027",
             "Interviews\nWhen: when we have time",
@@ -84,7 +92,7 @@ def test_a_chair_registers_the_whole_default_strategy_and_submits() -> None:
 
 def test_a_member_hands_it_to_the_chair_instead() -> None:
     lines = [
-        *DEFAULT_STRATEGY[:-2],
+        *DEFAULT_STRATEGY[:-3],
         Line("[No, go on to the review]", ("review",), ("Only the chair or the leader can submit",)),
         Line("[Tell the chair it is ready]", ("done",), ("I have told the chair",)),
     ]

@@ -37,3 +37,11 @@ def test_a_wrong_input_at_the_review_is_one_line_and_the_question_not_the_review
     assert [r.kind for r in run.replies] == ["error", "question"]
     run.expect("Sorry, I did not understand that.", "Everything is answered.").expect_not("Here is everything")
     run.at("review").expect("Submit")
+
+
+def test_the_review_is_one_line_per_local_goal_with_the_details_on_request() -> None:
+    run = Run.new(local_goal(1, 1, "Every child has a friend"), complete(2, 1, "Goal 2")).say("start").say("review")
+    run.at("review").expect("1.1 Every child has a friend – missing: Interventions, How you measure", "2.1 Goal 2")
+    run.expect_not("Makkerpar", "Trivselsmåling")  # the details are not in the short review
+    run.choose("Show the details").at("review").expect("• Makkerpar", "Trivselsmåling", "Fill in what is missing")
+    assert "details" not in [c.id for c in run.choices]
