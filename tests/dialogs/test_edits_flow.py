@@ -16,7 +16,7 @@ async def test_after_an_edit_the_board_is_back_where_it_was(world: World, soeren
     soeren.expect_choice("Tilbage til hvor vi var").expect_no_choice("Tilbage til gennemgangen")
     await soeren.choose("Hvilke lokale mål")
     await soeren.say("Alle børn har mindst én fast voksen")
-    soeren.expect("Vi fortsætter, hvor du var.", GOAL_2_QUESTION).expect_not("Her er alt, der er registreret")
+    soeren.expect("Vi fortsætter, hvor I slap.", GOAL_2_QUESTION).expect_not("Her er alt, der er registreret")
     goals = (await world.institution("Solsikken"))["goals"]
     assert goals[0]["local_goals"][0]["text"] == "Alle børn har mindst én fast voksen"
 

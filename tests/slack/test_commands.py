@@ -140,3 +140,12 @@ async def test_follow_up_question_is_not_taken_for_an_institution(workspace: Wor
     text = said(workspace.responses(key))
     assert "Ingen bestyrelse er blevet spurgt om en måling endnu." in text
     assert "Jeg kan ikke finde «opfølgning»" not in text
+
+
+async def test_another_areas_name_gets_did_you_mean_not_ones_own_area(workspace: Workspace) -> None:
+    """Issue 17, point 6: «/maal status Område Syd» from Nord's area leader never answers for Nord."""
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    _, key = await workspace.slash("U0METTE", "status Område Syd")
+    text = said(workspace.responses(key))
+    assert "Jeg kan ikke finde «Område Syd». Mente du en af disse?" in text
+    assert "Status for Område Nord" not in text and "Solsikken" not in text

@@ -105,7 +105,7 @@ async def test_an_edit_returns_to_where_the_board_was(almen_workspace: Workspace
     chair.button("Tilbage til hvor vi var")
     await chair.press("q:local_goal")
     await chair.say("Alle børn har mindst én fast ven")
-    chair.expect("Vi fortsætter, hvor du var.", "Hvilke lokale mål skal der til for at opnå mål 2?")
+    chair.expect("Vi fortsætter, hvor I slap.", "Hvilke lokale mål skal der til for at opnå mål 2?")
     assert "Her er alt, hvad der er registreret" not in chair.text
     export = await build_export(almen_workspace.client.app[DB_KEY])
     solsikken = next(i for i in export["institutions"] if i["name"] == "Solsikken")

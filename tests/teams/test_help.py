@@ -42,5 +42,5 @@ async def test_an_edit_returns_to_where_the_board_was(teams: Teams) -> None:
     assert "Tilbage til hvor vi var" in soeren.buttons()
     await soeren.submit(choice="q:local_goal")
     said = joined(await soeren.say("Alle børn har mindst én fast voksen"))
-    assert "Vi fortsætter, hvor du var." in said and "Vil I tilføje endnu et lokalt mål" in said
+    assert "Vi fortsætter, hvor I slap." in said and "Vil I tilføje endnu et lokalt mål" in said
     assert "Her er alt, hvad der er registreret" not in said
