@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from dialogs.messages import Inbound, Reply
+from dialogs.messages import Inbound, Reply, cut_label
 from dialogs.service import ConversationService
 
 PLATFORM = "console"
@@ -24,7 +24,7 @@ def render_reply(reply: Reply) -> str:
         lines.append(f"  {label}: {first}")
         lines.extend(f"    {more}" for more in rest)
     for n, choice in enumerate(reply.choices, start=1):
-        lines.append(f"{n}) {choice.label}")
+        lines.append(f"{n}) {cut_label(choice.label)}")
     return "\n".join(lines)
 
 

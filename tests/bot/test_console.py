@@ -43,6 +43,13 @@ def test_choices_without_text_are_numbered_from_1() -> None:
     assert render_reply(Reply("", choices=choices)) == "1) Solsikken\n2) Ærøvej Skole\n3) Mælkebøtten"
 
 
+def test_a_long_choice_is_cut_at_a_word_as_on_slack_and_teams() -> None:
+    goal = "1.1 Alle børn og unge oplever at have mindst én voksen i institutionen, som de kan gå til trygt"
+    [line] = render_reply(Reply("", choices=(Choice("edit:1.1", goal),))).splitlines()
+    label = line.removeprefix("1) ")
+    assert label.endswith("…") and len(label) <= 60 and goal.startswith(label[:-1]) and goal[len(label) - 1] == " "
+
+
 def test_a_title_alone() -> None:
     assert render_reply(Reply("", title="Status")) == "== Status =="
 
