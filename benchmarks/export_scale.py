@@ -23,13 +23,14 @@ from pathlib import Path
 from sqlalchemy import event
 
 from bot.reports import render_html
-from dialogs.report_texts import report_texts
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from dialogs.texts import texts
+from reports.committee_docx import write_docx
+from reports.document import add_time_plan
+from reports.texts import report_texts
+from reports.xlsx import write_xlsx
 from storage.db import Database
 from storage.export import build_export
-from storage.export_docx import add_time_plan, write_docx
-from storage.export_xlsx import write_xlsx
 from storage.migrate import upgrade
 from storage.models import Area, Institution, Intervention, LocalGoal, Measurement, Registration
 from storage.strategies import save_strategy

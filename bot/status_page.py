@@ -45,8 +45,8 @@ from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts, texts
+from reports.committee import percent
 from storage import audit, followups, progress, registrations, strategies
-from storage.committee import percent
 from storage.db import Database
 from storage.export import ExportError, build_export
 from storage.models import Area, Institution, LocalGoal, Person, Registration

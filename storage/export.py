@@ -2,7 +2,8 @@
 
 `build_export(db, strategy_key=None)` reads the strategy (by key, or the most recently loaded one),
 every institution and every registration for that strategy, and returns the dict below.
-`storage.export_writers.write_export` turns it into JSON, CSV, XLSX or Markdown.
+`reports.writers.write_export` turns it into JSON, CSV, XLSX, Markdown or DOCX (presentation lives in
+`reports/`; this module only reads).
 
 Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
 
@@ -115,7 +116,7 @@ async def build_export(
 ) -> dict[str, Any]:
     """The export dict for one strategy (None: the most recently loaded). See the module docstring.
     `institution_ids` limits it to those institutions (one board's print), in the same few queries."""
-    async with db.transaction() as session:
+    async with db.read() as session:  # a long read: on SQLite it must not hold up the writers
         strategy = await _load_strategy(session, strategy_key)
         query = select(Institution).options(selectinload(Institution.area))
         if institution_ids is not None:
@@ -127,30 +128,30 @@ async def build_export(
             await followups.history(session, strategy_id=strategy.id, institution_ids=institution_ids)
         )
         previous = await _previous_period(session, strategy, institution_ids)
-
-    goals = _goal_heads(strategy)
-    question_order = _question_order(strategy)
-    by_institution = {r.institution_id: r for r in registrations}
-    ordered = sorted(institutions, key=lambda i: (i.area.name.casefold(), i.name.casefold(), i.id))
-    return {
-        "strategy": {
-            "key": strategy.key,
-            "title": strategy.title,
-            "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
-            "deadline": _iso_date(strategy.deadline),
-        },
-        "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
-        "institutions": [
-            _institution(
-                inst,
-                by_institution.get(inst.id),
-                goals,
-                _Context(names, question_order, follow_ups),
-                None if previous is None else previous.get(inst.id, {}),
-            )
-            for inst in ordered
-        ],
-    }
+        # built before the read ends: its rollback expires what it loaded
+        goals = _goal_heads(strategy)
+        question_order = _question_order(strategy)
+        by_institution = {r.institution_id: r for r in registrations}
+        ordered = sorted(institutions, key=lambda i: (i.area.name.casefold(), i.name.casefold(), i.id))
+        return {
+            "strategy": {
+                "key": strategy.key,
+                "title": strategy.title,
+                "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
+                "deadline": _iso_date(strategy.deadline),
+            },
+            "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
+            "institutions": [
+                _institution(
+                    inst,
+                    by_institution.get(inst.id),
+                    goals,
+                    _Context(names, question_order, follow_ups),
+                    None if previous is None else previous.get(inst.id, {}),
+                )
+                for inst in ordered
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,3 +336,15 @@ def _iso_date(value: date | None) -> str | None:
 
 def _iso_time(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value is not None else None
+
+
+async def strategy_milestones(db: Database, strategy_key: str) -> list[dict[str, Any]]:
+    """The strategy's time plan from its definition, as a list of {"date", "end", "text"} (ISO dates,
+    `end` None for a single day); empty when it has none or the strategy is unknown."""
+    async with db.read() as s:
+        definition = await s.scalar(select(Strategy.definition).where(Strategy.key == strategy_key))
+    return [
+        {"date": str(m["date"]), "end": str(m["end"]) if m.get("end") else None, "text": str(m["text"])}
+        for m in (definition or {}).get("milestones") or []
+        if isinstance(m, dict) and m.get("date") and m.get("text")
+    ]
