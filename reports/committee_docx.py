@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.enum.text import WD_BREAK
 
 from reports.committee import ANSWERS, Report, committee_report, percent
-from reports.docx_parts import Body, bar_table, clean, header_and_footer, set_language, size_headings, table
+from reports.docx_parts import Body, bold, clean, header_and_footer, italic, set_language, size_headings
 from reports.rows import answer_label, extract_day, milestone_when, milestones, previous_lines
 from reports.texts import ReportTexts, report_texts_for
 
@@ -60,10 +59,6 @@ def write_docx(
     doc.save(str(out))
 
 
-def _page_break(body: Body) -> None:
-    body.paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
 def _title_page(body: Body, data: dict[str, Any], tx: ReportTexts, day: str, board: bool) -> None:
     strategy = data["strategy"]
     body.paragraph(tx["board_print"] if board else tx["doc_title"], style="Title")
@@ -81,10 +76,8 @@ def _title_page(body: Body, data: dict[str, Any], tx: ReportTexts, day: str, boa
         facts.append((tx["deadline"], tx.day(strategy["deadline"])))
     facts.append((tx["extract_date"], day))
     for label, value in facts:
-        paragraph = body.paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
-    _page_break(body)
+        body.paragraph(bold(f"{label}: "), value)
+    body.page_break()
 
 
 def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
@@ -95,15 +88,14 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
             done=totals.done, total=totals.total, approved=totals.approved, missing=totals.missing
         )
     )
-    body.paragraph(tx["with_drafts" if report.include_drafts else "only_reported"]).runs[0].italic = True
+    _italic(body, tx["with_drafts" if report.include_drafts else "only_reported"])
     body.heading(tx["boards_by_area"], level=2)
     rows = [[a.area, a.total, a.submitted, a.approved, a.missing] for a in report.areas]
     rows.append([tx["total"], totals.total, totals.submitted, totals.approved, totals.missing])
-    table(body.doc, [tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize(),
+    body.table([tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize(),
                 tx["missing"]], [[str(v) for v in r] for r in rows])  # fmt: skip
     body.heading(tx["progress_chart"], level=2)
-    bar_table(
-        body.doc,
+    body.bar_table(
         [tx["area"], tx["done"], tx["share"]],
         [(a.area, a.done, a.total, _of(tx, a.done, a.total)) for a in report.areas],
     )
@@ -114,10 +106,9 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
         [tx.goal(n)] + [str(report.coverage.get(n, {}).get(a, 0)) for a in areas] + [str(report.goal_coverage(n))]
         for n, _ in report.goals
     ]
-    table(body.doc, [tx["strategic_goals"], *areas, tx["total"]], cover_rows)
+    body.table([tx["strategic_goals"], *areas, tx["total"]], cover_rows)
     body.heading(tx["coverage_chart"], level=2)
-    bar_table(
-        body.doc,
+    body.bar_table(
         [tx["strategic_goals"], tx["boards"], tx["share"]],
         [
             (tx.goal(n), report.goal_coverage(n), totals.total,
@@ -127,8 +118,8 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
     )  # fmt: skip
     body.heading(tx["follow_up_counts"], level=2)
     keys = [*ANSWERS, "waiting"]
-    table(body.doc, [tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
-    _page_break(body)
+    body.table([tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
+    body.page_break()
 
 
 def _of(tx: ReportTexts, part: int, whole: int) -> str:
@@ -144,39 +135,33 @@ def _goals(body: Body, report: Report, tx: ReportTexts) -> None:
             body.heading(clean(area), level=2)
             for inst in institutions:
                 _institution(body, inst, number, tx)
-        _page_break(body)
+        body.page_break()
 
 
 def _institution(body: Body, inst: dict[str, Any], goal_number: int, tx: ReportTexts) -> None:
     body.heading(clean(inst["name"]), level=3)
-    line = body.paragraph()
-    line.add_run(f"{clean(inst['kind']).capitalize()} · {tx['status']}: {tx.status(inst['status'])}")
+    line = f"{inst['kind'].capitalize()} · {tx['status']}: {tx.status(inst['status'])}"
     if inst.get("submitted_by"):
-        line.add_run(f" · {tx['submitted_by']}: {clean(inst['submitted_by'])}")
+        line += f" · {tx['submitted_by']}: {inst['submitted_by']}"
+    body.paragraph(line)
     goal = next((g for g in inst["goals"] if g["number"] == goal_number), None)
     local_goals = goal["local_goals"] if goal else []
     if not local_goals:
         _italic(body, tx["no_local_goals"])
     for position, lg in enumerate(local_goals, start=1):
-        paragraph = body.paragraph()
-        paragraph.add_run(f"{tx['local_goal']} {position}: ").bold = True
-        paragraph.add_run(clean(lg["text"]))
+        body.paragraph(bold(f"{tx['local_goal']} {position}: "), lg["text"])
         if lg.get("interventions"):
-            body.paragraph().add_run(f"{tx['interventions']}:").bold = True
+            body.paragraph(bold(f"{tx['interventions']}:"))
             for item in lg["interventions"]:
-                body.paragraph(clean(item), style="List Bullet")
+                body.paragraph(item, style="List Bullet")
         m = lg.get("measurement")
         if m:
             text = " – ".join(p for p in (clean(m.get("method", "")), clean(m.get("when", ""))) if p)
             if m.get("dates"):
                 text += f" ({', '.join(tx.day(d) for d in m['dates'])})"
-            paragraph = body.paragraph()
-            paragraph.add_run(f"{tx['measurement']}: ").bold = True
-            paragraph.add_run(text)
+            body.paragraph(bold(f"{tx['measurement']}: "), text)
         for text in _follow_ups(lg, tx):
-            paragraph = body.paragraph()
-            paragraph.add_run(f"{tx['follow_ups']}: ").bold = True
-            paragraph.add_run(text)
+            body.paragraph(bold(f"{tx['follow_ups']}: "), text)
     _previous(body, goal, tx)
 
 
@@ -196,11 +181,11 @@ def _previous(body: Body, goal: dict[str, Any] | None, tx: ReportTexts) -> None:
     """Last period's local goals of the institution under this goal, when the export has them."""
     if goal is None or "previous_local_goals" not in goal:
         return
-    body.paragraph().add_run(f"{tx['previous_local_goals']}:").bold = True
+    body.paragraph(bold(f"{tx['previous_local_goals']}:"))
     if not goal["previous_local_goals"]:
         _italic(body, tx["no_local_goals"])
     for item in goal["previous_local_goals"]:
-        body.paragraph(clean(" · ".join(previous_lines(item, tx))), style="List Bullet")
+        body.paragraph(" · ".join(previous_lines(item, tx)), style="List Bullet")
 
 
 def _missing(body: Body, report: Report, tx: ReportTexts) -> None:
@@ -209,8 +194,8 @@ def _missing(body: Body, report: Report, tx: ReportTexts) -> None:
         body.paragraph(tx["nobody_missing"])
         return
     rows = [[i["area"], i["name"], tx.status(i["status"])] for i in report.missing]
-    table(body.doc, [tx["area"], tx["institution"], tx["status"]], rows, numeric_from=3)
-    _page_break(body)
+    body.table([tx["area"], tx["institution"], tx["status"]], rows, numeric_from=3)
+    body.page_break()
 
 
 def _appendix(body: Body, strategy: dict[str, Any], tx: ReportTexts) -> None:
@@ -220,8 +205,8 @@ def _appendix(body: Body, strategy: dict[str, Any], tx: ReportTexts) -> None:
         _italic(body, tx["no_time_plan"])
         return
     rows = [[milestone_when(str(m["date"]), m.get("end"), tx), clean(str(m["text"]))] for m in plan]
-    table(body.doc, [tx["when"], tx["what"]], rows, numeric_from=2)
+    body.table([tx["when"], tx["what"]], rows, numeric_from=2)
 
 
 def _italic(body: Body, text: str) -> None:
-    body.paragraph().add_run(text).italic = True
+    body.paragraph(italic(text))

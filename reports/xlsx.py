@@ -66,6 +66,7 @@ class _Sheet:
     def __init__(self, wb: Any, title: str) -> None:
         self.ws = wb.create_sheet(_xlsx_text(title)[:31])
         self.row = 0
+        self._styles: dict[tuple[int, bool, str], Any] = {}
 
     def append(self, values: Iterable[Any], *, font: Font | None = None, wrap: Sequence[bool] = ()) -> int:
         cells = []
@@ -86,12 +87,20 @@ class _Sheet:
         cell = WriteOnlyCell(self.ws, value)
         if formula:
             cell.data_type = "s"
+        key = (id(font) if font is not None else 0, wrap, number_format)
+        style = self._styles.get(key)
+        if style is not None:
+            # The cell's style ids, worked out once per combination: setting font and alignment on
+            # each cell looks them up in the workbook's style lists every time.
+            cell._style = style
+            return cell
         if font is not None:
             cell.font = font
         if wrap:
             cell.alignment = WRAP
         if number_format:
             cell.number_format = number_format
+        self._styles[key] = cell._style
         return cell
 
 
