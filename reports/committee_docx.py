@@ -56,6 +56,7 @@ def write_docx(
     if not board:
         _missing(body, report, tx)
     _appendix(body, strategy, tx)
+    body.finish()
     doc.save(str(out))
 
 
