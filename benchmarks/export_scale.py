@@ -11,7 +11,8 @@ dropped afterwards); three of four have a submitted registration with one local 
 goal of the default strategy (two interventions and a measurement each), the rest a draft. Then runs
 the real command, `python -m bot.cli export --format F --out ...`, once per format, each in its own
 process, and reports its wall time and that process's peak RSS (the whole command: start-up, reading,
-writing), the file size, and the SQL statements `build_export` runs (counted in-process)."""
+writing), the file size, and the SQL statements `build_export` runs (counted in-process); and GET /status
+as an admin, in-process (median of five after a warm-up) and its size."""
 
 from __future__ import annotations
 
@@ -21,16 +22,17 @@ import cProfile
 import os
 import pstats
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -38,7 +40,17 @@ from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from storage.db import Database
 from storage.export import build_export
 from storage.migrate import upgrade
-from storage.models import Area, Institution, Intervention, LocalGoal, Measurement, Registration
+from storage.models import (
+    Area,
+    Institution,
+    Intervention,
+    LocalGoal,
+    Measurement,
+    Membership,
+    Person,
+    Registration,
+    Role,
+)
 from storage.strategies import save_strategy
 
 NOW = datetime(2026, 11, 29, 17, tzinfo=UTC)
@@ -72,6 +84,10 @@ async def seed(db: Database, institutions: int) -> None:
             await s.execute(insert(Measurement), [
                 {"local_goal_id": g["id"], "question_key": "measurement", "method": "Trivselsmåling",
                  "when_text": "marts", "dates": ["2027-03-01"]} for g in chunk])  # fmt: skip
+        admin = Person(name="Anne Admin", email="admin@bench.dk", email_key="admin@bench.dk")
+        s.add(admin)
+        await s.flush()
+        s.add(Membership(person_id=admin.id, role=Role.ADMIN.value))
     if db.dialect == "postgresql":  # explicit ids: move the sequences past them
         async with db.transaction() as s:
             for table in ("areas", "institutions", "registrations", "local_goals"):
@@ -145,6 +161,8 @@ async def measure(size: int, server_url: str | None, tmp: str, profile: str | No
         print(f"  seeded {size} institutions in {time.perf_counter() - t0:.1f} s", flush=True)
         statements, built = await count_statements(db)
         result: dict[str, Any] = {"size": size, "statements": statements, "build": built}
+        result["status"] = await status_page(db, tmp)
+        print(f"  GET /status as admin: {result['status'][0]:.0f} ms median, {result['status'][2] / 1000:.0f} KB")
         if profile:
             await profile_write(db, profile)
         await db.dispose()
@@ -158,6 +176,36 @@ async def measure(size: int, server_url: str | None, tmp: str, profile: str | No
         await db.dispose()
         if cleanup is not None:
             await cleanup()
+
+
+async def status_page(db: Database, tmp: str) -> tuple[float, float, int]:
+    """GET /status as the admin, five times after one warm-up: (median ms, slowest ms, bytes)."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.settings import Settings
+    from bot.status_page import mount_status_page
+    from dialogs.links import LinkSigner
+    from dialogs.links_chat import person_scope
+
+    signer = LinkSigner(b"export-scale-benchmark-secret-0123456789", "http://bench", timedelta(hours=2))
+    async with db.read() as s:
+        admin = await s.scalar(select(Person.id).where(Person.email_key == "admin@bench.dk"))
+    assert admin is not None
+    app = web.Application()
+    mount_status_page(app, db, Settings(MAALBOT_DATA_DIR=tmp), signer=signer, clock=lambda: NOW)
+    url = signer.link("/status", person_scope(admin), NOW).removeprefix(signer.base_url)
+    times, size = [], 0
+    async with TestClient(TestServer(app)) as client:
+        for attempt in range(6):
+            t0 = time.perf_counter()
+            response = await client.get(url)
+            body = await response.read()
+            assert response.status == 200, body[:500]
+            if attempt:
+                times.append((time.perf_counter() - t0) * 1000)
+            size = len(body)
+    return statistics.median(times), max(times), size
 
 
 async def profile_write(db: Database, fmt: str) -> None:
@@ -187,11 +235,15 @@ async def main() -> None:
             rows.append(await measure(size, args.database_url, tmp, args.profile))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print("\n| database | institutions | build_export (SQL statements) | docx | xlsx | html page |")
-    print("|---|---|---|---|---|---|")
+    print("\n| database | institutions | build_export (SQL statements) | export docx | export xlsx | html page |"
+          " GET /status (admin) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        cells = [f"{r[f][0]:.1f} s, {r[f][1]:.0f} MB, {r[f][2]:.1f} MB file" for f in FORMATS]
-        print(f"| {database} | {r['size']:,} | {r['build']:.2f} s ({r['statements']}) | " + " | ".join(cells) + " |")
+        cells = [f"{r[f][0]:.1f} s, {r[f][1]:.0f} MB peak, {r[f][2]:.2f} MB file" for f in FORMATS]
+        median, slowest, size = r["status"]
+        page = f"{median:.0f} ms (slowest {slowest:.0f}), {size / 1000:.0f} KB"
+        print(f"| {database} | {r['size']:,} | {r['build']:.2f} s ({r['statements']}) | " + " | ".join(cells)
+              + f" | {page} |")  # fmt: skip
     print(f"\nself peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
