@@ -53,7 +53,7 @@ from storage.registrations import LocalGoalData
 
 TEMPLATES = Path(__file__).parent / "templates"
 LIST_LIMIT = 200  # more institutions than this in several areas: the page shows the areas' totals first
-PAGE_SIZE = 100  # institutions per page of a list
+PAGE_SIZE = 50  # institutions per page of a list (about 2 KB of HTML each)
 DONE = status_reads.DONE
 AUDIT_ROWS = 100  # the newest changes the administration sees on a registration page
 CONTENT_TYPES = {
