@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from playwright.async_api import Browser, expect
 from sqlalchemy import func, insert, select
 
 from bot.status_page import LIST_LIMIT, PAGE_SIZE
 from storage.models import Area, Institution, LocalGoal, Registration, Strategy
+from tests.browser import axe_violations, needs_chromium
 from tests.web.conftest import Site, status_app
 
 AREAS = 10
@@ -102,3 +104,23 @@ async def test_an_area_shows_its_institutions_a_page_at_a_time(site: Site, clien
 async def test_an_area_leader_still_sees_their_institutions_at_once(site: Site, client: TestClient) -> None:
     page = await _get(client, site.link("mette.noergaard"))
     assert ">Solsikken<" in page and "Skole S" not in page and "Vælg et område" not in page
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [390, 1280])
+async def test_the_area_totals_and_an_areas_pages_are_accessible(
+    site: Site, client: TestClient, browser: Browser, axe_source: str, width: int
+) -> None:
+    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="da-DK", bypass_csp=True)
+    page = await context.new_page()
+    try:
+        await page.goto(str(client.make_url(site.link("admin"))))
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert await axe_violations(page, axe_source) == [], f"area totals at {width} px"
+        await page.get_by_role("link", name="Område S00").click()
+        await page.get_by_role("link", name="Næste side").click()
+        await expect(page.get_by_text("Side 2 af")).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert await axe_violations(page, axe_source) == [], f"an area's second page at {width} px"
+    finally:
+        await context.close()
