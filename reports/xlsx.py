@@ -230,7 +230,8 @@ def _table(
     wrap = [key in WRAPPED or key == "measurement_dates" for key in keys]
     for index, key in enumerate(keys):
         limit = 60 if key in WRAPPED else 40
-        ws.column_dimensions[get_column_letter(index + 1)].width = min(max(widths[index] + 2, 8), limit)
+        widths[index] = min(max(widths[index] + 2, 8), limit)
+        ws.column_dimensions[get_column_letter(index + 1)].width = widths[index]
     ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(keys))}{header_row + count}"
     _print_setup(ws, f"1:{header_row}")
@@ -240,11 +241,17 @@ def _table(
     for row in rows():
         cells = [
             sheet.cell(value, number_format=TIME_FORMAT) if index in time_columns and value is not None
-            else sheet.cell(value, wrap=wrap[index] and bool(value))
+            else sheet.cell(value, wrap=wrap[index] and _needs_wrap(value, widths[index]))
             for index, value in enumerate(row)
         ]  # fmt: skip
         ws.append(cells)
         sheet.row += 1
+
+
+def _needs_wrap(value: Any, width: int) -> bool:
+    """Whether a cell of a wrapped column must wrap: several lines, or longer than the column is wide
+    (a styled cell costs a good deal more to write than a plain one)."""
+    return isinstance(value, str) and ("\n" in value or len(value) > width - 2)
 
 
 def _xlsx_text(text: str) -> str:

@@ -133,7 +133,7 @@ async def test_the_xlsx_holds_every_row_and_reads_back(sqlite_db: Database, tmp_
     assert rows[1][:9] == ("Område 0", "Skole 005", "Sendt ind", "Mål 1 for skole 005", "Indsats 1\nIndsats 2",
                            "Trivselsmåling", "i marts", "2027-03-01",
                            "2027-03-01: på sporet – Det gik godt (Formand 5)")  # fmt: skip
-    assert goal["D4"].alignment.wrap_text and goal.freeze_panes == "A3"
+    assert goal["E4"].alignment.wrap_text and goal.freeze_panes == "A3"  # two lines: wrapped
     assert goal.auto_filter.ref == "A2:I17"
     overview = [row for row in wb["Oversigt"].iter_rows(values_only=True) if row and row[0]]
     assert ("I alt", 15, 10, 0, 5, 10) in [tuple(r[:6]) for r in overview]
