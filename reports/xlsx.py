@@ -78,6 +78,8 @@ class _Sheet:
         return self.row
 
     def cell(self, value: Any, *, font: Font | None = None, wrap: bool = False, number_format: str = "") -> Cell:
+        if value == "":
+            return None  # an empty cell is not written at all
         if isinstance(value, str):
             value = _xlsx_text(value)
         # openpyxl makes a string starting with "=" a formula: user text must stay text.
