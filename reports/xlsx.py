@@ -221,12 +221,12 @@ def _table(
     widths measured from the data, print setup. `rows()` is called twice: to measure, then to write."""
     ws = sheet.ws
     header_row = len(title) + 1
-    widths = [max(len(line) for line in _lines(h)) for h in header]
+    widths = [_longest(h) for h in header]
     count = 0
     for row in rows():
         count += 1
         for index, value in enumerate(row):
-            longest = max((len(line) for line in _lines(value)), default=0)
+            longest = _longest(value)
             if longest > widths[index]:
                 widths[index] = longest
     wrap = [key in WRAPPED or key == "measurement_dates" for key in keys]
@@ -272,9 +272,11 @@ def _print_setup(ws: Any, title_rows: str | None) -> None:
         ws.print_title_rows = title_rows
 
 
-def _lines(value: Any) -> list[str]:
+def _longest(value: Any) -> int:
+    """The characters of the value's longest line, as Excel shows it."""
     if value is None:
-        return []
+        return 0
     if isinstance(value, datetime):
-        return [TIME_FORMAT]
-    return str(value).splitlines() or [""]
+        return len(TIME_FORMAT)
+    text = value if isinstance(value, str) else str(value)
+    return max(map(len, text.splitlines())) if "\n" in text else len(text)
