@@ -7,6 +7,7 @@ import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import event, select
@@ -181,3 +182,16 @@ async def test_the_english_exports_read_in_english(sqlite_db: Database, tmp_path
     danish = tmp_path / "d.csv"
     write_export(data, "csv", danish)  # Danish unless asked
     assert danish.read_text(encoding="utf-8-sig").startswith("Område;Institution;Type;Status;Mål nr.")
+
+
+def test_maalbot_export_language_english_and_danish_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+    monkeypatch.setenv("MAALBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MAALBOT_LOCALE", raising=False)
+    assert main(["db", "upgrade"]) == 0 and main(["demo"]) == 0
+    assert main(["export", "--format", "csv", "--out", str(tmp_path / "en.csv"), "--language", "en"]) == 0
+    assert main(["export", "--format", "csv", "--out", str(tmp_path / "da.csv")]) == 0
+    assert (tmp_path / "en.csv").read_text(encoding="utf-8-sig").startswith("Area;Institution;Type;Status;Goal no.")
+    assert (tmp_path / "da.csv").read_text(encoding="utf-8-sig").startswith("Område;Institution;Type;Status;Mål nr.")
