@@ -25,8 +25,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot dialogs storage tests benchmarks
-	$(BIN)/ruff format --check bot dialogs storage tests benchmarks
+	$(BIN)/ruff check bot dialogs reports storage tests benchmarks
+	$(BIN)/ruff format --check bot dialogs reports storage tests benchmarks
 	$(BIN)/mypy
 
 clean:
@@ -34,7 +34,7 @@ clean:
 
 # Re-extract the translatable texts and merge them into the Danish and English catalogs.
 catalogs: $(STAMP)
-	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs
+	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs reports
 	$(BIN)/pybabel update -i .venv/maalbot.pot -d dialogs/locale -D maalbot --no-fuzzy-matching --ignore-obsolete --width 120
 
 # Repeatable measurements (see benchmarks/README.md); not part of `make test`.

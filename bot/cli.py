@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-drafts", action="store_true", help="docx/html: also registrations that are not submitted yet"
     )
-    export.add_argument("--lang", choices=("da", "en"), help="language of xlsx/docx/html (default: MAALBOT_LOCALE)")
+    export.add_argument(
+        "--lang", "--language", dest="lang", choices=("da", "en"),
+        help="language of the words in the file (default: MAALBOT_LOCALE, which is Danish unless set)",
+    )  # fmt: skip
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
