@@ -245,9 +245,10 @@ def empty_db(request: pytest.FixtureRequest) -> Database:
 
 
 # -- browser tests (tests/browser.py) ------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium through Playwright, one per test module."""
+    """Headless Debian Chromium through Playwright, one per test session (per xdist worker); each test
+    opens its own page or context."""
     from playwright.async_api import async_playwright
 
     from tests.browser import ARGS, CHROMIUM
@@ -260,7 +261,7 @@ async def browser() -> AsyncIterator[Any]:
             await chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def axe_source() -> str:
     from tests.browser import load_axe
 
