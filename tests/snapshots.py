@@ -1,26 +1,31 @@
-"""Seed a SQLite test database once per session and copy the file for every later test.
+"""Seed a test database once per session and copy it for every later test.
 
-`await seed_sqlite_once(db, key, seed)`: `db` is a fresh SQLite `Database` (the `sqlite_db` fixture) that
-nothing has written to yet. The first time a `key` is seen in the session (per xdist worker), `seed(db)`
-runs and the resulting file is kept; after that the kept file is copied over `db`'s file instead, which
-costs a millisecond where importing the demo municipality and a strategy costs ~0.2 s of CPU. The key must
-name everything `seed` does: two seeds with one key would hand one test the other's data.
+`await seed_once(db, key, seed)`: `db` is a fresh test `Database` (the `sqlite_db`, `pg_db` or `db`
+fixture) that nothing has written to yet. The first time a `key` is seen in the session (per xdist
+worker), `seed(db)` runs and the result is kept: SQLite as a copy of the file, PostgreSQL as a database
+to use as a template. After that the kept copy replaces `db`'s database instead (a file copy, or
+DROP + CREATE DATABASE ... TEMPLATE), which costs milliseconds where importing the demo municipality and a
+strategy costs ~0.2 s of CPU. Row ids and sequences are those of the first seed. The key must name
+everything `seed` does: two seeds with one key would hand one test the other's data.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
 
-_KEPT: dict[str, Path] = {}
+_KEPT: dict[tuple[str, str], str] = {}  # (dialect, key) -> kept file path or template database name
 _DIR: list[Path] = []
+_NAMES = itertools.count(1)
 
 
 def _kept_dir() -> Path:
@@ -34,23 +39,39 @@ def _files(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
-async def seed_sqlite_once(db: Database, key: str, seed: Callable[[Database], Awaitable[None]]) -> None:
-    assert db.is_sqlite, "seed_sqlite_once is for the SQLite test database"
+def _copy_files(source: Path, target: Path) -> None:
+    for a, b in zip(_files(source), _files(target), strict=True):
+        b.unlink(missing_ok=True)
+        if a.exists():
+            shutil.copyfile(a, b)
+
+
+async def _admin(db: Database, *statements: str) -> None:
+    dsn = make_url(db.url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def seed_once(db: Database, key: str, seed: Callable[[Database], Awaitable[None]]) -> None:
     name = make_url(db.url).database
     assert name, db.url
-    path = Path(name)
-    await db.dispose()  # no open connection while the file is read or replaced (the engine reconnects)
-    kept = _KEPT.get(key)
+    await db.dispose()  # no open connection while the database is copied or replaced (the engine reconnects)
+    kept = _KEPT.get((db.dialect, key))
     if kept is None:
         await seed(db)
-        await db.dispose()  # the last connection closes: the WAL is checkpointed into the file
-        kept = _kept_dir() / f"{len(_KEPT)}.db"
-        for source, target in zip(_files(path), _files(kept), strict=True):
-            if source.exists():
-                shutil.copyfile(source, target)
-        _KEPT[key] = kept
-        return
-    for source, target in zip(_files(kept), _files(path), strict=True):
-        target.unlink(missing_ok=True)
-        if source.exists():
-            shutil.copyfile(source, target)
+        await db.dispose()  # SQLite: the last connection closes and the WAL is checkpointed into the file
+        if db.is_sqlite:
+            kept = str(_kept_dir() / f"{next(_NAMES)}.db")
+            _copy_files(Path(name), Path(kept))
+        else:
+            kept = f"seed_{next(_NAMES)}"
+            await _admin(db, f'CREATE DATABASE "{kept}" TEMPLATE "{name}"')
+        _KEPT[(db.dialect, key)] = kept
+    elif db.is_sqlite:
+        _copy_files(Path(kept), Path(name))
+    else:
+        await _admin(db, f'DROP DATABASE "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{kept}"')

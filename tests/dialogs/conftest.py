@@ -12,18 +12,16 @@ import pytest
 
 from storage.db import Database
 from tests.dialogs.talk import Talk, World, new_service
-from tests.snapshots import seed_sqlite_once
+from tests.snapshots import seed_once
 
 
 async def create_world(db: Database) -> World:
-    """`World.create(db)`; on SQLite the seeded file is made once per session and copied (tests/snapshots.py)."""
-    if not db.is_sqlite:
-        return await World.create(db)
+    """`World.create(db)`, seeded once per session and copied (tests/snapshots.py)."""
 
     async def seed(db: Database) -> None:
         await World.create(db)
 
-    await seed_sqlite_once(db, "dialogs.World.create(demo, almen)", seed)
+    await seed_once(db, "dialogs.World.create(demo, almen)", seed)
     return World(db, new_service(db))
 
 

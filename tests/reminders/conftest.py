@@ -25,7 +25,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.registrations import ensure_registration
 from storage.strategies import save_strategy
-from tests.snapshots import seed_sqlite_once
+from tests.snapshots import seed_once
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
@@ -145,12 +145,9 @@ class Demo:
 
 
 async def _demo(db: Database, tmp_path: Path) -> Demo:
-    """`load_demo` with the default test strategy; on SQLite seeded once per session (tests/snapshots.py)."""
+    """`load_demo` with the default test strategy, seeded once per session and copied (tests/snapshots.py)."""
     strategy_file = write_strategy(tmp_path)
-    if db.is_sqlite:
-        await seed_sqlite_once(db, "reminders.load_demo(write_strategy())", lambda db: load_demo(db, strategy_file))
-    else:
-        await load_demo(db, strategy_file)
+    await seed_once(db, "reminders.load_demo(write_strategy())", lambda db: load_demo(db, strategy_file))
     return Demo(db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
 
 

@@ -19,7 +19,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.workspace import SIGNING_SECRET, Workspace
-from tests.snapshots import seed_sqlite_once
+from tests.snapshots import seed_once
 
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
 DEMO = "demo.maalbot.dk"
@@ -51,7 +51,7 @@ async def demo_db(sqlite_db: Database) -> Database:
     async def seed(db: Database) -> None:
         await import_org(db, parse_org_file(DEMO_ORG))
 
-    await seed_sqlite_once(sqlite_db, "slack.import_org(DEMO_ORG)", seed)  # tests/snapshots.py
+    await seed_once(sqlite_db, "slack.import_org(DEMO_ORG)", seed)  # tests/snapshots.py
     return sqlite_db
 
 

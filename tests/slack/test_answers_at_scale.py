@@ -20,7 +20,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import load_strategy, start_workspace
 from tests.slack.test_home import open_home, view_text
 from tests.slack.workspace import Workspace
-from tests.snapshots import seed_sqlite_once
+from tests.snapshots import seed_once
 
 INSTITUTIONS, AREAS = 300, 6  # 50 in each area
 
@@ -77,7 +77,7 @@ async def big(
         await import_org(db, parse_org_yaml(municipality()))
         await progress_rows(db)
 
-    await seed_sqlite_once(sqlite_db, "slack.test_answers_at_scale.big", seed)  # tests/snapshots.py
+    await seed_once(sqlite_db, "slack.test_answers_at_scale.big", seed)  # tests/snapshots.py
     async for ws in start_workspace(sqlite_db, fake_slack):
         yield ws
 

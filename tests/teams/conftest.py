@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.org import import_org
 from storage.org_file import parse_org_file
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.snapshots import seed_sqlite_once
+from tests.snapshots import seed_once
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ORG = ROOT / "bot" / "data" / "demo_org.yaml"
@@ -139,7 +139,7 @@ async def teams(sqlite_db: Database, connector: FakeBotConnector, tmp_path: Path
             await strategies.save_strategy(s, one_goal_strategy(tmp_path))
         await import_org(db, parse_org_file(DEMO_ORG))
 
-    await seed_sqlite_once(sqlite_db, "teams(one_goal_strategy, DEMO_ORG)", seed)  # tests/snapshots.py
+    await seed_once(sqlite_db, "teams(one_goal_strategy, DEMO_ORG)", seed)  # tests/snapshots.py
     service = ConversationService(sqlite_db, clock=lambda: NOW)
     app = web.Application()
     mount_teams(app, service, sqlite_db, TeamsSettings.model_construct(), dev=True)

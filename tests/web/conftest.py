@@ -28,7 +28,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.registrations import DraftWriter, ensure_registration
 from storage.strategies import save_strategy
-from tests.snapshots import seed_sqlite_once
+from tests.snapshots import seed_once
 
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
@@ -92,7 +92,7 @@ async def site(sqlite_db: Database) -> Site:
     async def first(db: Database) -> None:
         _SEEDED["site"] = await seed(db)
 
-    await seed_sqlite_once(sqlite_db, "web.seed()", first)
+    await seed_once(sqlite_db, "web.seed()", first)
     return Site(sqlite_db, dict(_SEEDED["site"].people), dict(_SEEDED["site"].registrations))
 
 
