@@ -21,8 +21,9 @@ run: $(STAMP)
 	$(BIN)/maalbot demo --if-empty
 	$(BIN)/maalbot serve --dev
 
+# Every test, one worker per core (pytest-xdist); each worker starts its own PostgreSQL on a free port.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --durations=20
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs reports storage tests benchmarks
