@@ -147,13 +147,13 @@ async def test_the_docx_has_every_board_under_every_goal(sqlite_db: Database, tm
     data = await prepare(sqlite_db, await build_export(sqlite_db, now=NOW), "Demo Kommune", "docx")
     out.write_bytes(render_file(data, "docx", texts("da")))
     doc = Document(str(out))
-    boards = [p.text for p in doc.paragraphs if p.style.name == "Heading 3"]
+    boards = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 3"]
     assert len(boards) == 2 * 10  # the submitted ones, under each of the two goals
     assert boards[0] == "Skole 005"
     texts_ = [p.text for p in doc.paragraphs]
     assert "Lokalt mål 1: Mål 1 for skole 005" in texts_
     assert "Opfølgning: 1. marts 2027 – på sporet – Det gik godt (Formand 5)" in texts_
-    bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+    bullets = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "List Bullet"]
     assert bullets[:2] == ["Indsats 1", "Indsats 2"]
     missing = doc.tables[5]
     assert [c.text for c in missing.rows[1].cells] == ["Område 0", "Skole 000", "I gang"]
