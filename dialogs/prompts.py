@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dialogs import answers, views, year_on_year
+from dialogs import answers, strategy_texts, views, year_on_year
 from dialogs.messages import Choice
 from dialogs.state import Mode, Place
 from dialogs.strategy import QuestionKind
@@ -70,6 +70,8 @@ def _ask(turn: Turn) -> None:
     q = answers.question(turn)
     goal = s.goal(state.goal)
     text = q.render(t.locale, goal)
+    if q.key == s.first_question.key:  # the goal's målepunkter with its question (dialogs/strategy_texts.py)
+        text += strategy_texts.measuring_points_text(t, goal)
     if q.key != s.first_question.key and state.position is not None:
         lg = turn.draft.local_goal(state.goal, state.position)
         assert lg is not None
