@@ -19,11 +19,14 @@ def read_yaml_mapping[E: Exception](path: Path, error: type[E]) -> tuple[dict[st
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    loader = yaml.SafeLoader(text)
+    try:  # one parse: the node tree gives the lines, the same tree is constructed into the data
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise error(f"{path}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise error(f"{path}: expected a mapping at the top")
     lines: LineMap = {}

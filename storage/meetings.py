@@ -344,3 +344,125 @@ async def chat_state_data(session: AsyncSession, person_id: int) -> dict[str, An
     """The state without locking or creating it (empty when the person never talked about meetings)."""
     data = await session.scalar(select(MeetingChatState.data).where(MeetingChatState.person_id == person_id))
     return dict(data or {})
+
+
+# --- reads for the schedule and the briefs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    id: int
+    name: str
+    locale: str | None
+
+
+async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, PersonLine]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name, Person.locale).where(Person.id.in_(wanted)))
+    return {pid: PersonLine(pid, name, locale) for pid, name, locale in rows}
+
+
+async def person_institutions(
+    session: AsyncSession, person_id: int, roles: Sequence[str]
+) -> list[tuple[int, str, str, int]]:
+    """(institution id, name, kind, area id) where the person has one of `roles`."""
+    rows = await session.execute(
+        select(Institution.id, Institution.name, Institution.kind, Institution.area_id)
+        .join(Membership, Membership.institution_id == Institution.id)
+        .where(Membership.person_id == person_id, Membership.role.in_(list(roles)))
+        .order_by(Institution.name)
+    )
+    return [(i, n, k, a) for i, n, k, a in rows]
+
+
+async def answer_counts(session: AsyncSession, meeting_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The answered question keys of each meeting."""
+    wanted = list(meeting_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(MeetingAnswer.meeting_id, MeetingAnswer.question_key).where(MeetingAnswer.meeting_id.in_(wanted))
+    )
+    out: dict[int, set[str]] = {}
+    for meeting_id, key in rows:
+        out.setdefault(meeting_id, set()).add(key)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LocalGoalLine:
+    id: int
+    institution_id: int
+    goal_number: int
+    position: int
+    text: str
+    updated_at: datetime
+    followups: tuple[tuple[date, str | None, str | None], ...]  # (measurement date, answer, text), oldest first
+
+
+async def local_goal_lines(
+    session: AsyncSession, strategy_id: int, institution_ids: Iterable[int]
+) -> list[LocalGoalLine]:
+    """The institutions' local goals for the strategy with their follow-up history (two statements)."""
+    from storage.models import FollowUp, LocalGoal, Registration
+
+    wanted = list(institution_ids)
+    if not wanted:
+        return []
+    rows = (
+        await session.execute(
+            select(LocalGoal, Registration.institution_id)
+            .join(Registration, Registration.id == LocalGoal.registration_id)
+            .where(Registration.strategy_id == strategy_id, Registration.institution_id.in_(wanted))
+            .order_by(Registration.institution_id, LocalGoal.goal_number, LocalGoal.position)
+        )
+    ).all()
+    ids = [lg.id for lg, _inst in rows]
+    history: dict[int, list[tuple[date, str | None, str | None]]] = {}
+    if ids:
+        found = await session.execute(
+            select(FollowUp.local_goal_id, FollowUp.measurement_date, FollowUp.answer, FollowUp.text)
+            .where(FollowUp.local_goal_id.in_(ids), FollowUp.answer.is_not(None))
+            .order_by(FollowUp.measurement_date)
+        )
+        for lg_id, day, answer, text in found:
+            history.setdefault(lg_id, []).append((day, answer, text))
+    return [
+        LocalGoalLine(lg.id, inst, lg.goal_number, lg.position, lg.text, lg.updated_at, tuple(history.get(lg.id, ())))
+        for lg, inst in rows
+    ]
+
+
+async def institution_names(session: AsyncSession, ids: Iterable[int] | None = None) -> dict[int, str]:
+    query = select(Institution.id, Institution.name)
+    if ids is not None:
+        query = query.where(Institution.id.in_(list(ids)))
+    return {i: n for i, n in await session.execute(query)}
+
+
+async def members_by_institution(
+    session: AsyncSession, institution_ids: Iterable[int], roles: Sequence[str]
+) -> dict[int, dict[str, list[int]]]:
+    """Institution id -> role -> person ids, for the roles asked about (one statement)."""
+    wanted = list(institution_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Membership.institution_id, Membership.role, Membership.person_id)
+        .where(Membership.institution_id.in_(wanted), Membership.role.in_(list(roles)))
+        .order_by(Membership.person_id)
+    )
+    out: dict[int, dict[str, list[int]]] = {}
+    for inst, role, person in rows:
+        if inst is not None:
+            out.setdefault(inst, {}).setdefault(role, []).append(person)
+    return out
+
+
+async def set_follow_up_text(session: AsyncSession, agreement_id: int, text: str) -> None:
+    row = await session.get(Agreement, agreement_id)
+    if row is not None:
+        row.follow_up_text = text
+        await session.flush()

@@ -25,6 +25,7 @@ the questions go out before the meeting, when agenda points are asked for, and w
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -179,7 +180,9 @@ def load_template_file(path: Path) -> MeetingTemplate:
     return validate(MeetingTemplate, data, str(path), TemplateFileError, lines)
 
 
+@cache
 def builtin_templates() -> dict[str, MeetingTemplate]:
-    """The shipped templates by key (seed 001's dialogue meeting, seed 004's two collaboration meetings)."""
+    """The shipped templates by key (seed 001's dialogue meeting, seed 004's two collaboration meetings),
+    read once per process. Do not change the returned mapping."""
     templates = (load_template_file(path) for path in sorted(TEMPLATE_DIR.glob("*.yaml")))
     return {t.key: t for t in templates}
