@@ -22,6 +22,7 @@ from dialogs.changes import AddLocalGoal, Change, DeleteLocalGoal, MarkReady, Se
 from dialogs.engine import BoardInfo, Context, advance, reask
 from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
+from dialogs.meetings import chat as meeting_chat
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
 from dialogs.overview import LeaderQuery, Overview, match_names, parse_leader_query
@@ -294,6 +295,9 @@ class ConversationService:
                 s, person.id, inbound, locale=locale, now=self.clock(),
                 boards={b.institution_id for b in boards}, anything_open=facts.open_followup,
             )  # fmt: skip
+        if routed is None:  # HOOK: the meeting cycle's own conversation (dialogs/meetings/chat.py)
+            routed = await meeting_chat.route(s, person.id, inbound, state_row, locale=locale, now=self.clock(),
+                                              today=self.today())  # fmt: skip
         if routed is not None:
             return shown + routed
         is_admin = Role.ADMIN.value in facts.roles
