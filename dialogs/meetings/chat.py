@@ -38,6 +38,8 @@ NEW_AGREEMENT = {"ny aftale", "new agreement"}
 LIST_AGREEMENTS = {"aftaler", "mine aftaler", "agreements", "my agreements"}
 BRIEF = {"mødenotat", "moedenotat", "forberedelsesnotat", "meeting brief", "brief"}
 STOP = {"pause", "stop", "afbryd", "cancel", "stop forberedelsen"}
+HELP = {"hjælp", "hjaelp", "help", "?"}
+SKIP = {"spring over", "skip"}
 AGENDA = re.compile(r"^\s*(?:dagsordenspunkt|punkt til dagsordenen|agenda point)\s*:\s*(.*)$", re.I | re.S)
 RECENT_DAYS = 60  # agreements can be recorded for meetings held this many days ago
 
@@ -104,6 +106,18 @@ class _Chat:
         if choice.startswith("meeting:owner:") and self.mine.get("mode") == "agree":
             return await self.agreement_owner(_int(choice.rsplit(":", 1)[1]) or 0, None)
         mode = self.mine.get("mode")
+        if mode and fold(text) in HELP:  # never stored as an answer
+            return [
+                Reply(
+                    t(
+                        "Write your answer. You can also write «spring over» to skip a question, or «pause» to stop "
+                        "for now."
+                    ),
+                    kind="help",
+                )
+            ]
+        if mode == "prepare" and fold(text) in SKIP:
+            choice = "meeting:skip"
         if choice == "meeting:skip" and mode == "prepare":
             self.mine["skipped"] = [*self.mine.get("skipped", []), self.mine.get("asking")]
             return await self.ask_next()

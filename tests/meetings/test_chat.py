@@ -41,6 +41,8 @@ async def test_a_leader_prepares_the_dialogue_meeting(world: World) -> None:
     lone.expect("spørgsmål 2 af 16", "Hvad siger vores data om medarbejderne?")
     await lone.choose("Spring over")
     lone.expect("spørgsmål 3 af 16", "Hvad siger vores data om forældrene?")
+    await lone.say("hjælp")  # not an answer
+    lone.expect("Skriv jeres svar. I kan også skrive «spring over»")
     await lone.say("pause")
     lone.expect("Det er gemt. Skriv «forbered møde»")
     await lone.say("hej")  # the registration conversation is where it was, not the meeting's
