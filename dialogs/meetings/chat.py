@@ -4,7 +4,7 @@ meeting («ny aftale»: what, who owns it, by when), the owner answers «Er afta
 lists the open agreements a person may see.
 
 It is self-contained: `route` is the one hook the conversation service calls before the registration
-engine (see dialogs/service.py). Its place in a conversation is kept under `pending["meeting"]` in the
+engine (see dialogs/service.py). Its place in a conversation is kept under `pending.meeting` in the
 person's conversation state, so an ordinary registration answer costs no extra query; everything else
 is in the meeting tables (`storage.meeting_models`)."""
 
@@ -79,13 +79,11 @@ class _Chat:
     ) -> None:
         self.s, self.person_id, self.t, self.now, self.today, self.row = s, person_id, t, now, today, row
         self.state = State.from_json(row.data or {})
-        self.mine: dict[str, Any] = dict(self.state.pending.get("meeting") or {})
+        self.mine: dict[str, Any] = dict(self.state.pending.meeting or {})
         self.templates = builtin_templates()
 
     def keep(self, mine: dict[str, Any] | None) -> None:
-        pending = {k: v for k, v in self.state.pending.items() if k != "meeting"}
-        if mine:
-            pending["meeting"] = mine
+        pending = replace(self.state.pending, meeting=dict(mine) if mine else None)
         conversations.save_state(self.row, replace(self.state, pending=pending).to_json())
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
