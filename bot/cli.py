@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-drafts", action="store_true", help="docx/html: also registrations that are not submitted yet"
     )
-    export.add_argument("--lang", choices=("da", "en"), help="language of xlsx/docx/html (default: MAALBOT_LOCALE)")
+    export.add_argument(
+        "--lang", "--language", dest="lang", choices=("da", "en"),
+        help="language of the words in the file (default: MAALBOT_LOCALE, which is Danish unless set)",
+    )  # fmt: skip
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
@@ -63,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_parsers(sub)
     add_privacy_parsers(sub, db, org_import)
     add_remind_parser(sub)
+    from bot.cli_meetings import add_meeting_parser  # the meeting cycle (bot/cli_meetings.py)
+
+    add_meeting_parser(sub)
     from bot.webchat.invite import add_invite_parser
 
     add_invite_parser(sub)
@@ -304,6 +310,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) 
             return await run_admin(args, db)
         case "chat":
             return await cmd_chat(settings, db, args.user)
+        case "meeting":
+            from bot.cli_meetings import run_meeting
+
+            return await run_meeting(args, db, locale=settings.locale)
         case "invite":
             from bot.webchat.invite import run_invite
 

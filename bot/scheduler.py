@@ -26,6 +26,7 @@ from sqlalchemy import select
 from bot.delivery import LookupUnavailable, Notifier, SendResult, SendStatus, deliver_notices, finds_people
 from bot.metrics import METRICS
 from bot.platforms import intervals
+from dialogs.meetings.schedule import enqueue_due as enqueue_meeting_items
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
@@ -87,6 +88,7 @@ class TickReport:
     notices: int = 0  # people who got their pending notices (see `deliver_pending_notices`)
     held: str | None = None  # why no reminder was sent this tick (quiet hours, no notifiers)
     lines: list[str] = field(default_factory=list)  # what happened (the dry run: what would happen)
+    meeting_items: int = 0  # outbox rows the meeting cycle added (dialogs/meetings/schedule.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ async def tick(
     if dry_run:
         return await _dry_run(db, now, due, settings, report)
     report.enqueued = await _enqueue_new(db, due, now)
+    report.meeting_items = await enqueue_meeting_items(db, now, default_locale=default_locale)  # meeting cycle hook
     if not by_platform:
         report.held = "no notifiers"
         return report

@@ -40,6 +40,7 @@ class Pending:
     carry: int | None = None  # year on year: which of last period's local goals is offered
     stray: str = ""  # text that looked like a command: kept if «No, it is our answer»
     stray_command: str = ""  # the command it looked like: run if «Yes»
+    meeting: dict[str, Any] | None = None  # the meeting conversation's place (dialogs/meetings/chat.py), as JSON
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -52,6 +53,8 @@ class Pending:
             data["single"] = True
         if self.carry is not None:
             data["carry"] = self.carry
+        if self.meeting:
+            data["meeting"] = dict(self.meeting)
         return data
 
     @classmethod
@@ -66,6 +69,7 @@ class Pending:
             carry=int(carry) if carry is not None else None,
             stray=str(data.get("stray") or ""),
             stray_command=str(data.get("stray_command") or ""),
+            meeting=dict(data["meeting"]) if isinstance(data.get("meeting"), dict) else None,
         )
 
 
