@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
+import shutil
 import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -179,27 +181,44 @@ async def status_page(db: Database, admin: int) -> tuple[float, int]:
     return statistics.median(times) * 1000, size
 
 
-async def run_municipality(url: str, institutions: int) -> None:
-    db = Database(url)
-    await upgrade(db)
+async def generate(db: Database, institutions: int) -> str:
+    """The strategy, the organisation (through the org import, which is measured) and the registrations."""
     definition = load_strategy_file(DEFAULT_STRATEGY_FILE).model_dump(mode="json")
     definition["deadline"] = DEADLINE.isoformat()
     async with db.transaction() as s:
         strategy_id = (await save_strategy(s, definition))[0].id
-    text = org_yaml(institutions)
+    org = org_yaml(institutions)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    await import_org(db, parse_org_yaml(text))
+    await import_org(db, parse_org_yaml(org))
     imported = time.perf_counter() - t0
     rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     submitted, drafts = await registrations(db, strategy_id)
+    return (
+        f"{submitted} submitted, {drafts} in draft; org import {imported:.1f} s ({len(org) / 1e6:.1f} MB of "
+        f"YAML, peak RSS {rss0:.0f} → {rss_import:.0f} MB)"
+    )
+
+
+async def run_municipality(
+    url: str, institutions: int, *, sqlite_file: Path | None = None, keep: Path | None = None, only: str = "all"
+) -> None:
+    if keep is not None and sqlite_file is not None and keep.exists():
+        shutil.copyfile(keep, sqlite_file)
+        generated = f"reused {keep} (org import not measured)"
+        db = Database(url)
+    else:
+        db = Database(url)
+        await upgrade(db)
+        generated = await generate(db, institutions)
+        if keep is not None and sqlite_file is not None:
+            await db.dispose()  # the last connection closed: SQLite has checkpointed the WAL into the file
+            shutil.copyfile(sqlite_file, keep)
+            db = Database(url)
     async with db.transaction() as s:
         people = int(await s.scalar(select(func.count(Person.id))) or 0)
-    print(
-        f"database: {db.dialect}; {institutions} institutions, {people} people, {submitted} submitted, "
-        f"{drafts} in draft; org import {imported:.1f} s ({len(text) / 1e6:.1f} MB of YAML, peak RSS "
-        f"{rss0:.0f} → {rss_import:.0f} MB)"
-    )
+        count = int(await s.scalar(select(func.count(Institution.id))) or 0)
+    print(f"database: {db.dialect}; {count} institutions, {people} people; {generated}")
     overview = Overview(db)
     leader = await person_with(db, Role.AREA_LEADER)
     admin = await person_with(db, Role.ADMIN)
@@ -212,6 +231,9 @@ async def run_municipality(url: str, institutions: int) -> None:
             f"{written / 1e6:.1f} MB of payload written; slowest area-leader «status» during it "
             f"{slowest * 1000:.0f} ms"
         )
+    if only == "ticks":
+        await db.dispose()
+        return
     for name, query in (("status", LeaderQuery("status")), ("hvem mangler?", LeaderQuery("missing"))):
         await chat_answer(overview, admin, query)  # warm
         a = await chat_answer(overview, admin, query)

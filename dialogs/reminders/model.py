@@ -111,11 +111,15 @@ class Snapshot:
     def _by_name(self, ids: set[int]) -> list[PersonInfo]:
         return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
 
-    def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
+    def ids_with(self, roles: tuple[str, ...], institution_id: int) -> set[int]:
+        """Who holds one of `roles` at the institution, unordered (no sorting by name)."""
         ids: set[int] = set()
         for role in roles:
             ids |= self._at_institution.get((role, institution_id), set())
-        return self._by_name(ids)
+        return ids
+
+    def people_with(self, roles: tuple[str, ...], institution_id: int) -> list[PersonInfo]:
+        return self._by_name(self.ids_with(roles, institution_id))
 
     def area_leaders(self, area_id: int) -> list[PersonInfo]:
         return self._by_name(self._area_leaders.get(area_id, set()))

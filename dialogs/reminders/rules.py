@@ -57,7 +57,10 @@ def iso_week(moment: datetime, tz: tzinfo) -> str:
 class Rules:
     """The rules over one snapshot at one moment."""
 
-    def __init__(self, now: datetime, snap: Snapshot, strategy: Strategy) -> None:
+    def __init__(
+        self, now: datetime, snap: Snapshot, strategy: Strategy, skip: Callable[[str, str], bool] = lambda r, p: False
+    ) -> None:
+        self.skip = skip  # (rule, period) -> its items are known to be in the outbox (see planner.PlanMemory)
         self.now = now
         self.snap = snap
         self.strategy = strategy
@@ -99,8 +102,8 @@ class Rules:
         """person id -> the given institutions where they hold one of `roles`."""
         out: dict[int, list[InstitutionInfo]] = {}
         for inst in institutions:
-            for person in self.snap.people_with(roles, inst.id):
-                out.setdefault(person.id, []).append(inst)
+            for person_id in self.snap.ids_with(roles, inst.id):
+                out.setdefault(person_id, []).append(inst)
         return out
 
     # -- rules -----------------------------------------------------------------------------------
@@ -185,6 +188,8 @@ class Rules:
         if due is None:
             return []
         period = iso_week(nominal, self.cal.tz)
+        if self.skip(m.NUDGE, period):
+            return []
         items = []
         for person_id, boards in sorted(self.grouped(BOARD, self.not_done(self.snap.institutions)).items()):
             person = self.snap.people[person_id]
@@ -219,6 +224,8 @@ class Rules:
                 if due is None:
                     continue
                 period = f"{kind}:{target.isoformat()}:-{d}"
+                if self.skip(m.ESCALATION, period):
+                    continue
                 missing = self.not_done(self.snap.institutions)
                 for person_id, boards in sorted(self.grouped(CHAIR_AND_LEADER, missing).items()):
                     person = self.snap.people[person_id]
@@ -241,10 +248,10 @@ class Rules:
         expires = due + timedelta(days=self.settings.overdue_days)
         if not due <= self.now < expires:
             return []
-        missing = self.not_done(self.snap.institutions)
+        period = f"deadline:{deadline.isoformat()}"
+        missing = [] if self.skip(m.OVERDUE, period) else self.not_done(self.snap.institutions)
         if not missing:
             return []
-        period = f"deadline:{deadline.isoformat()}"
         area_name = {a.id: a.name for a in self.snap.areas}
         pairs = sorted(
             ((area_name[i.area_id], i) for i in missing), key=lambda p: (p[0].casefold(), p[1].name.casefold())
