@@ -13,8 +13,9 @@ is a SQLite file in a temporary directory (its page cache is bounded by SQLite).
 
 Every `--every` turns it prints the resident set size (now, not the peak, from /proc/self/statm), the number
 of objects the garbage collector tracks and, with `--tracemalloc`, the traced Python heap; at the end the
-growth per turn after the first sample, and with `--tracemalloc` the source lines whose allocations grew
-most between the first and the last sample (where to look for something kept per turn)."""
+growth per turn after the first sample, the object types whose count grew most, and with `--tracemalloc`
+the source lines whose allocations grew most between the first and the last sample (where to look for
+something kept per turn)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import resource
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from dataclasses import dataclass
 
 from aiohttp import ClientSession
@@ -58,12 +60,15 @@ class Sample:
     rss_mb: float
     objects: int
     traced_mb: float | None
+    types: Counter[str]
 
 
 def sample(turns: int, started: float, traced: bool) -> Sample:
     gc.collect()
     heap = tracemalloc.get_traced_memory()[0] / 1e6 if traced else None
-    return Sample(turns, time.perf_counter() - started, rss_mb(), len(gc.get_objects()), heap)
+    objects = gc.get_objects()
+    types = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects)
+    return Sample(turns, time.perf_counter() - started, rss_mb(), len(objects), heap, types)
 
 
 def show(s: Sample) -> None:
@@ -160,6 +165,11 @@ def report(samples: list[Sample], first: tracemalloc.Snapshot | None, last: trac
         + f"; {turns / (b.seconds - a.seconds):.0f} turns/s; peak RSS "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
+    grown = (b.types - a.types).most_common(12)
+    if grown:
+        print("object types (tracked by the garbage collector) that grew most:")
+        for name, n in grown:
+            print(f"  {n:+8d}  {name}")
     if first is not None and last is not None:
         print("allocations that grew most between the first and the last sample:")
         for stat in last.compare_to(first, "traceback")[:12]:

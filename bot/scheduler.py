@@ -171,11 +171,11 @@ async def tick(
         planning = Planning.fresh(default_locale)  # a dry run plans everything and remembers nothing
     due, settings, complete = await _plan(db, now, planning)
     report.planned = len(due)
-    report.skipped_rounds = planning.memory.skipped if not dry_run else 0
     if dry_run:
         return await _dry_run(db, now, due, settings, report)
     report.enqueued = await _enqueue_new(db, due, now)
     complete()
+    report.skipped_rounds = planning.memory.skipped
     if not by_platform:
         report.held = "no notifiers"
         return report

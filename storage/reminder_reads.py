@@ -36,7 +36,6 @@ class PlannerRows:
     registration_of: dict[int, int]  # institution id -> registration id (active strategy)
     people: list[tuple[int, str, str | None, date | None]]  # id, name, locale, paused until
     memberships: list[tuple[int, str, int | None, int | None]]  # person, role, institution, area
-    measurements: list[tuple[int, int, int, str, str, list[Any]]]  # local goal, institution, goal, text, method, dates
 
 
 def _sums(*columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> list[ColumnElement[Any]]:
@@ -68,16 +67,16 @@ async def org_marks(session: AsyncSession) -> tuple[Any, ...]:
     return tuple(out)
 
 
-async def registration_versions(session: AsyncSession, strategy_id: int) -> dict[int, tuple[int, int]]:
-    """institution id -> (registration id, version) for the strategy. Every saved change (an answer, a
-    local goal or measurement added or removed, a status) bumps the version, so comparing two of these
-    maps says exactly which institutions changed."""
+async def registration_versions(session: AsyncSession, strategy_id: int) -> dict[int, tuple[int, int, str]]:
+    """institution id -> (registration id, version, status) for the strategy. Every saved change (an
+    answer, a local goal or measurement added or removed, a status) bumps the version, so comparing two
+    of these maps says exactly which institutions changed (the status too, should a write not bump it)."""
     rows = await session.execute(
-        select(Registration.institution_id, Registration.id, Registration.version).where(
+        select(Registration.institution_id, Registration.id, Registration.version, Registration.status).where(
             Registration.strategy_id == strategy_id
         )
     )
-    return {int(i): (int(r), int(v)) for i, r, v in rows.all()}
+    return {int(i): (int(r), int(v), str(st)) for i, r, v, st in rows.all()}
 
 
 async def pauses(session: AsyncSession) -> dict[int, date]:
@@ -151,8 +150,7 @@ async def planner_rows(session: AsyncSession, strategy_id: int) -> PlannerRows:
             )
         ).all()
     ]
-    measurements = await measurement_rows(session, strategy_id)
-    return PlannerRows(areas, area_of, registration_of, people, memberships, measurements)
+    return PlannerRows(areas, area_of, registration_of, people, memberships)
 
 
 async def recipient(session: AsyncSession, person_id: int) -> tuple[str, dict[str, str]] | None:

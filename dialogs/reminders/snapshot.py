@@ -49,7 +49,9 @@ class SnapshotCache:
     each registration's version, the pauses, the answered follow-ups and the recent failures. When the
     organisation (people, memberships, areas, channels, institutions) or the active strategy changed,
     everything is read again; otherwise only the progress of the institutions whose registration's
-    version changed (and then the measurements). With nothing changed the same snapshot is returned.
+    version (or status) changed. The measurements with dates are read every tick (few rows, and a
+    follow-up must not wait for anything else to change). With nothing changed the same snapshot is
+    returned.
 
     `generation` changes whenever who may get a reminder can have changed (the organisation or a pause),
     which `dialogs.reminders.planner.PlanMemory` uses to know when its record of complete rounds holds."""
@@ -60,7 +62,7 @@ class SnapshotCache:
     partial_reads: int = 0  # ticks that re-read the progress of some institutions only
     _strategy_key: tuple[Any, ...] | None = None
     _org: tuple[Any, ...] | None = None
-    _versions: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _versions: dict[int, tuple[int, int, str]] = field(default_factory=dict)
     _pauses: dict[int, date] = field(default_factory=dict)
     _area_of: dict[int, int] = field(default_factory=dict)
     _institutions: dict[int, InstitutionInfo] = field(default_factory=dict)
@@ -76,12 +78,13 @@ class SnapshotCache:
         versions = await reminder_reads.registration_versions(session, row.id)
         pauses = await reminder_reads.pauses(session)
         answered = frozenset(await followups.answered_keys(session))
+        measurements = _measurements(await reminder_reads.measurement_rows(session, row.id))
         unreachable = tuple(
             (f.to_name, f.error) for f in await outbox.failures_since(session, now - UNREACHABLE_WINDOW)
         )
         snap = self._snapshot
         if snap is None or strategy_key != self._strategy_key or org != self._org:
-            snap = await self._read_all(session, row.id, row.definition, versions, pauses)
+            snap = await self._read_all(session, row.id, row.definition, versions, pauses, measurements)
             self._strategy_key, self._org = strategy_key, org
             self.generation += 1
             self.full_reads += 1
@@ -98,8 +101,8 @@ class SnapshotCache:
                 snap = replace(snap, people=people)
                 self.generation += 1
         self._versions, self._pauses = versions, pauses
-        if snap.answered_followups != answered or snap.unreachable != unreachable:
-            snap = replace(snap, answered_followups=answered, unreachable=unreachable)
+        if snap.answered_followups != answered or snap.unreachable != unreachable or snap.measurements != measurements:
+            snap = replace(snap, answered_followups=answered, unreachable=unreachable, measurements=measurements)
         self._snapshot = snap
         return snap
 
@@ -108,8 +111,9 @@ class SnapshotCache:
         session: AsyncSession,
         strategy_id: int,
         definition: dict[str, Any],
-        versions: dict[int, tuple[int, int]],
+        versions: dict[int, tuple[int, int, str]],
         pauses: dict[int, date],
+        measurements: tuple[MeasurementInfo, ...],
     ) -> Snapshot:
         rows = await progress.progress(session, strategy_id, EVERYTHING)
         read = await reminder_reads.planner_rows(session, strategy_id)
@@ -121,7 +125,7 @@ class SnapshotCache:
             institutions=tuple(self._institutions.values()),
             people={i: PersonInfo(i, name, locale, pauses.get(i)) for i, name, locale, _until in read.people},
             memberships=tuple(MembershipInfo(*m) for m in read.memberships),
-            measurements=_measurements(read.measurements),
+            measurements=measurements,
             default_locale=self.default_locale,
         )
 
@@ -131,15 +135,14 @@ class SnapshotCache:
         strategy_id: int,
         snap: Snapshot,
         changed: set[int],
-        versions: dict[int, tuple[int, int]],
+        versions: dict[int, tuple[int, int, str]],
     ) -> Snapshot:
         scope = progress.Scope(False, frozenset(), frozenset(changed), board_only=False)
         for p in await progress.progress(session, strategy_id, scope):
             self._institutions[p.institution_id] = self._info(p, versions)
-        measurements = _measurements(await reminder_reads.measurement_rows(session, strategy_id))
-        return replace(snap, institutions=tuple(self._institutions.values()), measurements=measurements)
+        return replace(snap, institutions=tuple(self._institutions.values()))
 
-    def _info(self, p: progress.InstitutionProgress, versions: dict[int, tuple[int, int]]) -> InstitutionInfo:
+    def _info(self, p: progress.InstitutionProgress, versions: dict[int, tuple[int, int, str]]) -> InstitutionInfo:
         registration = versions.get(p.institution_id)
         return InstitutionInfo(
             p.institution_id, p.name, self._area_of[p.institution_id], p.status,
