@@ -140,6 +140,11 @@ async def run(args: argparse.Namespace) -> None:
             first_snapshot = tracemalloc.take_snapshot() if args.tracemalloc else None
             for i in range(args.turns):
                 await turn(args.warmup + i)
+                if args.seconds and time.perf_counter() - started > args.seconds and (i + 1) % args.every == 0:
+                    samples.append(sample(i + 1, started, args.tracemalloc))
+                    show(samples[-1])
+                    print(f"stopped after {args.seconds:.0f} s (--seconds), at {i + 1} turns", flush=True)
+                    break
                 if (i + 1) % args.every == 0:
                     samples.append(sample(i + 1, started, args.tracemalloc))
                     show(samples[-1])
@@ -184,6 +189,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=10_000, help="turns between samples")
     parser.add_argument("--people", type=int, default=40, help="chairs talking in turn (half Slack, half Teams)")
     parser.add_argument("--warmup", type=int, default=500, help="turns before the first sample")
+    parser.add_argument("--seconds", type=float, default=0, help="stop at the first sample after this long")
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations (slower)")
     parser.add_argument("--frames", type=int, default=6, help="traceback depth kept by tracemalloc")
     args = parser.parse_args()
