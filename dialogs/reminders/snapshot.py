@@ -22,6 +22,7 @@ from dialogs.strategy import parse_strategy
 from storage import followups, outbox, progress, reminder_reads, strategies
 
 UNREACHABLE_WINDOW = timedelta(days=7)  # failures listed in the admins' digest
+REFRESH = timedelta(hours=1)  # read everything again at least this often (a rename the aggregates miss)
 EVERYTHING = progress.Scope(True, frozenset(), frozenset(), board_only=False)
 
 
@@ -53,6 +54,10 @@ class SnapshotCache:
     follow-up must not wait for anything else to change). With nothing changed the same snapshot is
     returned.
 
+    The aggregates miss a rename that keeps a name's length, so everything is also read again every
+    `REFRESH` (names only show in new messages; who gets one is decided by ids and roles, which the
+    aggregates do see).
+
     `generation` changes whenever who may get a reminder can have changed (the organisation or a pause),
     which `dialogs.reminders.planner.PlanMemory` uses to know when its record of complete rounds holds."""
 
@@ -67,6 +72,7 @@ class SnapshotCache:
     _area_of: dict[int, int] = field(default_factory=dict)
     _institutions: dict[int, InstitutionInfo] = field(default_factory=dict)
     _snapshot: Snapshot | None = None
+    _read_at: datetime | None = None
 
     async def load(self, session: AsyncSession, now: datetime) -> Snapshot:
         row = await strategies.active_strategy(session)
@@ -83,10 +89,11 @@ class SnapshotCache:
             (f.to_name, f.error) for f in await outbox.failures_since(session, now - UNREACHABLE_WINDOW)
         )
         snap = self._snapshot
-        if snap is None or strategy_key != self._strategy_key or org != self._org:
+        changed_org = snap is None or strategy_key != self._strategy_key or org != self._org
+        if snap is None or changed_org or self._read_at is None or not timedelta(0) <= now - self._read_at < REFRESH:
             snap = await self._read_all(session, row.id, row.definition, versions, pauses, measurements)
-            self._strategy_key, self._org = strategy_key, org
-            self.generation += 1
+            self._strategy_key, self._org, self._read_at = strategy_key, org, now
+            self.generation += 1 if changed_org or pauses != self._pauses else 0
             self.full_reads += 1
         else:
             changed = {i for i in versions.keys() | self._versions.keys() if versions.get(i) != self._versions.get(i)}
