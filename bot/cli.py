@@ -179,15 +179,13 @@ async def cmd_org_import(db: Database, path: Path) -> int:
 
 
 async def cmd_demo(db: Database, if_empty: bool) -> int:
-    from sqlalchemy import func, select
-
-    from storage.models import Person
     from storage.org import import_org
     from storage.org_file import parse_org_file
+    from storage.people import count_people
     from storage.strategies import strategy_by_key
 
     async with db.transaction() as s:
-        people = await s.scalar(select(func.count()).select_from(Person)) or 0
+        people = await count_people(s)
         have_default = await strategy_by_key(s, load_strategy_file(DEFAULT_STRATEGY_FILE).key) is not None
     if if_empty and people:
         print("The database already has data; the demo was not loaded again.")

@@ -24,6 +24,7 @@ from storage.meeting_models import (
     ParticipantRole,
 )
 from storage.models import Area, Institution, Membership, Person, Role
+from storage.org_file import name_key
 from storage.types import utcnow
 
 
@@ -172,6 +173,19 @@ async def people_with_role(
     elif role is not Role.ADMIN:
         return []
     return sorted(set(await session.scalars(query)))
+
+
+async def institution_named(session: AsyncSession, name: str) -> Institution | None:
+    """The institution whose name is `name` (case and spacing as `name_key` folds them)."""
+    return await session.scalar(select(Institution).where(Institution.name_key == name_key(name)))
+
+
+async def area_named(session: AsyncSession, name: str) -> Area | None:
+    return await session.scalar(select(Area).where(Area.name_key == name_key(name)))
+
+
+async def all_area_ids(session: AsyncSession) -> list[int]:
+    return list(await session.scalars(select(Area.id).order_by(Area.id)))
 
 
 async def institutions_in_area(session: AsyncSession, area_id: int) -> list[Institution]:

@@ -18,17 +18,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.meetings.templates import Answerer, MeetingTemplate, Scope, builtin_templates
 from dialogs.texts import Texts
-from storage import meetings
+from storage import meetings, people
 from storage.db import Database
 from storage.meeting_models import ParticipantRole
-from storage.models import Area, Institution, Person, Role
-from storage.org_file import name_key
-from storage.people import email_key
+from storage.models import Area, Institution, Role
 
 REQUIRED = ("institution", "date", "template", "participants")
 OPTIONAL = ("time", "area")
@@ -153,7 +150,7 @@ async def _row(
             start_time = f"{int(match[1]):02d}:{match[2]}"
     attendees: list[int] = []
     for email in [e for e in re.split(r"[;,\s]+", cells.get("participants", "")) if e]:
-        person = await s.scalar(select(Person).where(Person.email_key == email_key(email)))
+        person = await people.person_by_email(s, email)
         if person is None:
             problem(
                 t("nobody with the email «{email}» is known; import them with «maalbot org import» first.", email=email)
@@ -164,9 +161,7 @@ async def _row(
     place = cells.get("area") or cells.get("institution", "")
     if template is not None:
         if template.scope is Scope.INSTITUTION:
-            institution = await s.scalar(
-                select(Institution).where(Institution.name_key == name_key(cells.get("institution", "")))
-            )
+            institution = await meetings.institution_named(s, cells.get("institution", ""))
             if institution is None:
                 problem(
                     t(
@@ -176,7 +171,7 @@ async def _row(
                     )
                 )
         elif template.scope is Scope.AREA:
-            area = await s.scalar(select(Area).where(Area.name_key == name_key(place)))
+            area = await meetings.area_named(s, place)
             if area is None:
                 problem(
                     t(
@@ -215,7 +210,7 @@ async def preparers(
         case Answerer.AREA_LEADERS:
             if area_ids:
                 return await meetings.people_with_role(s, Role.AREA_LEADER, area_ids=area_ids)
-            all_areas = list(await s.scalars(select(Area.id)))
+            all_areas = await meetings.all_area_ids(s)
             return await meetings.people_with_role(s, Role.AREA_LEADER, area_ids=all_areas)
         case Answerer.ADMINISTRATION:
             return await meetings.people_with_role(s, Role.ADMIN)
