@@ -21,12 +21,13 @@ run: $(STAMP)
 	$(BIN)/maalbot demo --if-empty
 	$(BIN)/maalbot serve --dev
 
+# Every test, one worker per core (pytest-xdist); each worker starts its own PostgreSQL on a free port.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --durations=20
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot dialogs storage tests benchmarks
-	$(BIN)/ruff format --check bot dialogs storage tests benchmarks
+	$(BIN)/ruff check bot dialogs reports storage tests benchmarks
+	$(BIN)/ruff format --check bot dialogs reports storage tests benchmarks
 	$(BIN)/mypy
 
 clean:
@@ -34,7 +35,7 @@ clean:
 
 # Re-extract the translatable texts and merge them into the Danish and English catalogs.
 catalogs: $(STAMP)
-	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs
+	$(BIN)/pybabel extract -k t -k plural:1,2 -k N_ --no-location --omit-header -o .venv/maalbot.pot bot dialogs reports
 	$(BIN)/pybabel update -i .venv/maalbot.pot -d dialogs/locale -D maalbot --no-fuzzy-matching --ignore-obsolete --width 120
 
 # Repeatable measurements (see benchmarks/README.md); not part of `make test`.

@@ -1,6 +1,7 @@
 """What one DM turn costs through the real HTTP routes, against the framework floor.
 
     .venv/bin/python benchmarks/channel_turns.py [--turns 300] [--channel slack|teams|both] [--runs 3]
+    .venv/bin/python benchmarks/channel_turns.py --concurrency 20 --turns 1000 [--database-url postgresql://...]
 
 For each channel four things are measured, each in its own process (so peak RSS is its own):
 
@@ -24,6 +25,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import logging
 import math
 import os
 import resource
@@ -133,9 +135,9 @@ def extra_org_yaml(count: int) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-async def prepare_db(tmp: str, chairs_needed: int) -> tuple[Any, list[Chair], list[str]]:
-    """A migrated SQLite file with the default strategy, the demo org and enough extra boards.
-    Returns the database, the chairs (warm-up chair first, then the demo chairs) and the script."""
+async def prepare_db(tmp: str, chairs_needed: int, url: str | None = None) -> tuple[Any, list[Chair], list[str]]:
+    """A migrated SQLite file (or the database at `url`) with the default strategy, the demo org and enough
+    extra boards. Returns the database, the chairs (warm-up chair first, then the demo chairs) and the script."""
     from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
     from storage.db import Database
     from storage.migrate import upgrade
@@ -143,7 +145,7 @@ async def prepare_db(tmp: str, chairs_needed: int) -> tuple[Any, list[Chair], li
     from storage.org_file import parse_org_file, parse_org_yaml
     from storage.strategies import save_strategy
 
-    db = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
+    db = Database(url or f"sqlite+aiosqlite:///{tmp}/bench.db")
     await upgrade(db)
     strategy = load_strategy_file(DEFAULT_STRATEGY_FILE)
     async with db.transaction() as s:
@@ -461,6 +463,82 @@ async def teams_maalbot(turns: int, warmup: int) -> Result:
     return checked("teams", latencies, seconds, sent[warmup:], submitted, complete_chairs(turns, lines), measured_sql)
 
 
+async def teams_concurrent(turns: int, warmup: int, concurrency: int, url: str | None) -> dict[str, Any]:
+    """`concurrency` chairs typing at the same time in Teams (each waits for its answer before the next
+    line, as a person does); a turn's latency is its HTTP request's, which Teams' route answers when the
+    turn is done and its replies were accepted by the fake connector."""
+    from bot.settings import Settings
+    from bot.web import SERVICE_KEY, build_app
+    from tests.fakes.bot_connector import FakeBotConnector
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"):
+        os.environ.pop(name, None)
+    os.environ["MAALBOT_REMINDERS"] = "off"
+    connector = await FakeBotConnector().start()
+    per_chair = max(1, (warmup + turns) // concurrency)
+    with tempfile.TemporaryDirectory() as tmp:
+        db, chairs, lines = await prepare_db(tmp, concurrency * (1 + per_chair // len(script(4))), url)
+        users = [f"29:bench-{n}" for n in range(len(chairs))]
+        for user, chair in zip(users, chairs, strict=True):
+            connector.add_member(user, chair.name, chair.email)
+        app = build_app(Settings(), db, dev=True)
+        app[SERVICE_KEY].clock = lambda: NOW
+        runner, base = await serve(app)
+        latencies: list[tuple[int, float]] = []  # (turn number of its conversation, seconds)
+        async with ClientSession() as http:
+
+            async def conversation(c: int) -> None:
+                for n in range(per_chair):
+                    chair = 1 + c + concurrency * (n // len(lines))  # a new chair when one has finished
+                    t0 = time.perf_counter()
+                    await post_teams(http, base, teams_activity(connector.url, users[chair], lines[n % len(lines)]))
+                    latencies.append((n, time.perf_counter() - t0))
+
+            started = time.perf_counter()
+            await asyncio.gather(*(conversation(c) for c in range(concurrency)))
+            seconds = time.perf_counter() - started
+        await runner.cleanup()
+    await connector.stop()
+    skip = warmup // concurrency
+    measured = [t for n, t in latencies if n >= skip]
+    q = statistics.quantiles(measured, n=100)
+    return {
+        "database": "postgresql" if url else "sqlite",
+        "concurrency": concurrency,
+        "turns": len(measured),
+        "turns_per_s": len(latencies) / seconds,
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+        "max_ms": max(measured) * 1000,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+async def with_database(database_url: str | None, run: Callable[[str | None], Awaitable[Any]]) -> Any:
+    """`run(url)` on a throwaway database on the PostgreSQL server at `database_url` (created and dropped
+    here), or on SQLite (None)."""
+    if database_url is None:
+        return await run(None)
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from storage.db import normalise_url
+
+    server = make_url(normalise_url(database_url))
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"maalbot_turns_{os.getpid()}"
+    conn = await asyncpg.connect(admin)
+    await conn.execute(f"CREATE DATABASE {name}")
+    await conn.close()
+    try:
+        return await run(server.set(database=name).render_as_string(hide_password=False))
+    finally:
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.close()
+
+
 RUNNERS: dict[str, Callable[[int, int], Awaitable[Result]]] = {
     "slack:floor": slack_floor,
     "slack:maalbot": slack_maalbot,
@@ -509,10 +587,30 @@ def main() -> None:
     parser.add_argument("--channel", choices=("slack", "teams", "both"), default="both")
     parser.add_argument("--runs", type=int, default=1, help="runs per measurement; figures are medians")
     parser.add_argument("--child", choices=sorted(RUNNERS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="more than 1: that many Teams conversations at once through maalbot (no floor), with p99",
+    )
+    parser.add_argument("--database-url", default=None, help="with --concurrency: a PostgreSQL server to use")
     args = parser.parse_args()
     if args.turns < 2 or args.runs < 1:
         parser.error("--turns must be at least 2 and --runs at least 1")
     _repo_on_path()
+    if args.concurrency > 1:
+        logging.getLogger("microsoft_agents").setLevel(logging.ERROR)  # «App ID is not provided» every turn
+        result = asyncio.run(
+            with_database(
+                args.database_url, lambda url: teams_concurrent(args.turns, args.warmup, args.concurrency, url)
+            )
+        )
+        print(
+            f"teams, {result['database']}, {result['concurrency']} conversations at once: {result['turns']} turns, "
+            f"{result['turns_per_s']:.0f} turns/s; p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
+            f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms; peak RSS {result['peak_rss_mb']:.0f} MB"
+        )
+        return
     if args.child:
         result = asyncio.run(RUNNERS[args.child](args.turns, args.warmup))
         print(json.dumps(asdict(result)))

@@ -20,18 +20,20 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
+import shutil
 import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
-from bot.scheduler import tick
+from bot.scheduler import Planning, tick
 from bot.settings import Settings
 from bot.slack.render import render_messages
 from bot.status_page import mount_status_page
@@ -140,8 +142,12 @@ async def payload_bytes(db: Database) -> int:
     return sum(len(json.dumps(p).encode()) for p in payloads)
 
 
-async def tick_with_turns(db: Database, overview: Overview, leader: int, now: datetime) -> tuple[Any, float, float]:
-    """One tick (no notifiers: plan and enqueue), and the slowest area-leader «status» meanwhile."""
+async def tick_with_turns(
+    db: Database, overview: Overview, leader: int, now: datetime, planning: Planning
+) -> tuple[Any, float, float, float]:
+    """One tick (no notifiers: plan and enqueue) with what `serve` keeps between ticks, and the slowest
+    area-leader «status» meanwhile. Returns the report, wall seconds, CPU seconds of the whole process
+    (the tick's worker thread included, the asker too) and the slowest answer."""
     latencies: list[float] = []
     done = asyncio.Event()
 
@@ -153,12 +159,34 @@ async def tick_with_turns(db: Database, overview: Overview, leader: int, now: da
             await asyncio.sleep(0.02)
 
     asker = asyncio.create_task(ask())
-    t0 = time.perf_counter()
-    report = await tick(db, [], now, instance_id="bench")
-    elapsed = time.perf_counter() - t0
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    report = await tick(db, [], now, instance_id="bench", planning=planning)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     done.set()
     await asker
-    return report, elapsed, max(latencies, default=0.0)
+    return report, elapsed, cpu, max(latencies, default=0.0)
+
+
+async def board_changes(db: Database) -> None:
+    """Between two ticks: a new member joins a board that has not submitted, and a draft is submitted
+    (its version bumped, as every saved change does)."""
+    async with db.transaction() as s:
+        draft = (
+            await s.execute(select(Registration.id, Registration.institution_id).where(Registration.status == "draft"))
+        ).first()
+        behind = await s.scalar(
+            select(Institution.id).where(~Institution.id.in_(select(Registration.institution_id))).limit(1)
+        )
+        assert draft is not None and behind is not None
+        await s.execute(
+            update(Registration)
+            .where(Registration.id == draft[0])
+            .values(status="submitted", version=Registration.version + 1, updated_at=MONDAY)
+        )
+        newcomer = Person(name="Ny Forælder", email="ny@kommune.maalbot.dk", email_key="ny@kommune.maalbot.dk")
+        s.add(newcomer)
+        await s.flush()
+        s.add(Membership(person_id=newcomer.id, role=Role.MEMBER.value, institution_id=behind))
 
 
 async def status_page(db: Database, admin: int) -> tuple[float, int]:
@@ -179,39 +207,69 @@ async def status_page(db: Database, admin: int) -> tuple[float, int]:
     return statistics.median(times) * 1000, size
 
 
-async def run_municipality(url: str, institutions: int) -> None:
-    db = Database(url)
-    await upgrade(db)
+async def generate(db: Database, institutions: int) -> str:
+    """The strategy, the organisation (through the org import, which is measured) and the registrations."""
     definition = load_strategy_file(DEFAULT_STRATEGY_FILE).model_dump(mode="json")
     definition["deadline"] = DEADLINE.isoformat()
     async with db.transaction() as s:
         strategy_id = (await save_strategy(s, definition))[0].id
-    text = org_yaml(institutions)
+    org = org_yaml(institutions)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    await import_org(db, parse_org_yaml(text))
+    await import_org(db, parse_org_yaml(org))
     imported = time.perf_counter() - t0
     rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     submitted, drafts = await registrations(db, strategy_id)
+    return (
+        f"{submitted} submitted, {drafts} in draft; org import {imported:.1f} s ({len(org) / 1e6:.1f} MB of "
+        f"YAML, peak RSS {rss0:.0f} → {rss_import:.0f} MB)"
+    )
+
+
+async def run_municipality(
+    url: str, institutions: int, *, sqlite_file: Path | None = None, keep: Path | None = None, only: str = "all"
+) -> None:
+    if keep is not None and sqlite_file is not None and keep.exists():
+        shutil.copyfile(keep, sqlite_file)
+        generated = f"reused {keep} (org import not measured)"
+        db = Database(url)
+    else:
+        db = Database(url)
+        await upgrade(db)
+        generated = await generate(db, institutions)
+        if keep is not None and sqlite_file is not None:
+            await db.dispose()  # the last connection closed: SQLite has checkpointed the WAL into the file
+            shutil.copyfile(sqlite_file, keep)
+            db = Database(url)
     async with db.transaction() as s:
         people = int(await s.scalar(select(func.count(Person.id))) or 0)
-    print(
-        f"database: {db.dialect}; {institutions} institutions, {people} people, {submitted} submitted, "
-        f"{drafts} in draft; org import {imported:.1f} s ({len(text) / 1e6:.1f} MB of YAML, peak RSS "
-        f"{rss0:.0f} → {rss_import:.0f} MB)"
-    )
+        count = int(await s.scalar(select(func.count(Institution.id))) or 0)
+    print(f"database: {db.dialect}; {count} institutions, {people} people; {generated}")
     overview = Overview(db)
     leader = await person_with(db, Role.AREA_LEADER)
     admin = await person_with(db, Role.ADMIN)
-    for label, now in (("everything new", MONDAY), ("nothing new", MONDAY + timedelta(minutes=1))):
+    planning = Planning.fresh()  # kept from tick to tick, as `serve`'s scheduler loop does
+    ticks = (
+        ("everything new", MONDAY),
+        ("nothing new", MONDAY + timedelta(minutes=1)),
+        ("one member joined, one board submitted", MONDAY + timedelta(minutes=2)),
+        ("nothing new", MONDAY + timedelta(minutes=3)),
+    )
+    for n, (label, now) in enumerate(ticks):
+        if n == 2:
+            await board_changes(db)
         before = await payload_bytes(db)
-        report, elapsed, slowest = await tick_with_turns(db, overview, leader, now)
+        report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning)
         written = await payload_bytes(db) - before
         print(
-            f"tick ({label}): {elapsed:.2f} s, {report.planned} planned, {report.enqueued} enqueued, "
-            f"{written / 1e6:.1f} MB of payload written; slowest area-leader «status» during it "
-            f"{slowest * 1000:.0f} ms"
+            f"tick ({label}): {elapsed:.2f} s (CPU {cpu:.2f} s), {report.planned} planned "
+            f"({report.skipped_rounds} rounds skipped), {report.enqueued} enqueued, {written / 1e6:.1f} MB of "
+            f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms",
+            flush=True,
         )
+    if only == "ticks":
+        await db.dispose()
+        return
     for name, query in (("status", LeaderQuery("status")), ("hvem mangler?", LeaderQuery("missing"))):
         await chat_answer(overview, admin, query)  # warm
         a = await chat_answer(overview, admin, query)

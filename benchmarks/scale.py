@@ -142,7 +142,7 @@ async def run(args: argparse.Namespace, url: str, sqlite_file: Path | None) -> N
     if args.municipality:  # the whole municipality at once (benchmarks/municipality.py)
         from municipality import run_municipality
 
-        await run_municipality(url, args.institutions)
+        await run_municipality(url, args.institutions, sqlite_file=sqlite_file, keep=args.keep, only=args.only)
         return
     db = Database(url)
     await upgrade(db)
@@ -246,6 +246,19 @@ def main() -> None:
         "--municipality",
         action="store_true",
         help="instead of conversations: reminder ticks, leaders' answers, GET /status, org import (municipality.py)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="with --municipality on SQLite: a copy of the generated database is kept in this file and, when "
+        "it exists, used instead of generating again (the org import is then not measured)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("all", "ticks"),
+        default="all",
+        help="with --municipality: everything, or only the reminder ticks",
     )
     args = parser.parse_args()
     if args.members < 2:

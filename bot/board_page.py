@@ -20,11 +20,11 @@ from aiohttp import web
 from bot.reports import prepare, render_html
 from dialogs.links import LinkError, make_token
 from dialogs.links_chat import BOARD_DOCX_PATH, BOARD_PATH
-from dialogs.report_texts import report_texts
 from dialogs.texts import Texts, texts
+from reports.committee_docx import write_docx
+from reports.texts import report_texts
 from storage import people
 from storage.export import ExportError, build_export
-from storage.export_docx import write_docx
 from storage.models import Person
 
 if TYPE_CHECKING:

@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-drafts", action="store_true", help="docx/html: also registrations that are not submitted yet"
     )
-    export.add_argument("--lang", choices=("da", "en"), help="language of xlsx/docx/html (default: MAALBOT_LOCALE)")
+    export.add_argument(
+        "--lang", "--language", dest="lang", choices=("da", "en"),
+        help="language of the words in the file (default: MAALBOT_LOCALE, which is Danish unless set)",
+    )  # fmt: skip
 
     serve = sub.add_parser("serve", help="start the bot's web server")
     serve.add_argument("--dev", action="store_true", help="local development mode on 127.0.0.1")
@@ -63,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_parsers(sub)
     add_privacy_parsers(sub, db, org_import)
     add_remind_parser(sub)
+    from bot.cli_meetings import add_meeting_parser  # the meeting cycle (bot/cli_meetings.py)
+
+    add_meeting_parser(sub)
     from bot.webchat.invite import add_invite_parser
 
     add_invite_parser(sub)
@@ -173,15 +179,13 @@ async def cmd_org_import(db: Database, path: Path) -> int:
 
 
 async def cmd_demo(db: Database, if_empty: bool) -> int:
-    from sqlalchemy import func, select
-
-    from storage.models import Person
     from storage.org import import_org
     from storage.org_file import parse_org_file
+    from storage.people import count_people
     from storage.strategies import strategy_by_key
 
     async with db.transaction() as s:
-        people = await s.scalar(select(func.count()).select_from(Person)) or 0
+        people = await count_people(s)
         have_default = await strategy_by_key(s, load_strategy_file(DEFAULT_STRATEGY_FILE).key) is not None
     if if_empty and people:
         print("The database already has data; the demo was not loaded again.")
@@ -304,6 +308,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, db: Database) 
             return await run_admin(args, db)
         case "chat":
             return await cmd_chat(settings, db, args.user)
+        case "meeting":
+            from bot.cli_meetings import run_meeting
+
+            return await run_meeting(args, db, locale=settings.locale)
         case "invite":
             from bot.webchat.invite import run_invite
 

@@ -1,21 +1,22 @@
-"""The committee document for people: the export prepared with the municipality's name and the time
-plan, written as a file (DOCX, XLSX, ...) or as a print-ready HTML page with the same content, in
-the reader's language. Used by `maalbot export` and by the status page's download links."""
+"""The committee document as a print-ready HTML page (the same content as the DOCX), in the reader's
+language, and the download bytes of every export format for the web and the CLI. The documents
+themselves are built in `reports/`; this module is the web edge's template for them."""
 
 from __future__ import annotations
 
-import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from dialogs.report_texts import report_texts
 from dialogs.texts import Texts
-from storage.committee import ANSWERS, ReportTexts, committee_report, percent
-from storage.db import Database
-from storage.export_docx import _when, add_time_plan, extract_day
-from storage.export_writers import previous_lines, write_export
+from reports.committee import ANSWERS, committee_report, percent
+from reports.document import prepare, render_bytes
+from reports.rows import extract_day, milestone_when, milestones, previous_lines
+from reports.texts import ReportTexts, report_texts
+
+__all__ = ["HTML", "bar", "prepare", "render_file", "render_html"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 HTML = "html"
@@ -24,23 +25,11 @@ _env = Environment(
 )
 
 
-async def prepare(db: Database, data: dict[str, Any], municipality: str, fmt: str) -> dict[str, Any]:
-    """The export with the municipality's name, and the time plan where the document shows it."""
-    data = {**data, "municipality": municipality or None}
-    if fmt in ("docx", HTML):
-        data = await add_time_plan(db, data)
-    return data
-
-
 def render_file(data: dict[str, Any], fmt: str, t: Texts, *, include_drafts: bool = False) -> bytes:
     """The export as the bytes of a file in `fmt` (json, csv, xlsx, md, docx or html)."""
-    tx = report_texts(t)
     if fmt == HTML:
         return render_html(data, t, include_drafts=include_drafts).encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="maalbot-export-") as tmp:
-        out = Path(tmp) / f"export.{fmt}"
-        write_export(data, fmt, out, texts=tx, include_drafts=include_drafts)
-        return out.read_bytes()
+    return render_bytes(data, fmt, report_texts(t), include_drafts=include_drafts)
 
 
 def render_html(
@@ -70,15 +59,10 @@ def render_html(
         report=report,
         area_names=area_names,
         progress_bars=[bar(a.area, a.done, a.total, tx) for a in report.areas],
-        coverage_bars=[
-            bar(tx["goal_sheet"].format(number=n), report.goal_coverage(n), totals.total, tx) for n, _ in report.goals
-        ],
+        coverage_bars=[bar(tx.goal(n), report.goal_coverage(n), totals.total, tx) for n, _ in report.goals],
         follow_ups=[(tx[f"follow_up.{k}"], report.follow_ups[k]) for k in (*ANSWERS, "waiting")],
-        milestones=[
-            (_when(str(m["date"]), m.get("end"), tx), m["text"])
-            for m in sorted(strategy.get("milestones") or [], key=lambda m: str(m["date"]))
-        ],
-        previous_lines=previous_lines,
+        milestones=[(milestone_when(str(m["date"]), m.get("end"), tx), m["text"]) for m in milestones(strategy)],
+        previous_lines=partial(previous_lines, tx=tx),
     )
 
 

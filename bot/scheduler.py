@@ -21,22 +21,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.delivery import LookupUnavailable, Notifier, SendResult, SendStatus, deliver_notices, finds_people
 from bot.metrics import METRICS
 from bot.platforms import intervals
+from dialogs.meetings.schedule import enqueue_due as enqueue_meeting_items
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
-from dialogs.reminders.pause import paused_until
-from dialogs.reminders.planner import plan
+from dialogs.reminders.planner import PlanMemory, done_institutions, plan
 from dialogs.reminders.render import reply_from_json
-from dialogs.reminders.snapshot import load_snapshot
+from dialogs.reminders.snapshot import SnapshotCache
 from dialogs.strategy import ReminderSettings
-from storage import followups, outbox, people, web_sessions
+from storage import followups, outbox, people, reminder_pauses, reminder_reads, web_sessions
 from storage.db import Database
-from storage.models import Identity, OutboxStatus, Person
+from storage.models import OutboxStatus, Person
 from storage.outbox import ClaimedItem, NewItem
 
 log = logging.getLogger("maalbot.scheduler")
@@ -85,8 +84,10 @@ class TickReport:
     failed: int = 0
     skipped: int = 0
     notices: int = 0  # people who got their pending notices (see `deliver_pending_notices`)
+    skipped_rounds: int = 0  # rounds of the planning known to be in the outbox already (see PlanMemory)
     held: str | None = None  # why no reminder was sent this tick (quiet hours, no notifiers)
     lines: list[str] = field(default_factory=list)  # what happened (the dry run: what would happen)
+    meeting_items: int = 0  # outbox rows the meeting cycle added (dialogs/meetings/schedule.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +103,36 @@ def _describe(item: DueItem | ClaimedItem, verb: str) -> str:
     return f"{verb} [{item.rule}] to {to} ({item.recipient}, {item.period}): {why}"
 
 
-async def _plan(db: Database, now: datetime, default_locale: str) -> tuple[list[DueItem], ReminderSettings]:
-    """Read the snapshot (a few queries, one read transaction), then plan in a worker thread, so the
-    event loop keeps serving turns while a large municipality is planned."""
+@dataclass
+class Planning:
+    """What one process keeps between its ticks: the snapshot (re-read only where it changed) and which
+    rounds are complete in the outbox (skipped while that holds). A fresh one reads and plans everything."""
+
+    cache: SnapshotCache
+    memory: PlanMemory = field(default_factory=PlanMemory)
+
+    @classmethod
+    def fresh(cls, default_locale: str = "da") -> Planning:
+        return cls(SnapshotCache(default_locale))
+
+
+async def _plan(
+    db: Database, now: datetime, planning: Planning
+) -> tuple[list[DueItem], ReminderSettings, Callable[[], None]]:
+    """Read what changed into the snapshot (a few queries, one read transaction) and count the outbox's
+    rows of the rounds known complete, then plan in a worker thread, so the event loop keeps serving
+    turns while a large municipality is planned. The callable, run once the items are all in the outbox,
+    records the complete rounds."""
     async with db.read() as s:
-        snap = await load_snapshot(s, now, default_locale=default_locale)
-    settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
-    return await asyncio.to_thread(plan, now, snap), settings
+        snap = await planning.cache.load(s, now)
+        settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
+        basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
+        done = done_institutions(snap)
+        rounds = planning.memory.rounds(basis, done)
+        in_outbox = await outbox.round_counts(s, rounds)
+    recorder = planning.memory.skipper(basis, done, in_outbox)
+    due = await asyncio.to_thread(plan, now, snap, recorder)
+    return due, settings, lambda: planning.memory.remember(basis, done, recorder, due)
 
 
 async def _enqueue_new(db: Database, due: list[DueItem], now: datetime) -> int:
@@ -136,18 +160,25 @@ async def tick(
     pacer: Pacer | None = None,
     default_locale: str = "da",
     batch: int = BATCH,
+    planning: Planning | None = None,
 ) -> TickReport:
     """One round of planning and sending at `now` (aware). With `dry_run`, nothing is written or sent;
-    the report's lines say what would be sent, to whom, and why."""
+    the report's lines say what would be sent, to whom, and why. `planning` is what the process kept
+    from its earlier ticks (`run_loop` keeps one); without it everything is read and planned."""
     by_platform: dict[str, Notifier] = {}
     for notifier in notifiers:
         by_platform.setdefault(notifier.platform, notifier)
     report = TickReport()
-    due, settings = await _plan(db, now, default_locale)
+    if dry_run or planning is None:
+        planning = Planning.fresh(default_locale)  # a dry run plans everything and remembers nothing
+    due, settings, complete = await _plan(db, now, planning)
     report.planned = len(due)
     if dry_run:
         return await _dry_run(db, now, due, settings, report)
     report.enqueued = await _enqueue_new(db, due, now)
+    complete()
+    report.skipped_rounds = planning.memory.skipped
+    report.meeting_items = await enqueue_meeting_items(db, now, default_locale=default_locale)  # meeting cycle hook
     if not by_platform:
         report.held = "no notifiers"
         return report
@@ -285,18 +316,17 @@ class _Sender:
             return Route(platform, str(to["channel"]), "channel")
         person_id = int(to["person_id"])
         async with self.db.transaction() as s:
-            person = await s.get(Person, person_id)
-            if person is None:
+            found = await reminder_reads.recipient(s, person_id)
+            if found is None:
                 return "the person is gone"
-            found = await s.execute(select(Identity.platform, Identity.user_key).where(Identity.person_id == person_id))
-            keys = {platform: user_key for platform, user_key in found.all()}
             preferred = await web_sessions.preferred_platform(s, person_id)  # last used, or the org file's
+        email, keys = found
         for platform in sorted(self.notifiers, key=lambda p: p != preferred):
             if platform in keys:
                 return Route(platform, keys[platform], "person")
             if platform == "console":  # the console's user key is the email (see bot.console)
-                return Route(platform, person.email.strip().casefold(), "person")
-        found_route = await self._find(person_id, person.email)
+                return Route(platform, email.strip().casefold(), "person")
+        found_route = await self._find(person_id, email)
         return found_route or "unreachable: not seen on " + ", ".join(self.notifiers)
 
     async def _find(self, person_id: int, email: str) -> Route | None:
@@ -325,7 +355,7 @@ class _Sender:
         if person_id is None:
             return None
         async with self.db.transaction() as s:
-            until = await paused_until(s, int(person_id))
+            until = await reminder_pauses.paused_until(s, int(person_id))
         return until if model.paused_on(until, self.calendar.local(self.now).date()) else None
 
     async def deliver(self, item: ClaimedItem) -> None:
@@ -404,16 +434,19 @@ async def run_loop(
     sleep: Sleep = asyncio.sleep,
     default_locale: str = "da",
 ) -> None:
-    """Tick about every `interval` seconds until cancelled; a failing tick is logged, not fatal."""
+    """Tick about every `interval` seconds until cancelled; a failing tick is logged, not fatal. The
+    snapshot and the record of complete rounds are kept from tick to tick (`Planning`)."""
     pacer = Pacer(sleep)
+    planning = Planning.fresh(default_locale)
     while True:
         current = list(notifiers() if callable(notifiers) else notifiers)
         if current:
             try:
                 started = time.perf_counter()
                 report = await tick(
-                    db, current, clock(), instance_id=instance_id, pacer=pacer, default_locale=default_locale
-                )
+                    db, current, clock(), instance_id=instance_id, pacer=pacer, default_locale=default_locale,
+                    planning=planning,
+                )  # fmt: skip
                 METRICS.tick_seconds.observe(time.perf_counter() - started)
                 if report.sent or report.failed or report.retried:
                     log.info(

@@ -22,14 +22,13 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board_page import mount_board_page
 from bot.links_settings import link_signer, redact_access_log
 from bot.reports import prepare, render_file
 from bot.settings import Settings
-from bot.status_views import area_bars, deadline_text, goal_bars, goal_label, goal_mark
+from bot.status_views import area_bars, deadline_text, goal_bars, goal_label, goal_mark, progress_bar
 from dialogs import views
 from dialogs.links import LinkClaims, LinkError, LinkSigner, make_token
 from dialogs.links_chat import (
@@ -45,14 +44,17 @@ from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts, texts
-from storage import audit, followups, progress, registrations, strategies
-from storage.committee import percent
+from reports.committee import percent
+from storage import audit, followups, progress, registrations, status_reads, strategies
 from storage.db import Database
 from storage.export import ExportError, build_export
-from storage.models import Area, Institution, LocalGoal, Person, Registration
+from storage.models import Person
 from storage.registrations import LocalGoalData
 
 TEMPLATES = Path(__file__).parent / "templates"
+LIST_LIMIT = 200  # more institutions than this in several areas: the page shows the areas' totals first
+PAGE_SIZE = 50  # institutions per page of a list (about 2 KB of HTML each)
+DONE = status_reads.DONE
 AUDIT_ROWS = 100  # the newest changes the administration sees on a registration page
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -167,62 +169,71 @@ class StatusPage:
         if isinstance(viewer, web.Response):
             return viewer
         t = viewer.t
-        async with self.db.transaction() as s:
+        async with self.db.read() as s:
             row = await strategies.active_strategy(s)
             if row is None:
                 return self._page(
                     "error.html", t, status=404, title=t("Status"), message=t("No strategy has been loaded yet.")
                 )
             strategy = strategy_of(row)
-            rows = await progress.progress(s, row.id, viewer.scope)
-            reg_ids = dict(
-                (
-                    await s.execute(
-                        select(Registration.institution_id, Registration.id).where(Registration.strategy_id == row.id)
-                    )
-                ).all()
-            )
-        areas = sorted({r.area for r in rows}, key=str.casefold)
-        area = request.query.get("area", "")
-        shown = [r for r in rows if r.area == area] if area in areas else rows
-        area = area if area in areas else ""
+            totals = await status_reads.area_totals(s, row.id, viewer.scope)
+            areas = [a.area for a in totals]
+            area = request.query.get("area", "")
+            area = area if area in areas else ""
+            listed = bool(area) or len(totals) <= 1 or sum(a.total for a in totals) <= LIST_LIMIT
+            if listed:
+                rows = await progress.progress(s, row.id, _narrowed(viewer.scope, totals, area))
+                shown = [r for r in rows if r.area == area] if area else rows
+                pages = max(1, -(-len(shown) // PAGE_SIZE))
+                page = min(max(_int(request.query.get("page")), 1), pages)
+                on_page = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+                reg_ids = await status_reads.registration_ids(s, row.id, [r.institution_id for r in on_page])
+            else:
+                goal_counts = await status_reads.goal_totals(s, row.id, viewer.scope)
         lang_query = {"lang": t.locale} if "lang" in request.query else {}
         area_query = {"area": area} if area else {}
-        institutions = [
-            {
-                "name": r.name,
-                "area": r.area,
-                "status": r.status,
-                "status_label": views.status_label(t, r.status),
-                "goals": [r.goals.get(g.number, 0) for g in strategy.goals],
-                "progress": t(
-                    "{covered} of {total} goals",
-                    covered=sum(1 for g in strategy.goals if r.goals.get(g.number)),
-                    total=len(strategy.goals),
-                ),
-                "percent": percent(sum(1 for g in strategy.goals if r.goals.get(g.number)), len(strategy.goals)),
-                "marks": [goal_mark(t, strategy, g.number, r) for g in strategy.goals],
-                "link": self._signed(
-                    viewer, REGISTRATION_PATH.format(registration_id=reg_ids[r.institution_id]), **lang_query
-                )
-                if r.institution_id in reg_ids and r.status != "not_started"
-                else None,
-            }
-            for r in shown
-        ]
-        done = sum(1 for r in shown if r.status in ("submitted", "approved"))
         today = self.clock().astimezone(self.tz).date()
+        context: dict[str, Any] = {}
+        if listed:
+            context = self._listing(viewer, strategy, shown, on_page, reg_ids, lang_query)
+            done, total = sum(1 for r in shown if r.status in DONE), len(shown)
+            context.update(
+                area_bars=area_bars(t, shown) if not area else [],
+                goal_bars=goal_bars(t, strategy, shown),
+                pages=self._pages(viewer, page, pages, {**area_query, **lang_query}),
+                area_rows=[],
+            )
+        else:
+            done, total = sum(a.done for a in totals), sum(a.total for a in totals)
+            context = dict(
+                institutions=[],
+                area_bars=[],
+                goal_bars=[
+                    progress_bar(t, goal_label(t, strategy, g.number), goal_counts.get(g.number, 0), total)
+                    for g in strategy.goals
+                ],
+                pages=None,
+                area_rows=[
+                    {
+                        "name": a.area,
+                        "link": self._signed(viewer, STATUS_PATH, area=a.area, **lang_query),
+                        "total": a.total,
+                        "done": a.done,
+                        "in_progress": a.in_progress,
+                        "not_started": a.not_started,
+                        "bar": progress_bar(t, a.area, a.done, a.total),
+                    }
+                    for a in totals
+                ],
+            )
         return self._page(
             "status.html",
             t,
             title=t("Status for «{strategy}»", strategy=strategy.title),
-            summary=t("{done} of {total} have submitted.", done=done, total=len(shown)),
+            summary=t("{done} of {total} have submitted.", done=done, total=total),
             deadline=deadline_text(t, strategy.deadline, today),
             deadline_past=strategy.deadline is not None and strategy.deadline < today,
-            area_bars=area_bars(t, shown),
-            goal_bars=goal_bars(t, strategy, shown),
             goals=[(g.number, goal_label(t, strategy, g.number), g.title) for g in strategy.goals],
-            institutions=institutions,
             areas=areas,
             area=area,
             token=request.query.get("token", ""),
@@ -233,7 +244,56 @@ class StatusPage:
             ],
             other_language=_other_language(t, self._signed(viewer, STATUS_PATH, **area_query, lang=_other(t))),
             until=until_text(t, viewer.claims.expires_at, self.tz),
+            **context,
         )
+
+    def _listing(
+        self,
+        viewer: Viewer,
+        strategy: Strategy,
+        shown: list[progress.InstitutionProgress],
+        on_page: list[progress.InstitutionProgress],
+        reg_ids: dict[int, int],
+        lang_query: dict[str, str],
+    ) -> dict[str, Any]:
+        """The institutions of one page: the wide table's rows and the phone's cards."""
+        t = viewer.t
+        institutions = []
+        for r in on_page:
+            covered = sum(1 for g in strategy.goals if r.goals.get(g.number))
+            reg_id = reg_ids.get(r.institution_id)
+            link = None
+            if reg_id is not None and r.status != "not_started":
+                link = self._signed(viewer, REGISTRATION_PATH.format(registration_id=reg_id), **lang_query)
+            institutions.append(
+                {
+                    "name": r.name,
+                    "area": r.area,
+                    "status": r.status,
+                    "status_label": views.status_label(t, r.status),
+                    "goals": [r.goals.get(g.number, 0) for g in strategy.goals],
+                    "progress": t("{covered} of {total} goals", covered=covered, total=len(strategy.goals)),
+                    "percent": percent(covered, len(strategy.goals)),
+                    "marks": [goal_mark(t, strategy, g.number, r) for g in strategy.goals],
+                    "link": link,
+                }
+            )
+        return {"institutions": institutions}
+
+    def _pages(self, viewer: Viewer, page: int, pages: int, query: dict[str, str]) -> dict[str, Any] | None:
+        """Links to the previous and the next page (the filters kept), or None on a single page."""
+        if pages <= 1:
+            return None
+        t = viewer.t
+
+        def link(number: int) -> str | None:
+            return self._signed(viewer, STATUS_PATH, **query, page=str(number)) if 1 <= number <= pages else None
+
+        return {
+            "text": t("Page {page} of {pages}", page=page, pages=pages),
+            "previous": link(page - 1),
+            "next": link(page + 1),
+        }
 
     async def registration(self, request: web.Request) -> web.Response:
         viewer = await self._viewer(request)
@@ -241,17 +301,11 @@ class StatusPage:
             return viewer
         t = viewer.t
         async with self.db.transaction() as s:
-            found = await s.execute(
-                select(Registration, Institution.name, Institution.kind, Area.id, Area.name)
-                .join(Institution, Institution.id == Registration.institution_id)
-                .join(Area, Area.id == Institution.area_id)
-                .where(Registration.id == int(request.match_info["registration_id"]))
-            )
-            hit = found.first()
+            hit = await status_reads.registration_heading(s, int(request.match_info["registration_id"]))
             # An unknown id and one outside the scope get the same answer: nothing leaks.
-            if hit is None or not viewer.scope.allows(hit[0].institution_id, hit[3]):
+            if hit is None or not viewer.scope.allows(hit.registration.institution_id, hit.area_id):
                 return self._refuse(t, "access")
-            reg, name, kind, _area_id, area_name = hit
+            reg, name, kind, area_name = hit.registration, hit.institution, hit.kind, hit.area
             strategy = strategy_of(await strategies.strategy_by_id(s, reg.strategy_id))
             draft = await registrations.load_draft(s, reg.id, kinds_of(strategy))
             follow_ups = await _follow_ups(s, t, reg.id)
@@ -339,16 +393,7 @@ class StatusPage:
 async def _follow_ups(s: AsyncSession, t: Texts, registration_id: int) -> dict[tuple[int, int], list[dict[str, str]]]:
     """The registration's follow-ups by (goal, position) of their local goal: the measurement date, and
     the answer or that it is waiting."""
-    places = {
-        lg_id: (goal, position)
-        for lg_id, goal, position in (
-            await s.execute(
-                select(LocalGoal.id, LocalGoal.goal_number, LocalGoal.position).where(
-                    LocalGoal.registration_id == registration_id
-                )
-            )
-        ).all()
-    }
+    places = await status_reads.local_goal_places(s, registration_id)
     out: dict[tuple[int, int], list[dict[str, str]]] = {}
     for record in sorted(await followups.history(s, registration_id=registration_id), key=lambda r: r.measurement_date):
         if record.local_goal_id in places:
@@ -370,6 +415,21 @@ def _facts(t: Texts, strategy: Strategy, lg: LocalGoalData) -> list[tuple[str, s
     facts = list(views.local_goal_facts(t, strategy, lg))
     first = strategy.first_question.render(t.locale, strategy.goal(lg.goal_number))
     return [(first, facts[0][1]), *facts[1:]] if facts else facts
+
+
+def _narrowed(scope: progress.Scope, totals: list[status_reads.AreaTotals], area: str) -> progress.Scope:
+    """An admin's scope narrowed to the chosen area, so only its institutions are read."""
+    chosen = next((a.area_id for a in totals if a.area == area), None)
+    if not scope.everything or chosen is None:
+        return scope
+    return progress.Scope(False, frozenset({chosen}), frozenset(), board_only=False)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
 
 
 def _other(t: Texts) -> str:
@@ -410,5 +470,14 @@ def _labels(t: Texts) -> dict[str, str]:
         "after": t("After"),
         "institutions": t("Institutions"),
         "area_chart": t("Submitted per area"),
+        "areas": t("Areas"),
+        "areas_caption": t("Institutions per area: choose an area to see its institutions"),
+        "pick_area": t("Choose an area to see its institutions."),
+        "submitted": t("Have submitted"),
+        "in_progress": t("In progress"),
+        "not_started": t("Not started"),
+        "pages": t("Pages"),
+        "previous": t("Previous page"),
+        "next": t("Next page"),
         "goal_chart": t("Institutions with local goals per goal"),
     }

@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.reports import bar
 from dialogs.reminders.render import DONE_MARK, MISSING_MARK, STARTED_MARK, long_date
-from dialogs.report_texts import report_texts
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts
+from reports.texts import report_texts
 from storage import progress
 
 

@@ -67,6 +67,9 @@ def build_app(settings: Settings, db: Database, *, dev: bool = False) -> web.App
     from bot.status_page import mount_status_page  # /status and /export, through signed links only
 
     mount_status_page(app, db, settings, dev=dev)
+    from bot.meeting_page import mount_meeting_pages  # HOOK: the meetings' prep briefs (bot/meeting_page.py)
+
+    mount_meeting_pages(app, db, link_signer(dev=dev), settings.locale)
     from bot.scheduler import REMINDER_NOTIFIERS, start_scheduler  # reminders: see the README
 
     start_scheduler(app, db, lambda: app.get(REMINDER_NOTIFIERS, []), default_locale=settings.locale)

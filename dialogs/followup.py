@@ -41,9 +41,8 @@ from dialogs.reminders.model import FOLLOWUP_SUMMARY, person_recipient
 from dialogs.sensitive import contains_cpr, refusal
 from dialogs.state import State
 from dialogs.texts import Texts, texts
-from storage import followups, outbox, people
+from storage import followups, outbox, people, policy
 from storage.followups import FollowUpContext
-from storage.models import Role
 from storage.outbox import NewItem
 
 __all__ = ["FollowUpAnswer", "FollowUpStep", "flow", "handle_followup", "parse_followup_choice", "step"]
@@ -253,7 +252,7 @@ async def _tell_leaders(
     """The answer, summarised to the institution's leaders as an outbox item (sent on the next tick)."""
     by = await followups.person_name(session, person_id)
     items = []
-    for leader in await people.board_people(session, ctx.institution_id, (Role.LEADER.value,)):
+    for leader in await people.told_on_board(session, ctx.institution_id, policy.Occasion.FOLLOWUP_SUMMARY):
         lt = texts(leader.locale)
         reply = render.followup_summary_reply(
             lt, ctx.institution_name, ctx.local_goal_text, ctx.measurement_date, change.answer, change.text, by

@@ -80,10 +80,10 @@ def resume(turn: Turn) -> Turn:
     if paused is not None and turn.board is not None:
         turn = turn.with_state(turn.state.at(paused, paused_at=None, offered=()))
         return prompt(turn.say(turn.t("Welcome back! We continue where you left off.")))
-    return start(turn)
+    return start(turn, as_leader=False)  # «fortsæt» means the registration, also for a leader
 
 
-def start(turn: Turn) -> Turn:
+def start(turn: Turn, *, as_leader: bool = True) -> Turn:
     if turn.state.mode is Mode.PAUSED and turn.state.paused_at is not None and turn.board is not None:
         return resume(turn)
     boards = turn.ctx.boards
@@ -92,7 +92,8 @@ def start(turn: Turn) -> Turn:
         return turn.show(role_help.help_reply(turn.t, who(turn)))
     if turn.board is not None and turn.state.mode not in (Mode.IDLE, Mode.DONE):
         return resume_registration(turn, greet=True)
-    if turn.state.mode is Mode.IDLE and all(b.role == policy.LEADER for b in boards):
+    first_contact = turn.state.mode is Mode.IDLE and turn.state.registration_id is None
+    if as_leader and first_contact and all(b.role == policy.LEADER for b in boards):
         return greet_leader(turn)
     if len(boards) == 1:
         return choose_board(turn, boards[0].registration_id)
@@ -106,6 +107,7 @@ def greet_leader(turn: Turn) -> Turn:
     on the board's registration themselves (they can submit it)."""
     turn = turn.say(turn.t("Hello {name}!", name=turn.ctx.person_name))
     turn = turn.show(role_help.help_reply(turn.t, who(turn)))
+    boards = turn.ctx.boards
     choices = tuple(
         Choice(
             f"board:{b.registration_id}",
@@ -113,6 +115,7 @@ def greet_leader(turn: Turn) -> Turn:
         )
         for b in turn.ctx.boards
     )
+    turn = turn.update(registration_id=boards[0].registration_id)  # a next «start» goes on to the registration
     return turn.say(turn.t("Do you want to work on the board's registration yourself?"), choices=choices)
 
 

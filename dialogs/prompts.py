@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dialogs import views
+from dialogs import strategy_texts, views
 from dialogs.context import Turn
 from dialogs.messages import Choice, cut_label
 from dialogs.state import Mode
@@ -49,6 +49,8 @@ def _ask(turn: Turn) -> Turn:
     q = turn.question
     goal = s.goal(state.goal)
     text = q.render(t.locale, goal)
+    if q.key == s.first_question.key:  # the goal's målepunkter with its question (dialogs/strategy_texts.py)
+        text += strategy_texts.measuring_points_text(t, goal)
     if q.key != s.first_question.key and state.position is not None:
         lg = turn.draft.local_goal(state.goal, state.position)
         assert lg is not None

@@ -7,12 +7,10 @@ the whole step is run again on fresh data."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,13 +30,14 @@ from dialogs.changes import (
 from dialogs.engine import BoardInfo, Context, advance, reask
 from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
+from dialogs.meetings import chat as meeting_chat
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
 from dialogs.overview import LeaderQuery, Overview, match_names, parse_leader_query
 from dialogs.reminders.pause import handle_pause
 from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
-from dialogs.strategy import Strategy, parse_strategy
+from dialogs.strategy import Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
 from storage import conversations, outbox, people, policy, progress, registrations, strategies
 from storage.db import Database
@@ -86,14 +85,9 @@ class PersonRef:
     locale: str | None
 
 
-@lru_cache(maxsize=16)
-def _parse_cached(strategy_id: int, loaded_at: datetime, definition_json: str) -> Strategy:
-    return parse_strategy(json.loads(definition_json))
-
-
 def strategy_of(row: StrategyRow) -> Strategy:
-    """The validated strategy of a database row (parsed once per loaded version)."""
-    return _parse_cached(row.id, row.loaded_at, json.dumps(row.definition, sort_keys=True, default=str))
+    """The validated strategy of a database row (parsed once per definition)."""
+    return strategy_from_definition(row.definition)
 
 
 def kinds_of(strategy: Strategy) -> QuestionKinds:
@@ -262,7 +256,7 @@ class ConversationService:
             return [Reply(t("No strategy has been loaded yet. Please contact {contact}.", contact=self.contact))]
         strategy_id, strategy = await self._strategy(s, *facts.strategy)
         kinds = kinds_of(strategy)
-        boards = facts.boards
+        boards = [b for b in facts.boards if strategy.answered_by(b.role)]  # a leadership strategy: leaders only
         regs: dict[int, people.Board] = {}
         rows: dict[int, Registration] = {}
         # locked in a fixed order (by institution) so two writers cannot deadlock
@@ -306,6 +300,9 @@ class ConversationService:
                 s, person.id, inbound, locale=locale, now=self.clock(),
                 boards={b.institution_id for b in boards}, anything_open=facts.open_followup,
             )  # fmt: skip
+        if routed is None:  # HOOK: the meeting cycle's own conversation (dialogs/meetings/chat.py)
+            routed = await meeting_chat.route(s, person.id, inbound, state_row, locale=locale, now=self.clock(),
+                                              today=self.today())  # fmt: skip
         if routed is not None:
             return shown + routed
         is_admin = policy.is_admin(facts.roles)
@@ -319,6 +316,10 @@ class ConversationService:
             info.for_others = isinstance(question, AdminCommand)  # approvals tell the board
             asked.append((person.id, person.locale or self.default_locale, question))
             return shown
+        if facts.boards and not boards:  # a board member, and the strategy is the leadership's to answer
+            return [*shown, Reply(t(
+                "«{strategy}» is answered by your institution's leadership team, so there is nothing for you "
+                "to fill in. You can still ask for «status».", strategy=strategy.title))]  # fmt: skip
         unseen = (
             conversation is not None
             and state.mode in (Mode.ASK, Mode.WHEN)

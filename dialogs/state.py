@@ -42,6 +42,7 @@ class Pending:
     stray_command: str = ""  # the command it looked like: run if «Yes»
     fill: bool = False  # «Fill in what is missing» from the review: on to the next missing answer
     within: bool = False  # with `fill`: only this strategic goal's gaps, then «another local goal?»
+    meeting: dict[str, Any] | None = None  # the meeting conversation's place (dialogs/meetings/chat.py), as JSON
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -58,6 +59,8 @@ class Pending:
             data["within"] = True
         if self.carry is not None:
             data["carry"] = self.carry
+        if self.meeting:
+            data["meeting"] = dict(self.meeting)
         return data
 
     @classmethod
@@ -74,6 +77,7 @@ class Pending:
             carry=int(carry) if carry is not None else None,
             stray=str(data.get("stray") or ""),
             stray_command=str(data.get("stray_command") or ""),
+            meeting=dict(data["meeting"]) if isinstance(data.get("meeting"), dict) else None,
         )
 
 

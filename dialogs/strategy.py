@@ -19,22 +19,24 @@ A strategy file looks like this (see README, "Strategy format")::
 from __future__ import annotations
 
 import datetime as dt
+import json
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
+
+from dialogs.yaml_files import LineMap, read_yaml_mapping, validate
 
 LOCALES = ("da", "en")
 
@@ -88,11 +90,20 @@ class Question(BaseModel):
         return self.text.get(locale).replace("{goal.number}", str(goal.number)).replace("{goal.title}", goal.title)
 
 
+class Respondent(StrEnum):
+    """Who answers a strategy for an institution."""
+
+    BOARD = "board"  # the institution's board (bestyrelse): members answer, the chair submits
+    LEADERSHIP = "leadership"  # the institution's leadership team (ledelsesteamet): its leaders answer and submit
+
+
 class Goal(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     number: int = Field(ge=1)
     title: str = Field(min_length=1)
     description: str | None = None
+    statements: tuple[str, ...] = ()  # what the strategy says under this goal, in its own words
+    measuring_points: tuple[str, ...] = ()  # målepunkter: shown with the goal's question and in exports
 
 
 class Milestone(BaseModel):
@@ -204,6 +215,17 @@ class ReminderSettings(BaseModel):
         return tuple(sorted(days, reverse=True))
 
 
+class RhythmPoint(BaseModel):
+    """An administration-set follow-up point: every year on `month`/`day`, each respondent is asked about
+    each of its local goals (status), or to evaluate the year and revise (evaluation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: str = Field(pattern=r"^(status|evaluation)$")
+    month: int = Field(ge=1, le=12)
+    day: int = Field(default=1, ge=1, le=28)
+    text: Localised | None = None  # what the point is called, e.g. {da: "Status i marts"}
+
+
 class Strategy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -217,6 +239,9 @@ class Strategy(BaseModel):
     local_goal_label: Localised = Localised(da="lokalt mål", en="local goal")
     reminders: ReminderSettings = ReminderSettings()
     previous: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last period's strategy key
+    respondent: Respondent = Respondent.BOARD  # who answers: the board, or the leadership team
+    description: str | None = None  # the vision or preamble, in the strategy's own words
+    rhythm: tuple[RhythmPoint, ...] = ()  # administration-set follow-up points (status, evaluation)
 
     @field_validator("goals")
     @classmethod
@@ -252,32 +277,36 @@ class Strategy(BaseModel):
     def first_question(self) -> Question:
         return self.questions[0]
 
+    def answered_by(self, role: str) -> bool:
+        """Whether someone with this institution role (member, chair, leader) answers the strategy."""
+        if self.respondent is Respondent.LEADERSHIP:
+            return role == "leader"
+        return role in ("member", "chair", "leader")
+
 
 class StrategyFileError(ValueError):
     """A strategy file that cannot be used; the message lists every problem."""
 
 
-def parse_strategy(data: Any, source: str = "strategy") -> Strategy:
-    try:
-        return Strategy.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "(top)"
-            problems.append(f"{source}: {where}: {err['msg']}")
-        raise StrategyFileError("\n".join(problems)) from None
+def parse_strategy(data: Any, source: str = "strategy", lines: LineMap | None = None) -> Strategy:
+    """The one way a strategy is read, from a file (`load_strategy_file`, with line numbers) or from the
+    definition stored in the database (`strategy_from_definition`)."""
+    return validate(Strategy, data, source, StrategyFileError, lines)
 
 
 def load_strategy_file(path: Path) -> Strategy:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StrategyFileError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise StrategyFileError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise StrategyFileError(f"{path}: expected a mapping at the top")
-    return parse_strategy(data, str(path))
+    data, lines = read_yaml_mapping(path, StrategyFileError)
+    return parse_strategy(data, str(path), lines)
+
+
+@lru_cache(maxsize=32)
+def _from_json(definition_json: str) -> Strategy:
+    return parse_strategy(json.loads(definition_json))
+
+
+def strategy_from_definition(definition: dict[str, Any]) -> Strategy:
+    """The strategy of a stored definition (`storage.models.Strategy.definition`), parsed once per content."""
+    return _from_json(json.dumps(definition, sort_keys=True, default=str))
 
 
 BUILTIN_DIR = Path(__file__).parent / "strategies"

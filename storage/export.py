@@ -2,7 +2,8 @@
 
 `build_export(db, strategy_key=None)` reads the strategy (by key, or the most recently loaded one),
 every institution and every registration for that strategy, and returns the dict below.
-`storage.export_writers.write_export` turns it into JSON, CSV, XLSX or Markdown.
+`reports.writers.write_export` turns it into JSON, CSV, XLSX, Markdown or DOCX (presentation lives in
+`reports/`; this module only reads).
 
 Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
 
@@ -75,8 +76,8 @@ User text is exported as stored: escaping is the writers' job.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -88,8 +89,11 @@ from storage import followups
 from storage.db import Database
 from storage.followups import FollowUpRecord
 from storage.models import (
+    Area,
     Institution,
+    Intervention,
     LocalGoal,
+    Measurement,
     Person,
     Registration,
     StrategicGoal,
@@ -115,42 +119,44 @@ async def build_export(
 ) -> dict[str, Any]:
     """The export dict for one strategy (None: the most recently loaded). See the module docstring.
     `institution_ids` limits it to those institutions (one board's print), in the same few queries."""
-    async with db.transaction() as session:
+    async with db.read() as session:  # a long read: on SQLite it must not hold up the writers
         strategy = await _load_strategy(session, strategy_key)
-        query = select(Institution).options(selectinload(Institution.area))
+        query = select(Institution.id, Institution.name, Institution.kind, Area.name.label("area")).join(
+            Area, Area.id == Institution.area_id
+        )
         if institution_ids is not None:
             query = query.where(Institution.id.in_(list(institution_ids)))
-        institutions = (await session.scalars(query)).all()
+        institutions = (await session.execute(query)).all()
         registrations = await _registrations(session, strategy.id, institution_ids)
         names = await _person_names(session, _person_ids(registrations))
         follow_ups = _follow_ups_by_local_goal(
             await followups.history(session, strategy_id=strategy.id, institution_ids=institution_ids)
         )
         previous = await _previous_period(session, strategy, institution_ids)
-
-    goals = _goal_heads(strategy)
-    question_order = _question_order(strategy)
-    by_institution = {r.institution_id: r for r in registrations}
-    ordered = sorted(institutions, key=lambda i: (i.area.name.casefold(), i.name.casefold(), i.id))
-    return {
-        "strategy": {
-            "key": strategy.key,
-            "title": strategy.title,
-            "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
-            "deadline": _iso_date(strategy.deadline),
-        },
-        "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
-        "institutions": [
-            _institution(
-                inst,
-                by_institution.get(inst.id),
-                goals,
-                _Context(names, question_order, follow_ups),
-                None if previous is None else previous.get(inst.id, {}),
-            )
-            for inst in ordered
-        ],
-    }
+        # built before the read ends: its rollback expires what it loaded
+        goals = _goal_heads(strategy)
+        question_order = _question_order(strategy)
+        by_institution = {r.institution_id: r for r in registrations}
+        ordered = sorted(institutions, key=lambda i: (i.area.casefold(), i.name.casefold(), i.id))
+        return {
+            "strategy": {
+                "key": strategy.key,
+                "title": strategy.title,
+                "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
+                "deadline": _iso_date(strategy.deadline),
+            },
+            "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
+            "institutions": [
+                _institution(
+                    inst,
+                    by_institution.get(inst.id),
+                    goals,
+                    _Context(names, question_order, follow_ups),
+                    None if previous is None else previous.get(inst.id, {}),
+                )
+                for inst in ordered
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,20 +166,67 @@ class _Context:
     follow_ups: dict[int, list[dict[str, Any]]]  # local goal id -> its follow-ups, by date
 
 
+@dataclass(slots=True)
+class _LocalGoal:
+    id: int
+    registration_id: int
+    goal_number: int
+    position: int
+    text: str
+    answers: dict[str, Any]
+    updated_by_id: int | None
+    interventions: list[tuple[str, int, str]] = field(default_factory=list)  # (question key, position, text)
+    measurements: list[tuple[str, str, str, list[Any]]] = field(default_factory=list)  # (key, method, when, dates)
+
+
+@dataclass(slots=True)
+class _Registration:
+    id: int
+    institution_id: int
+    status: str
+    submitted_by_id: int | None
+    submitted_at: datetime | None
+    local_goals: list[_LocalGoal] = field(default_factory=list)
+
+
 async def _registrations(
     session: AsyncSession, strategy_id: int, institution_ids: Collection[int] | None = None
-) -> Sequence[Registration]:
-    query = (
-        select(Registration)
-        .where(Registration.strategy_id == strategy_id)
-        .options(
-            selectinload(Registration.local_goals).selectinload(LocalGoal.interventions),
-            selectinload(Registration.local_goals).selectinload(LocalGoal.measurements),
-        )
-    )
+) -> list[_Registration]:
+    """The strategy's registrations with their local goals, interventions and measurements: four
+    queries of plain rows (no ORM objects, no IN-lists of ids) whatever the number of institutions."""
+    where = [Registration.strategy_id == strategy_id]
     if institution_ids is not None:
-        query = query.where(Registration.institution_id.in_(list(institution_ids)))
-    return (await session.scalars(query)).all()
+        where.append(Registration.institution_id.in_(list(institution_ids)))
+    regs = {
+        row.id: _Registration(row.id, row.institution_id, row.status, row.submitted_by_id, row.submitted_at)
+        for row in await session.execute(
+            select(Registration.id, Registration.institution_id, Registration.status,
+                   Registration.submitted_by_id, Registration.submitted_at).where(*where)
+        )
+    }  # fmt: skip
+    goals: dict[int, _LocalGoal] = {}
+    for row in await session.execute(
+        select(LocalGoal.id, LocalGoal.registration_id, LocalGoal.goal_number, LocalGoal.position, LocalGoal.text,
+               LocalGoal.answers, LocalGoal.updated_by_id)
+        .join(Registration, Registration.id == LocalGoal.registration_id).where(*where)
+    ):  # fmt: skip
+        lg = _LocalGoal(*row)
+        goals[lg.id] = lg
+        regs[lg.registration_id].local_goals.append(lg)
+    for lg_id, key, position, text in await session.execute(
+        select(Intervention.local_goal_id, Intervention.question_key, Intervention.position, Intervention.text)
+        .join(LocalGoal, LocalGoal.id == Intervention.local_goal_id)
+        .join(Registration, Registration.id == LocalGoal.registration_id).where(*where)
+    ):  # fmt: skip
+        goals[lg_id].interventions.append((key, position, text))
+    for lg_id, key, method, when_text, dates in await session.execute(
+        select(Measurement.local_goal_id, Measurement.question_key, Measurement.method, Measurement.when_text,
+               Measurement.dates)
+        .join(LocalGoal, LocalGoal.id == Measurement.local_goal_id)
+        .join(Registration, Registration.id == LocalGoal.registration_id).where(*where)
+    ):  # fmt: skip
+        goals[lg_id].measurements.append((key, method, when_text, list(dates or [])))
+    return list(regs.values())
 
 
 def _follow_ups_by_local_goal(records: Iterable[FollowUpRecord]) -> dict[int, list[dict[str, Any]]]:
@@ -229,7 +282,7 @@ async def _load_strategy(session: AsyncSession, key: str | None) -> Strategy:
     return strategy
 
 
-def _person_ids(registrations: Iterable[Registration]) -> set[int]:
+def _person_ids(registrations: Iterable[_Registration]) -> set[int]:
     ids: set[int] = set()
     for reg in registrations:
         if reg.submitted_by_id is not None:
@@ -263,8 +316,8 @@ def _question_order(strategy: Strategy) -> dict[str, int]:
 
 
 def _institution(
-    inst: Institution,
-    reg: Registration | None,
+    inst: Any,  # a row: id, name, kind, area
+    reg: _Registration | None,
     goals: list[tuple[int, str]],
     ctx: _Context,
     previous: dict[int, list[dict[str, Any]]] | None,
@@ -291,7 +344,7 @@ def _institution(
         out_goals.append(goal)
     return {
         "name": inst.name,
-        "area": inst.area.name,
+        "area": inst.area,
         "kind": inst.kind,
         "status": reg.status if reg is not None else NOT_STARTED,
         "submitted_by": _name(ctx.names, reg.submitted_by_id) if reg is not None else None,
@@ -300,19 +353,18 @@ def _institution(
     }
 
 
-def _interventions(lg: LocalGoal) -> list[str]:
-    return [i.text for i in sorted(lg.interventions, key=lambda i: (i.question_key, i.position))]
+def _interventions(lg: _LocalGoal) -> list[str]:
+    return [text for _key, _position, text in sorted(lg.interventions)]
 
 
-def _measurement(lg: LocalGoal) -> dict[str, Any] | None:
-    measurements = sorted(lg.measurements, key=lambda m: m.question_key)
-    if not measurements:
+def _measurement(lg: _LocalGoal) -> dict[str, Any] | None:
+    if not lg.measurements:
         return None
-    first = measurements[0]
-    return {"method": first.method, "when": first.when_text, "dates": [str(d) for d in first.dates]}
+    _key, method, when_text, dates = min(lg.measurements, key=lambda m: m[0])
+    return {"method": method, "when": when_text, "dates": [str(d) for d in dates]}
 
 
-def _local_goal(lg: LocalGoal, ctx: _Context) -> dict[str, Any]:
+def _local_goal(lg: _LocalGoal, ctx: _Context) -> dict[str, Any]:
     order = ctx.question_order
     answer_keys = sorted(lg.answers, key=lambda k: (order.get(k, len(order)), k))
     return {
@@ -335,3 +387,15 @@ def _iso_date(value: date | None) -> str | None:
 
 def _iso_time(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value is not None else None
+
+
+async def strategy_milestones(db: Database, strategy_key: str) -> list[dict[str, Any]]:
+    """The strategy's time plan from its definition, as a list of {"date", "end", "text"} (ISO dates,
+    `end` None for a single day); empty when it has none or the strategy is unknown."""
+    async with db.read() as s:
+        definition = await s.scalar(select(Strategy.definition).where(Strategy.key == strategy_key))
+    return [
+        {"date": str(m["date"]), "end": str(m["end"]) if m.get("end") else None, "text": str(m["text"])}
+        for m in (definition or {}).get("milestones") or []
+        if isinstance(m, dict) and m.get("date") and m.get("text")
+    ]

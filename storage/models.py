@@ -487,3 +487,7 @@ class ChannelPreference(Base):
     platform: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(10), default="used")  # used | org
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# The meeting cycle's tables live in their own module on the same Base (imported last: it needs Base).
+import storage.meeting_models  # noqa: E402, F401

@@ -136,6 +136,19 @@ async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, st
     return found
 
 
+async def round_counts(session: AsyncSession, rounds: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """How many rows the outbox holds for each (rule, period): one grouped count on `ix_outbox_rule_period`."""
+    if not rounds:
+        return {}
+    wanted = set(rounds)
+    rows = await session.execute(
+        select(OutboxItem.rule, OutboxItem.period, func.count())
+        .where(OutboxItem.rule.in_({r for r, _ in wanted}), OutboxItem.period.in_({p for _, p in wanted}))
+        .group_by(OutboxItem.rule, OutboxItem.period)
+    )
+    return {(r, p): int(n) for r, p, n in rows.all() if (r, p) in wanted}
+
+
 async def claim_due(
     db: Database, now: datetime, instance_id: str, *, limit: int = 100, rules: Sequence[str] | None = None
 ) -> list[ClaimedItem]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import policy
@@ -39,6 +39,10 @@ def email_key(email: str) -> str:
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     return await session.scalar(select(Person).where(Person.email_key == email_key(email)))
+
+
+async def count_people(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(Person)) or 0
 
 
 async def person_by_identity(session: AsyncSession, platform: str, user_key: str) -> Person | None:

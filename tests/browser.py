@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,7 +27,17 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium 
 
 
 def load_axe() -> str:
-    """axe-core's browser script, installed with npm into .cache/axe when absent (skips without npm)."""
+    """axe-core's browser script, installed with npm into .cache/axe when absent (skips without npm);
+    a lock file keeps two pytest-xdist workers from installing it at the same time."""
+    if not AXE.exists():
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        with (AXE_DIR / ".install.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            _install_axe()
+    return AXE.read_text(encoding="utf-8")
+
+
+def _install_axe() -> None:
     if not AXE.exists():
         npm = shutil.which("npm")
         if npm is None:
@@ -38,7 +49,6 @@ def load_axe() -> str:
         )  # fmt: skip
         if done.returncode != 0 or not AXE.exists():
             pytest.skip(f"could not install axe-core with npm: {done.stderr.strip()[-300:]}")
-    return AXE.read_text(encoding="utf-8")
 
 
 async def axe_violations(page: Page, source: str, tags: tuple[str, ...] = ()) -> list[dict[str, Any]]:

@@ -3,7 +3,9 @@
 - `postgres_url` (session): URL of the maintenance database ("postgres") of a throwaway PostgreSQL
   server started with initdb + pg_ctl in a temporary directory, trust auth, 127.0.0.1 only; stopped
   at the end of the session. Skips when no PostgreSQL binaries are installed.
-- `sqlite_db`: a fresh SQLite file database upgraded with `storage.migrate.upgrade`.
+- `sqlite_db`: a fresh SQLite file database at the head revision: a copy of one file migrated with
+  `storage.migrate.upgrade` once per session (copying a file is ~100x cheaper than running the migrations;
+  the migration tests run them for real on `empty_db`).
 - `pg_db`: a fresh PostgreSQL database (own name, dropped afterwards) at the head revision.
 - `db`: parametrised over "sqlite" and "postgresql": a fresh, migrated, empty `Database`.
 - `empty_db`: parametrised like `db`, but never migrated (for migration tests); also
@@ -171,20 +173,36 @@ async def _pg_database(postgres_url: str, template: str = "template0") -> AsyncI
         await _admin(postgres_url, f"DROP DATABASE {name} WITH (FORCE)")
 
 
-@contextlib.asynccontextmanager
-async def _sqlite_database(directory: Path, *, migrate: bool) -> AsyncIterator[Database]:
-    db = Database(sqlite_url_for(directory / "test.db"))
+_SQLITE_FILE = "test.db"
+
+
+@pytest.fixture(scope="session")
+async def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (checkpointed: no -wal file remains)."""
+    directory = tmp_path_factory.mktemp("sqlite-template")
+    template = Database(sqlite_url_for(directory / _SQLITE_FILE))
     try:
-        if migrate:
-            await upgrade(db)
+        await upgrade(template)
+    finally:
+        await template.dispose()
+    assert not (directory / f"{_SQLITE_FILE}-wal").exists() or (directory / f"{_SQLITE_FILE}-wal").stat().st_size == 0
+    return directory / _SQLITE_FILE
+
+
+@contextlib.asynccontextmanager
+async def _sqlite_database(directory: Path, *, template: Path | None) -> AsyncIterator[Database]:
+    if template is not None:
+        shutil.copyfile(template, directory / _SQLITE_FILE)
+    db = Database(sqlite_url_for(directory / _SQLITE_FILE))
+    try:
         yield db
     finally:
         await db.dispose()
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with _sqlite_database(tmp_path, migrate=True) as db:
+async def sqlite_db(tmp_path: Path, _sqlite_template: Path) -> AsyncIterator[Database]:
+    async with _sqlite_database(tmp_path, template=_sqlite_template) as db:
         yield db
 
 
@@ -196,7 +214,7 @@ async def pg_db(postgres_url: str, _pg_template: str) -> AsyncIterator[Database]
 
 @pytest.fixture
 async def empty_sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with _sqlite_database(tmp_path, migrate=False) as db:
+    async with _sqlite_database(tmp_path, template=None) as db:
         yield db
 
 
@@ -227,9 +245,10 @@ def empty_db(request: pytest.FixtureRequest) -> Database:
 
 
 # -- browser tests (tests/browser.py) ------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium through Playwright, one per test module."""
+    """Headless Debian Chromium through Playwright, one per test session (per xdist worker); each test
+    opens its own page or context."""
     from playwright.async_api import async_playwright
 
     from tests.browser import ARGS, CHROMIUM
@@ -242,7 +261,7 @@ async def browser() -> AsyncIterator[Any]:
             await chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def axe_source() -> str:
     from tests.browser import load_axe
 

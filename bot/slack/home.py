@@ -50,19 +50,51 @@ async def home_view(service: ConversationService, person: PersonRef | None) -> d
     blocks.append({"type": "divider"})
     for reply in await service.overview.status(person.id, None, person.locale):
         blocks += reply_blocks(Reply(reply.text, facts=reply.facts, title=reply.title, kind=reply.kind))
-    for strategy, draft in await drafts_of(service, person):
+    goals: list[Block] = []
+    shown = 0
+    drafts = await drafts_of(service, person)
+    total = sum(len(draft.local_goals) for _strategy, draft in drafts)
+    room = MAX_VIEW_BLOCKS - len(blocks) - 2  # two blocks kept for saying what did not fit
+    for strategy, draft in drafts:
         if not draft.local_goals:
             continue
-        blocks.append({"type": "divider"})
-        blocks += section(f"*{escape(draft.institution_name)}*")
+        if len(goals) + 3 > room:  # a board's divider and name, and at least one of its local goals
+            break
+        goals.append({"type": "divider"})
+        goals += section(f"*{escape(draft.institution_name)}*")
         for lg in draft.local_goals:
+            if len(goals) + 1 > room:
+                break
             text = str(lg.answers.get(strategy.first_question.key) or "")
             line = f"*{lg.goal_number}.{lg.position}* {escape(text)}"
             block = section(line[: MAX_SECTION - 1] + "…" if len(line) > MAX_SECTION else line)[0]
             value = f"{draft.registration_id}:{lg.goal_number}.{lg.position}"
             block["accessory"] = button(t("Edit"), EDIT_ACTION, value)
-            blocks.append(block)
-    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+            goals.append(block)
+            shown += 1
+    blocks += goals
+    if shown < total:  # never cut silently: say what is left out and where to find it
+        blocks.append({"type": "divider"})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": escape(
+                            t.plural(
+                                "{n} more local goal does not fit here. Write «review» in the Messages tab to "
+                                "see them all, or «edit goal 1.2» to edit one.",
+                                "{n} more local goals do not fit here. Write «review» in the Messages tab to "
+                                "see them all, or «edit goal 1.2» to edit one.",
+                                total - shown,
+                            )
+                        ),
+                    }
+                ],
+            }
+        )
+    return {"type": "home", "blocks": blocks}
 
 
 async def drafts_of(service: ConversationService, person: PersonRef) -> list[tuple[Strategy, DraftData]]:

@@ -132,6 +132,15 @@ class Snapshot:
             ids |= self._admins
         return self._by_name(ids)
 
+    def told_ids(self, occasion: Occasion, institution_id: int) -> set[int]:
+        """`told`, unordered (no sorting by name): for grouping many boards at once."""
+        holders = [
+            (person_id, role)
+            for role in policy.board_roles_told(occasion)
+            for person_id in self._at_institution.get((role, institution_id), ())
+        ]
+        return set(policy.told_on_board(occasion, holders))
+
     def institutions_in(self, area_id: int) -> list[InstitutionInfo]:
         return list(self._in_area.get(area_id, ()))
 

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.cleaning import clean_text, fold
@@ -19,8 +18,8 @@ from dialogs.messages import Inbound, Reply
 from dialogs.reminders.render import long_date
 from dialogs.texts import texts
 from dialogs.when_parser import parse_when
-from storage import audit
-from storage.models import AuditAction, ReminderPause
+from storage import audit, reminder_pauses
+from storage.models import AuditAction
 
 _REMINDERS = r"(?:påmindelser(?:ne)?|paamindelser(?:ne)?|reminders?|notifikationer|beskeder)"
 _PAUSE = re.compile(
@@ -76,22 +75,17 @@ async def handle_pause(
                 kind="error",
             )
         ]
-    row = await session.scalar(select(ReminderPause).where(ReminderPause.person_id == person_id).with_for_update())
-    before = row.until.isoformat() if row is not None else None
+    current = await reminder_pauses.locked_pause(session, person_id)
+    before = current.isoformat() if current is not None else None
     after = request.until.isoformat() if request.until is not None else None
     if before != after:
         await audit.record(
             session, AuditAction.PAUSE, "reminders paused until", actor_id=person_id, subject_id=person_id,
             before=before, after=after,
         )  # fmt: skip
+    await reminder_pauses.set_pause(session, person_id, request.until)
     if request.until is None:
-        if row is not None:
-            await session.delete(row)
         return [Reply(t("Reminders are on again. I will remind you when your board has something due."))]
-    if row is None:
-        session.add(ReminderPause(person_id=person_id, until=request.until))
-    else:
-        row.until = request.until
     return [
         Reply(
             t(
@@ -103,4 +97,4 @@ async def handle_pause(
 
 
 async def paused_until(session: AsyncSession, person_id: int) -> date | None:
-    return await session.scalar(select(ReminderPause.until).where(ReminderPause.person_id == person_id))
+    return await reminder_pauses.paused_until(session, person_id)

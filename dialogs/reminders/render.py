@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
@@ -14,7 +15,7 @@ from babel.dates import format_date
 from dialogs.messages import Choice, Reply
 from dialogs.reminders.model import InstitutionInfo, MeasurementInfo
 from dialogs.strategy import Strategy
-from dialogs.texts import Texts
+from dialogs.texts import Texts, texts
 from dialogs.views import status_label
 
 CHUNK = 20  # institutions per reply
@@ -54,7 +55,14 @@ def person_payload(person_id: int, name: str, replies: Sequence[Reply], why: str
 
 
 def long_date(t: Texts, day: date) -> str:
-    return format_date(day, format="long", locale=t.locale)
+    return _long_date(t.locale, day)
+
+
+@lru_cache(maxsize=1024)
+def _long_date(locale: str, day: date) -> str:
+    """Babel's formatting parses the pattern each time (about 0.1 ms): a tick with thousands of reminders
+    names the same few dates, so they are formatted once."""
+    return format_date(day, format="long", locale=locale)
 
 
 def mark(institution: InstitutionInfo, goal_number: int) -> str:
@@ -70,7 +78,16 @@ def legend(t: Texts) -> str:
 
 def _row_value(t: Texts, strategy: Strategy, institution: InstitutionInfo) -> str:
     marks = "  ".join(f"{g.number} {mark(institution, g.number)}" for g in strategy.goals)
-    return f"{marks} · {status_label(t, institution.status)}"
+    return f"{marks} · {_status(t, institution.status)}"
+
+
+def _status(t: Texts, status: str) -> str:
+    return _status_label(t.locale, status)
+
+
+@lru_cache(maxsize=64)
+def _status_label(locale: str, status: str) -> str:
+    return status_label(texts(locale), status)
 
 
 def _total_value(t: Texts, strategy: Strategy, rows: Sequence[InstitutionInfo]) -> str:

@@ -54,7 +54,10 @@ def iso_week(moment: datetime, tz: tzinfo) -> str:
 class Rules:
     """The rules over one snapshot at one moment."""
 
-    def __init__(self, now: datetime, snap: Snapshot, strategy: Strategy) -> None:
+    def __init__(
+        self, now: datetime, snap: Snapshot, strategy: Strategy, skip: Callable[[str, str], bool] = lambda r, p: False
+    ) -> None:
+        self.skip = skip  # (rule, period) -> its items are known to be in the outbox (see planner.PlanMemory)
         self.now = now
         self.snap = snap
         self.strategy = strategy
@@ -94,8 +97,8 @@ class Rules:
         """person id -> the given institutions where they are told on `occasion` (the policy's table)."""
         out: dict[int, list[InstitutionInfo]] = {}
         for inst in institutions:
-            for person in self.snap.told(occasion, inst.id):
-                out.setdefault(person.id, []).append(inst)
+            for person_id in self.snap.told_ids(occasion, inst.id):
+                out.setdefault(person_id, []).append(inst)
         return out
 
     # -- rules -----------------------------------------------------------------------------------
@@ -180,6 +183,8 @@ class Rules:
         if due is None:
             return []
         period = iso_week(nominal, self.cal.tz)
+        if self.skip(m.NUDGE, period):
+            return []
         items = []
         for person_id, boards in sorted(self.grouped(Occasion.NUDGE, self.not_done(self.snap.institutions)).items()):
             person = self.snap.people[person_id]
@@ -214,6 +219,8 @@ class Rules:
                 if due is None:
                     continue
                 period = f"{kind}:{target.isoformat()}:-{d}"
+                if self.skip(m.ESCALATION, period):
+                    continue
                 missing = self.not_done(self.snap.institutions)
                 for person_id, boards in sorted(self.grouped(Occasion.ESCALATION, missing).items()):
                     person = self.snap.people[person_id]
@@ -236,10 +243,10 @@ class Rules:
         expires = due + timedelta(days=self.settings.overdue_days)
         if not due <= self.now < expires:
             return []
-        missing = self.not_done(self.snap.institutions)
+        period = f"deadline:{deadline.isoformat()}"
+        missing = [] if self.skip(m.OVERDUE, period) else self.not_done(self.snap.institutions)
         if not missing:
             return []
-        period = f"deadline:{deadline.isoformat()}"
         area_name = {a.id: a.name for a in self.snap.areas}
         pairs = sorted(
             ((area_name[i.area_id], i) for i in missing), key=lambda p: (p[0].casefold(), p[1].name.casefold())

@@ -1,8 +1,12 @@
-"""Read the planner's snapshot from the database, in one read transaction of a few queries."""
+"""Read the planner's snapshot from the database, in one read transaction of a few queries, and keep it
+between ticks (`SnapshotCache`): a tick re-reads only what changed since the last one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +22,8 @@ from dialogs.strategy import parse_strategy
 from storage import followups, outbox, progress, reminder_reads, strategies
 
 UNREACHABLE_WINDOW = timedelta(days=7)  # failures listed in the admins' digest
+REFRESH = timedelta(hours=1)  # read everything again at least this often (a rename the aggregates miss)
+EVERYTHING = progress.Scope(True, frozenset(), frozenset(), board_only=False)
 
 
 def _dates(values: list[object]) -> tuple[date, ...]:
@@ -30,32 +36,127 @@ def _dates(values: list[object]) -> tuple[date, ...]:
     return tuple(sorted(set(out)))
 
 
+def _measurements(rows: Sequence[tuple[int, int, int, str, str, list[Any]]]) -> tuple[MeasurementInfo, ...]:
+    return tuple(
+        MeasurementInfo(lg, inst, goal, text, method, _dates(dates)) for lg, inst, goal, text, method, dates in rows
+    )
+
+
+@dataclass
+class SnapshotCache:
+    """The planner's snapshot, kept between ticks of one process.
+
+    Every tick reads a few cheap things: aggregates over the organisation (`reminder_reads.org_marks`),
+    each registration's version, the pauses, the answered follow-ups and the recent failures. When the
+    organisation (people, memberships, areas, channels, institutions) or the active strategy changed,
+    everything is read again; otherwise only the progress of the institutions whose registration's
+    version (or status) changed. The measurements with dates are read every tick (few rows, and a
+    follow-up must not wait for anything else to change). With nothing changed the same snapshot is
+    returned.
+
+    The aggregates miss a rename that keeps a name's length, so everything is also read again every
+    `REFRESH` (names only show in new messages; who gets one is decided by ids and roles, which the
+    aggregates do see).
+
+    `generation` changes whenever who may get a reminder can have changed (the organisation or a pause),
+    which `dialogs.reminders.planner.PlanMemory` uses to know when its record of complete rounds holds."""
+
+    default_locale: str = "da"
+    generation: int = 0
+    full_reads: int = 0
+    partial_reads: int = 0  # ticks that re-read the progress of some institutions only
+    _strategy_key: tuple[Any, ...] | None = None
+    _org: tuple[Any, ...] | None = None
+    _versions: dict[int, tuple[int, int, str]] = field(default_factory=dict)
+    _pauses: dict[int, date] = field(default_factory=dict)
+    _area_of: dict[int, int] = field(default_factory=dict)
+    _institutions: dict[int, InstitutionInfo] = field(default_factory=dict)
+    _snapshot: Snapshot | None = None
+    _read_at: datetime | None = None
+
+    async def load(self, session: AsyncSession, now: datetime) -> Snapshot:
+        row = await strategies.active_strategy(session)
+        if row is None:
+            self._snapshot = None
+            return Snapshot(None, default_locale=self.default_locale)
+        strategy_key = (row.id, row.loaded_at)
+        org = await reminder_reads.org_marks(session)
+        versions = await reminder_reads.registration_versions(session, row.id)
+        pauses = await reminder_reads.pauses(session)
+        answered = frozenset(await followups.answered_keys(session))
+        measurements = _measurements(await reminder_reads.measurement_rows(session, row.id))
+        unreachable = tuple(
+            (f.to_name, f.error) for f in await outbox.failures_since(session, now - UNREACHABLE_WINDOW)
+        )
+        snap = self._snapshot
+        changed_org = snap is None or strategy_key != self._strategy_key or org != self._org
+        if snap is None or changed_org or self._read_at is None or not timedelta(0) <= now - self._read_at < REFRESH:
+            snap = await self._read_all(session, row.id, row.definition, versions, pauses, measurements)
+            self._strategy_key, self._org, self._read_at = strategy_key, org, now
+            self.generation += 1 if changed_org or pauses != self._pauses else 0
+            self.full_reads += 1
+        else:
+            changed = {i for i in versions.keys() | self._versions.keys() if versions.get(i) != self._versions.get(i)}
+            if changed:
+                snap = await self._read_changed(session, row.id, snap, changed, versions)
+                self.partial_reads += 1
+            if pauses != self._pauses:
+                people = dict(snap.people)
+                for person_id in pauses.keys() | self._pauses.keys():
+                    if person_id in people:
+                        people[person_id] = replace(people[person_id], paused_until=pauses.get(person_id))
+                snap = replace(snap, people=people)
+                self.generation += 1
+        self._versions, self._pauses = versions, pauses
+        if snap.answered_followups != answered or snap.unreachable != unreachable or snap.measurements != measurements:
+            snap = replace(snap, answered_followups=answered, unreachable=unreachable, measurements=measurements)
+        self._snapshot = snap
+        return snap
+
+    async def _read_all(
+        self,
+        session: AsyncSession,
+        strategy_id: int,
+        definition: dict[str, Any],
+        versions: dict[int, tuple[int, int, str]],
+        pauses: dict[int, date],
+        measurements: tuple[MeasurementInfo, ...],
+    ) -> Snapshot:
+        rows = await progress.progress(session, strategy_id, EVERYTHING)
+        read = await reminder_reads.planner_rows(session, strategy_id)
+        self._area_of = read.area_of
+        self._institutions = {p.institution_id: self._info(p, versions) for p in rows}
+        return Snapshot(
+            strategy=parse_strategy(definition),
+            areas=tuple(AreaInfo(*a) for a in read.areas),
+            institutions=tuple(self._institutions.values()),
+            people={i: PersonInfo(i, name, locale, pauses.get(i)) for i, name, locale, _until in read.people},
+            memberships=tuple(MembershipInfo(*m) for m in read.memberships),
+            measurements=measurements,
+            default_locale=self.default_locale,
+        )
+
+    async def _read_changed(
+        self,
+        session: AsyncSession,
+        strategy_id: int,
+        snap: Snapshot,
+        changed: set[int],
+        versions: dict[int, tuple[int, int, str]],
+    ) -> Snapshot:
+        scope = progress.Scope(False, frozenset(), frozenset(changed), board_only=False)
+        for p in await progress.progress(session, strategy_id, scope):
+            self._institutions[p.institution_id] = self._info(p, versions)
+        return replace(snap, institutions=tuple(self._institutions.values()))
+
+    def _info(self, p: progress.InstitutionProgress, versions: dict[int, tuple[int, int, str]]) -> InstitutionInfo:
+        registration = versions.get(p.institution_id)
+        return InstitutionInfo(
+            p.institution_id, p.name, self._area_of[p.institution_id], p.status,
+            registration[0] if registration else None, dict(p.goals),
+        )  # fmt: skip
+
+
 async def load_snapshot(session: AsyncSession, now: datetime, *, default_locale: str = "da") -> Snapshot:
     """A few set-based queries (`storage.reminder_reads`, `storage.progress`), whatever the size."""
-    row = await strategies.active_strategy(session)
-    if row is None:
-        return Snapshot(None, default_locale=default_locale)
-    strategy = parse_strategy(row.definition)
-    everything = progress.Scope(True, frozenset(), frozenset(), board_only=False)
-    rows = await progress.progress(session, row.id, everything)
-    read = await reminder_reads.planner_rows(session, row.id)
-    institutions = tuple(
-        InstitutionInfo(p.institution_id, p.name, read.area_of[p.institution_id], p.status,
-                        read.registration_of.get(p.institution_id), dict(p.goals))
-        for p in rows
-    )  # fmt: skip
-    failures = await outbox.failures_since(session, now - UNREACHABLE_WINDOW)
-    return Snapshot(
-        strategy=strategy,
-        areas=tuple(AreaInfo(*a) for a in read.areas),
-        institutions=institutions,
-        people={p[0]: PersonInfo(*p) for p in read.people},
-        memberships=tuple(MembershipInfo(*m) for m in read.memberships),
-        measurements=tuple(
-            MeasurementInfo(lg, inst, goal, text, method, _dates(dates))
-            for lg, inst, goal, text, method, dates in read.measurements
-        ),
-        answered_followups=frozenset(await followups.answered_keys(session)),
-        unreachable=tuple((f.to_name, f.error) for f in failures),
-        default_locale=default_locale,
-    )
+    return await SnapshotCache(default_locale).load(session, now)

@@ -1,8 +1,13 @@
-"""Helpers for the bot tests: run the real `maalbot` console script in a subprocess.
+"""Helpers for the bot tests: run the `maalbot` command line.
 
-- `run_maalbot(home, *args, input=..., env=...)`: `python -m bot.cli ARGS` with cwd=home,
-  MAALBOT_DATA_DIR=home, and no DATABASE_URL, MAALBOT_*, SLACK_* or MICROSOFT_APP_* from the outer
-  environment.
+- `run_maalbot(home, *args, input=..., env=...)`: `bot.cli.main(ARGS)` in this process (a new Python
+  process per command cost ~2 s of CPU each, most of the CLI tests' time), with cwd=home,
+  MAALBOT_DATA_DIR=home, no DATABASE_URL, MAALBOT_*, SLACK_* or MICROSOFT_APP_* from the outer
+  environment, `input` as stdin, stdout/stderr captured and the root logger set up afresh, as in a new
+  process; argparse's SystemExit and an escaping exception (traceback on stderr, exit 1) become the
+  exit code, as a process would show them.
+- `run_maalbot_process(...)`: the same through the real console script in a subprocess, for the few
+  smoke tests that prove the process itself (entry point, exit code, streams).
 - `migrated_home`, `demo_home`: a data directory with a copy of a maalbot.db that is migrated (and
   holds the demo), made once per session: copying a file is much cheaper than running the commands.
 - `rows(home, sql)`: query maalbot.db in `home` with the sqlite3 module.
@@ -10,11 +15,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +43,62 @@ def maalbot_env(home: Path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+_LOGGERS = ("", "alembic", "aiosqlite")  # the loggers `bot.cli.main` configures
+
+
+@contextlib.contextmanager
+def _as_a_new_process(home: Path, env: dict[str, str], stdin: io.StringIO) -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    """Environment, working directory, standard streams and logging as `python -m bot.cli` would have
+    them; everything is put back afterwards."""
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    root = logging.getLogger()
+    saved_handlers = root.handlers[:]
+    saved_levels = [logging.getLogger(name).level for name in _LOGGERS]
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(home)
+        sys.stdin, sys.stdout, sys.stderr = stdin, out, err
+        root.handlers = []  # so that `logging.basicConfig` in `configure_logging` writes to `err`
+        yield out, err
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers = saved_handlers
+        for name, level in zip(_LOGGERS, saved_levels, strict=True):
+            logging.getLogger(name).setLevel(level)
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
 def run_maalbot(
     home: Path, *args: str, input: str = "", env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
+    """`maalbot ARGS` run in this process (see the module's docstring); `timeout` is not enforced here."""
+    from bot.cli import main
+
+    argv = list(args)
+    with _as_a_new_process(home, maalbot_env(home, **(env or {})), io.StringIO(input)) as (out, err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse: --help, a bad argument
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+        except Exception:
+            traceback.print_exc()  # what the interpreter prints for an uncaught exception
+            code = 1
+    return subprocess.CompletedProcess(["maalbot", *argv], code, out.getvalue(), err.getvalue())
+
+
+def run_maalbot_process(
+    home: Path, *args: str, input: str = "", env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot.cli ARGS` in a subprocess: the real process, for smoke tests."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=home,

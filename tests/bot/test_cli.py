@@ -1,4 +1,5 @@
-"""The `maalbot` command line, run as a real subprocess against a SQLite file in a temporary directory."""
+"""The `maalbot` command line against a SQLite file in a temporary directory: `bot.cli.main` run in-process
+(tests/bot/conftest.py `run_maalbot`), and the real console script in a subprocess for the smoke tests."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.cli import DatabaseNotReady, _check_database
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
-from tests.bot.conftest import DEMO_CHAIR, STRATEGIES, count, ok, rows, run_maalbot
+from tests.bot.conftest import DEMO_CHAIR, STRATEGIES, count, ok, rows, run_maalbot, run_maalbot_process
 
 GOOD_YAML = """\
 municipality: Testkommune
@@ -63,8 +64,16 @@ REGISTRATION = [
 ]
 
 
+def test_help_in_a_real_process_lists_the_commands() -> None:
+    result = run_maalbot_process(Path.cwd(), "--help")
+    out = ok(result)
+    assert out.startswith("usage: maalbot")
+    assert all(command in out for command in ("db", "strategy", "org", "chat", "serve", "export"))
+    assert result.stderr == ""
+
+
 def test_db_upgrade_creates_the_database_in_the_data_dir_and_can_run_twice(tmp_path: Path) -> None:
-    assert "up to date" in ok(run_maalbot(tmp_path, "db", "upgrade"))
+    assert "up to date" in ok(run_maalbot_process(tmp_path, "db", "upgrade"))  # the real process, once
     assert (tmp_path / "maalbot.db").is_file()
     ok(run_maalbot(tmp_path, "db", "upgrade"))
     tables = {name for (name,) in rows(tmp_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 from aiohttp import web
@@ -78,7 +78,10 @@ async def test_bolt_does_not_log_the_body_of_a_badly_signed_request(stream: io.S
     service = ConversationService(sqlite_db)
     bot = build_slack(service, sqlite_db, settings, ensure_pipeline(web.Application(), service, timeout=1.0))
     body = "token=x&text=secret-words%0A" + FORGED
-    headers = {"x-slack-request-timestamp": str(int(time.time())), "x-slack-signature": "v0=" + "0" * 64}
+    headers: dict[str, str | Sequence[str]] = {
+        "x-slack-request-timestamp": str(int(time.time())),
+        "x-slack-signature": "v0=" + "0" * 64,
+    }
     response = await bot.bolt.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
     assert response.status == 401
     assert "secret-words" not in stream.getvalue() and "forged" not in stream.getvalue()

@@ -11,17 +11,28 @@ from __future__ import annotations
 import pytest
 
 from storage.db import Database
-from tests.dialogs.talk import Talk, World
+from tests.dialogs.talk import Talk, World, new_service
+from tests.snapshots import seed_once
+
+
+async def create_world(db: Database) -> World:
+    """`World.create(db)`, seeded once per session and copied (tests/snapshots.py)."""
+
+    async def seed(db: Database) -> None:
+        await World.create(db)
+
+    await seed_once(db, "dialogs.World.create(demo, almen)", seed)
+    return World(db, new_service(db))
 
 
 @pytest.fixture
 async def world(sqlite_db: Database) -> World:
-    return await World.create(sqlite_db)
+    return await create_world(sqlite_db)
 
 
 @pytest.fixture
 async def world_on_both(db: Database) -> World:
-    return await World.create(db)
+    return await create_world(db)
 
 
 @pytest.fixture

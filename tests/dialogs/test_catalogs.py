@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"{[a-z_.]+}")
 
 def _msgids() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
-    for package in ("bot", "dialogs"):
+    for package in ("bot", "dialogs", "reports"):
         for _file, _line, message, _comments, _context in extract_from_dir(ROOT / package, keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else (message[0], message[1]))
     return found

@@ -175,13 +175,19 @@ async def test_hej_after_a_pause_and_a_restart_resumes_at_the_same_question(worl
     soeren.expect("Jeg har forstået det som: 1. marts 2027. Passer det?")
 
 
-async def test_a_new_strategy_loaded_half_way_starts_the_board_on_it(world: World, soeren: Talk) -> None:
-    await soeren.say("hej")
-    await soeren.say("Alle børn har en fast voksen")
+async def test_a_new_strategy_loaded_half_way_starts_the_board_on_it(world: World, lone: Talk, soeren: Talk) -> None:
+    # the cluster vision is the leadership's (respondent: leadership), so the leader is the one who answers it
+    await lone.say("hej")  # greeted as a leader; she chooses to work on the registration
+    await lone.choose("Arbejd med registreringen for Solsikken")
+    await lone.say("Alle børn har en fast voksen")
     await world.load_strategy(KLYNGE)
 
-    await soeren.say("fortsæt")
-    soeren.expect("«Vision for Børnefortællingen 2024-2027»", "Fokusområde 1 af 5").expect_not(INTERVENTIONS)
+    await lone.say("fortsæt")
+    lone.expect("«Vision for Børnefortællingen 2024-2027»", "Fokusområde 1 af 5").expect_not(INTERVENTIONS)
+    lone.expect("Målepunkter:", "min. 10 metoder/arbejdsgange på tværs af klyngens enheder")
+    await soeren.say("hej")  # the chair of the parent board is not asked
+    soeren.expect("«Vision for Børnefortællingen 2024-2027» besvares af institutionens ledelse")
+    soeren.expect_not("Fokusområde 1")
     assert (await world.institution("Solsikken"))["goals"][0]["local_goals"] == []
     async with world.db.transaction() as s:
         old = await s.scalar(select(Strategy).where(Strategy.key == "almen"))
@@ -190,11 +196,12 @@ async def test_a_new_strategy_loaded_half_way_starts_the_board_on_it(world: Worl
         assert kept is not None and kept.version == 1
 
 
-async def test_the_cluster_vision_runs_through_the_same_engine(world: World, soeren: Talk) -> None:
+async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lone: Talk) -> None:
     await world.load_strategy(KLYNGE)
 
-    await soeren.say("hej")
-    soeren.expect(
+    await lone.say("hej")  # the leader is greeted as a leader, and chooses to work on the registration
+    await lone.choose("Arbejd med registreringen for Solsikken")
+    lone.expect(
         "Lad os arbejde med de lokale mål for Solsikken i «Vision for Børnefortællingen 2024-2027».",
         "Der er 5 fælles mål.",
         "Fokusområde 1 af 5: Samarbejde på tværs i klyngeledelsen",
@@ -202,37 +209,37 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, soe
     )
 
     async def focus_area(number: int, local_goal: str, status: str | None) -> None:
-        soeren.expect(f"Fokusområde {number} af 5")
-        await soeren.say(local_goal)
-        soeren.expect("Hvilke handlinger sætter I i gang?")
-        await soeren.say(f"Handling {number}a\nHandling {number}b")
-        await soeren.choose("Færdig")
-        soeren.expect("Hvordan og hvornår måler I?")
-        await soeren.say("KIDS-måling")
-        await soeren.say("foråret 2027")
-        await soeren.choose("Ja")
-        soeren.expect("Er det et nyt mål, eller arbejder I allerede med det?")
-        soeren.expect_choice("Nyt", "I gang", "Videreført fra sidste år", "Spring over")
-        await soeren.choose(status or "Spring over")
-        soeren.expect(f"Lokale mål under fokusområde {number} indtil nu:", f"{number}.1 {local_goal}")
-        await soeren.say("nej")
+        lone.expect(f"Fokusområde {number} af 5")
+        await lone.say(local_goal)
+        lone.expect("Hvilke handlinger sætter I i gang?")
+        await lone.say(f"Handling {number}a\nHandling {number}b")
+        await lone.choose("Færdig")
+        lone.expect("Hvordan og hvornår måler I?")
+        await lone.say("KIDS-måling")
+        await lone.say("foråret 2027")
+        await lone.choose("Ja")
+        lone.expect("Er det et nyt mål, eller arbejder I allerede med det?")
+        lone.expect_choice("Nyt", "I gang", "Videreført fra sidste år", "Spring over")
+        await lone.choose(status or "Spring over")
+        lone.expect(f"Lokale mål under fokusområde {number} indtil nu:", f"{number}.1 {local_goal}")
+        await lone.say("nej")
 
     await focus_area(1, "Ti fælles metoder på tværs", "I gang")
     await focus_area(2, "Vedligehold i samspil og relationer", None)
     await focus_area(3, "Nærværende voksne hver dag", "Nyt")
     await focus_area(4, "Den oplevede værdi undersøges", "Videreført fra sidste år")
-    soeren.expect("Fokusområde 5 af 5", "Forældre og institution er gensidigt forpligtet")
-    await soeren.say("Fælles arrangementer med forældrene")
-    await soeren.say("Sommerfest")
-    await soeren.choose("Færdig")
-    await soeren.say("Forældretilfredshed")
-    await soeren.say("når vi har tid")
-    soeren.expect("Jeg kunne ikke finde en dato i «når vi har tid»")
-    await soeren.say("2")  # the second option, typed
-    await soeren.choose("Nej, videre til gennemgangen")
-    await soeren.choose("Vis detaljerne")
+    lone.expect("Fokusområde 5 af 5", "Forældre og institution er gensidigt forpligtet")
+    await lone.say("Fælles arrangementer med forældrene")
+    await lone.say("Sommerfest")
+    await lone.choose("Færdig")
+    await lone.say("Forældretilfredshed")
+    await lone.say("når vi har tid")
+    lone.expect("Jeg kunne ikke finde en dato i «når vi har tid»")
+    await lone.say("2")  # the second option, typed
+    await lone.choose("Nej, videre til gennemgangen")
+    await lone.choose("Vis detaljerne")
 
-    soeren.expect(
+    lone.expect(
         "Her er alt, hvad der er registreret for Solsikken:",
         "Fokusområde 5 af 5",
         "Ti fælles metoder på tværs",
@@ -243,9 +250,9 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, soe
         "(ikke besvaret)",  # the optional question skipped under focus area 2
         "Alt er besvaret. Vil du sende registreringen ind til forvaltningen?",
     )
-    soeren.expect_choice("Ret fokusområde 1", "Ret fokusområde 5")
-    await soeren.choose("Send ind")
-    soeren.expect("Tak! Registreringen for Solsikken er sendt ind")
+    lone.expect_choice("Ret fokusområde 1", "Ret fokusområde 5")
+    await lone.choose("Send ind")
+    lone.expect("Tak! Registreringen for Solsikken er sendt ind")
 
     export = await world.institution("Solsikken")
     assert export["status"] == "submitted"

@@ -98,6 +98,7 @@ class Serve:
         )  # fmt: skip
         ts = str(int(time.time()))
         signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
+        assert signature is not None
         headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
         async with session.post(f"{self.url}/slack/events", data=body.encode(), headers=headers) as response:
             await response.read()

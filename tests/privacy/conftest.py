@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import Person
+from tests.dialogs.conftest import create_world
 from tests.dialogs.talk import World
 from tests.web.conftest import Site, status_app
 
@@ -21,7 +22,7 @@ StatusClient = tuple[TestClient[web.Request, web.Application], Callable[..., str
 
 @pytest.fixture
 async def world(db: Database) -> World:
-    return await World.create(db)
+    return await create_world(db)
 
 
 @pytest.fixture

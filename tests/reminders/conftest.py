@@ -25,6 +25,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.registrations import ensure_registration
 from storage.strategies import save_strategy
+from tests.snapshots import seed_once
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
@@ -143,16 +144,21 @@ class Demo:
             return lg.id
 
 
-@pytest.fixture
-async def demo(db: Database, tmp_path: Path) -> Demo:
-    await load_demo(db, write_strategy(tmp_path))
+async def _demo(db: Database, tmp_path: Path) -> Demo:
+    """`load_demo` with the default test strategy, seeded once per session and copied (tests/snapshots.py)."""
+    strategy_file = write_strategy(tmp_path)
+    await seed_once(db, "reminders.load_demo(write_strategy())", lambda db: load_demo(db, strategy_file))
     return Demo(db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
 
 
 @pytest.fixture
+async def demo(db: Database, tmp_path: Path) -> Demo:
+    return await _demo(db, tmp_path)
+
+
+@pytest.fixture
 async def demo_sqlite(sqlite_db: Database, tmp_path: Path) -> Demo:
-    await load_demo(sqlite_db, write_strategy(tmp_path))
-    return Demo(sqlite_db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
+    return await _demo(sqlite_db, tmp_path)
 
 
 MONDAY = local(2026, 3, 2, 9, 0)  # week 10, before the test strategy's deadline (2026-06-15)

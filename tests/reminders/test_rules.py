@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ from tests.reminders.conftest import DEADLINE, local, write_strategy
 AUTUMN = {"start": "2026-10-12", "end": "2026-10-16", "name": "efterårsferie"}
 
 
-def strategy(tmp_path: Path, **reminders: object) -> Strategy:
+def strategy(tmp_path: Path, **reminders: Any) -> Strategy:
     return load_strategy_file(write_strategy(tmp_path, **reminders))
 
 

@@ -19,6 +19,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.workspace import SIGNING_SECRET, Workspace
+from tests.snapshots import seed_once
 
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
 DEMO = "demo.maalbot.dk"
@@ -47,7 +48,10 @@ async def fake_slack() -> AsyncIterator[FakeSlackApi]:
 
 @pytest.fixture
 async def demo_db(sqlite_db: Database) -> Database:
-    await import_org(sqlite_db, parse_org_file(DEMO_ORG))
+    async def seed(db: Database) -> None:
+        await import_org(db, parse_org_file(DEMO_ORG))
+
+    await seed_once(sqlite_db, "slack.import_org(DEMO_ORG)", seed)  # tests/snapshots.py
     return sqlite_db
 
 

@@ -20,6 +20,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import load_strategy, start_workspace
 from tests.slack.test_home import open_home, view_text
 from tests.slack.workspace import Workspace
+from tests.snapshots import seed_once
 
 INSTITUTIONS, AREAS = 300, 6  # 50 in each area
 
@@ -70,9 +71,13 @@ async def big(
 ) -> AsyncIterator[Workspace]:
     monkeypatch.setenv("MAALBOT_LINK_SECRET", "a-secret-of-enough-length-for-the-tests-0123456789")
     monkeypatch.setenv("MAALBOT_PUBLIC_URL", "https://maal.stor.dk")
-    await load_strategy(sqlite_db, DEFAULT_STRATEGY_FILE)
-    await import_org(sqlite_db, parse_org_yaml(municipality()))
-    await progress_rows(sqlite_db)
+
+    async def seed(db: Database) -> None:
+        await load_strategy(db, DEFAULT_STRATEGY_FILE)
+        await import_org(db, parse_org_yaml(municipality()))
+        await progress_rows(db)
+
+    await seed_once(sqlite_db, "slack.test_answers_at_scale.big", seed)  # tests/snapshots.py
     async for ws in start_workspace(sqlite_db, fake_slack):
         yield ws
 

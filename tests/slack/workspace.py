@@ -62,6 +62,7 @@ class Workspace:
     def signed_headers(self, body: str, *, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         signature = SignatureVerifier(secret or self.secret).generate_signature(timestamp=ts, body=body)
+        assert signature is not None
         return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
     async def post(

@@ -19,6 +19,7 @@ from storage.models import (
     AuditEntry,
     ConversationState,
     Identity,
+    InstitutionKind,
     ProcessedEvent,
     Registration,
     RegistrationStatus,
@@ -179,8 +180,8 @@ async def test_boards_of_gives_the_strongest_role_per_institution_sorted_casefol
         nord = await f.area(s, "Nord")
         syd = await f.area(s, "Syd")
         aero = await f.institution(s, nord, "Ærø Skole")
-        bakke = await f.institution(s, syd, "bakkehuset", f.InstitutionKind.DAGTILBUD)
-        anemone = await f.institution(s, nord, "Anemonen", f.InstitutionKind.DAGTILBUD)
+        bakke = await f.institution(s, syd, "bakkehuset", InstitutionKind.DAGTILBUD)
+        anemone = await f.institution(s, nord, "Anemonen", InstitutionKind.DAGTILBUD)
         other = await f.institution(s, nord, "Other Skole")
         aase = await f.person(s, "Åse", "aase@x.dk")
         await f.role(s, aase, Role.MEMBER, inst=aero)

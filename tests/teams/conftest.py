@@ -25,6 +25,7 @@ from storage.db import Database
 from storage.org import import_org
 from storage.org_file import parse_org_file
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.snapshots import seed_once
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ORG = ROOT / "bot" / "data" / "demo_org.yaml"
@@ -133,9 +134,12 @@ async def connector() -> AsyncIterator[FakeBotConnector]:
 
 @pytest.fixture
 async def teams(sqlite_db: Database, connector: FakeBotConnector, tmp_path: Path) -> AsyncIterator[Teams]:
-    async with sqlite_db.transaction() as s:
-        await strategies.save_strategy(s, one_goal_strategy(tmp_path))
-    await import_org(sqlite_db, parse_org_file(DEMO_ORG))
+    async def seed(db: Database) -> None:
+        async with db.transaction() as s:
+            await strategies.save_strategy(s, one_goal_strategy(tmp_path))
+        await import_org(db, parse_org_file(DEMO_ORG))
+
+    await seed_once(sqlite_db, "teams(one_goal_strategy, DEMO_ORG)", seed)  # tests/snapshots.py
     service = ConversationService(sqlite_db, clock=lambda: NOW)
     app = web.Application()
     mount_teams(app, service, sqlite_db, TeamsSettings.model_construct(), dev=True)

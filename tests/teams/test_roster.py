@@ -27,7 +27,8 @@ STRANGER = ("29:guest", "Gæst Udefra", "guest@example.org")
 
 
 def roster(teams: Teams) -> TeamsRoster:
-    return teams.client.app[TEAMS_ROSTER_KEY]
+    found: TeamsRoster = teams.client.app[TEAMS_ROSTER_KEY]
+    return found
 
 
 def team_event(teams: Teams, *, added: list[dict[str, Any]] | None = None, removed: list[dict[str, Any]] | None = None,

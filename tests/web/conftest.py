@@ -28,6 +28,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.registrations import DraftWriter, ensure_registration
 from storage.strategies import save_strategy
+from tests.snapshots import seed_once
 
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
@@ -81,9 +82,18 @@ async def seed(db: Database) -> Site:
     return Site(db, people, regs)
 
 
+_SEEDED: dict[str, Site] = {}  # the first seeded Site of the session: its ids hold in every copy of the file
+
+
 @pytest.fixture
 async def site(sqlite_db: Database) -> Site:
-    return await seed(sqlite_db)
+    """`seed(sqlite_db)`, made once per session and copied (tests/snapshots.py)."""
+
+    async def first(db: Database) -> None:
+        _SEEDED["site"] = await seed(db)
+
+    await seed_once(sqlite_db, "web.seed()", first)
+    return Site(sqlite_db, dict(_SEEDED["site"].people), dict(_SEEDED["site"].registrations))
 
 
 def status_app(site: Site, tmp_path: Path, *, now: datetime = NOW) -> web.Application:

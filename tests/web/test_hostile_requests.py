@@ -96,10 +96,9 @@ async def client(
 
 def signed(body: bytes, timestamp: str | None = None) -> dict[str, str]:
     ts = timestamp or str(int(time.time()))
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body),
-    }
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
 SIGNED_BUT_MALFORMED = {

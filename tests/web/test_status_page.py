@@ -134,7 +134,7 @@ async def test_export_json_and_docx_for_the_admin_by_area(site: Site, client: Te
     assert [i["name"] for i in data["institutions"]] == ["Bøgeskov Skole", "Børnehuset Åbrinken", "Søndermarkskolen"]
     response = await client.get(site.link("lone.baek", "/export/docx"))
     doc = Document(io.BytesIO(await response.read()))
-    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 3"]
+    headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 3"]
     assert set(headings) == {"Solsikken"}
     assert "Bilag: Tids- og procesplan" in [p.text for p in doc.paragraphs]
 

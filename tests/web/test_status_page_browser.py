@@ -30,7 +30,8 @@ async def fits_the_width(page: Page) -> bool:
 
 @pytest.fixture
 async def server(site: Site, tmp_path: Path) -> AsyncIterator[TestServer]:
-    async with TestServer(status_app(site, tmp_path), host="127.0.0.1") as server:
+    server = TestServer(status_app(site, tmp_path), host="127.0.0.1")
+    async with server:
         yield server
 
 
@@ -117,9 +118,9 @@ async def test_no_accessibility_violations_and_no_sideways_scroll(
             if name == "report" and width == 1280:  # as the committee gets it: printed to A4
                 await page.emulate_media(media="print")
                 pdf = await page.pdf(path=str(OUTPUT / "committee.pdf"), format="A4")
-                pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+                pdf_pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
                 # title page, summary, the 4 strategic goals, the missing boards, the time plan: each from a new page
-                assert pdf.startswith(b"%PDF") and pages >= 8, pages
+                assert pdf.startswith(b"%PDF") and pdf_pages >= 8, pdf_pages
                 await page.emulate_media(media="screen")
     finally:
         await context.close()

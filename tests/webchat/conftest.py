@@ -38,6 +38,7 @@ from storage.db import Database
 from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.strategies import save_strategy
+from tests.snapshots import seed_once
 
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
 SIGNER = LinkSigner(b"web-chat-test-secret-0123456789abcdef", "http://testserver", timedelta(hours=24))
@@ -157,5 +158,5 @@ class Chat:
 
 @pytest.fixture
 async def chat(sqlite_db: Database, smtp: SmtpServer) -> Chat:
-    await load_demo(sqlite_db)
+    await seed_once(sqlite_db, "webchat.load_demo()", load_demo)  # tests/snapshots.py
     return Chat(sqlite_db, chat_app(sqlite_db, smtp))

@@ -28,7 +28,8 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 async def server(chat: Chat) -> AsyncIterator[TestServer]:
-    async with TestServer(chat.app, host="127.0.0.1") as server:
+    server = TestServer(chat.app, host="127.0.0.1")
+    async with server:
         yield server
 
 

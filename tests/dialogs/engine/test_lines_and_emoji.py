@@ -3,7 +3,7 @@ goal per line; a lone emoji is confirmed before it is stored or replaces a text.
 
 from __future__ import annotations
 
-from dialogs.changes import AddLocalGoal, SetAnswer
+from dialogs.changes import AddLocalGoal, Change, SetAnswer
 from dialogs.intent import is_emoji
 from tests.dialogs.engine.script import Run, complete
 
@@ -13,7 +13,9 @@ def test_several_lines_become_one_local_goal_each_and_each_gets_its_questions() 
     run.expect("That is 2 lines. Shall I make one local goal of each line?").at("ask", 1, None, "local_goal")
     assert run.changes == ()  # nothing stored before the answer
     run.choose("Yes, one local goal per line").expect("I have made 2 local goals.").at("ask", 1, 1, "interventions")
-    assert [c.text for c in run.changes if isinstance(c, AddLocalGoal)] == [
+    made: tuple[Change, ...] = run.changes
+    added = [change.text for change in made if isinstance(change, AddLocalGoal)]
+    assert added == [
         "Every child has a friend",
         "Every child reads daily",
     ]
@@ -37,7 +39,9 @@ def test_a_lone_emoji_is_confirmed_before_it_replaces_a_text() -> None:
     run.choose("No, I will write an answer").at("ask", 1, 1, "local_goal")
     assert run.answers(1, 1)["local_goal"] == "Every child has a friend"
     run.say("👍").choose("Yes, save it")
-    assert [c.value for c in run.changes if isinstance(c, SetAnswer)] == ["👍"]
+    saved: tuple[Change, ...] = run.changes
+    values = [change.value for change in saved if isinstance(change, SetAnswer)]
+    assert values == ["👍"]
 
 
 def test_what_counts_as_a_lone_emoji() -> None:

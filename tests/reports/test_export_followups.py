@@ -15,9 +15,10 @@ from sqlalchemy import event, select
 
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
+from reports.texts import report_texts_for
+from reports.writers import CSV_DELIMITER, write_export
 from storage.db import Database
 from storage.export import build_export
-from storage.export_writers import CSV_DELIMITER, LABELS, write_export
 from storage.models import (
     Area,
     FollowUp,
@@ -37,6 +38,8 @@ NOW = datetime(2029, 11, 1, 9, tzinfo=UTC)
 ASKED = datetime(2029, 3, 1, 8, 0, tzinfo=UTC)
 ANSWERED = datetime(2029, 3, 4, 10, 12, tzinfo=UTC)
 GOALS = {1: "Børn i en privilegeret position", 2: "Faglig progression"}
+
+DA = report_texts_for("da").labels  # the Danish labels the files are written with by default
 
 
 def _definition(key: str, previous: str | None = None) -> dict[str, Any]:
@@ -239,7 +242,7 @@ async def test_csv_has_a_follow_up_column(sqlite_db: Database, tmp_path: Path) -
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=CSV_DELIMITER))
     assert list(rows[0])[-1] == "Opfølgning"
-    assert rows[0][LABELS["local_goal"]] == "Alle børn har en fast voksen"
+    assert rows[0][DA["local_goal"]] == "Alle børn har en fast voksen"
     assert rows[0]["Opfølgning"] == (
         "2029-03-01: på sporet – Trivslen steg fra 3,9 til 4,2 (Anna Ærbødig) | 2029-10-01: ikke besvaret endnu"
     )

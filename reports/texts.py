@@ -1,15 +1,64 @@
-"""The texts of the exports people read (the committee document, the XLSX, the printable page), in the
-reader's language: the same keys as `storage.export_writers.LABELS` (storage's Danish default), each
-through the catalogs, and dates in the language's long format («29. november 2026»)."""
+"""The texts of the exports people read (the committee document, the XLSX, CSV and Markdown files, the
+printable page), in the reader's language: every label through the gettext catalogs (`dialogs.texts`),
+and dates in the language's long format («29. november 2026», «29 November 2026»).
+
+`report_texts(t)` builds them for a `Texts`; `report_texts_for("en")` for a locale; every writer takes
+a `ReportTexts` and defaults to Danish."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from dialogs import views
 from dialogs.reminders.render import long_date
-from dialogs.texts import Texts
-from storage.committee import ReportTexts
+from dialogs.texts import Texts, texts
+
+DEFAULT_LOCALE = "da"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTexts:
+    """The labels a reader sees (by key, see `report_texts`) and how a date is written, in one language."""
+
+    labels: Mapping[str, str]
+    long_date: Callable[[date], str]
+    locale: str = DEFAULT_LOCALE
+
+    def __getitem__(self, key: str) -> str:
+        return self.labels[key]
+
+    def day(self, iso: str | date | None) -> str:
+        """An ISO date (or a date) in the long format; "?" when there is none."""
+        if not iso:
+            return "?"
+        if isinstance(iso, date):
+            return self.long_date(iso)
+        try:
+            return self.long_date(date.fromisoformat(str(iso)[:10]))
+        except ValueError:
+            return str(iso)
+
+    def status(self, code: str) -> str:
+        """A registration's status as a label with a capital letter («Sendt ind»)."""
+        word = self.labels.get(f"status.{code}", code)
+        return word[:1].upper() + word[1:]
+
+    def goal(self, number: int) -> str:
+        """«Mål 3»: a strategic goal's short name, also the name of its XLSX sheet."""
+        return self.labels["goal_sheet"].format(number=number)
+
+
+def report_texts_for(locale: str | None = None) -> ReportTexts:
+    """The report texts in `locale` (default Danish), built once per language."""
+    return _built(locale or DEFAULT_LOCALE)
+
+
+@cache
+def _built(locale: str) -> ReportTexts:
+    return report_texts(texts(locale))
 
 
 def report_texts(t: Texts) -> ReportTexts:

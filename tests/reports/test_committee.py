@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 from sqlalchemy import event, select
 
-from storage.committee import committee_report
+from reports.committee import committee_report
+from reports.writers import write_export
 from storage.db import Database
 from storage.export import build_export
-from storage.export_writers import write_export
 from storage.models import Area, Institution
-from tests.storage.test_export import seed
+from tests.reports.test_export import seed
 
 NOW = datetime(2026, 11, 29, 17, 32, tzinfo=UTC)
 
@@ -137,12 +137,20 @@ async def _statements(db: Database) -> int:
     return count
 
 
-def test_the_translated_labels_match_storages_danish_default_and_exist_in_english() -> None:
-    from dialogs.report_texts import report_texts
+def test_the_labels_are_danish_and_english_through_the_catalogs() -> None:
     from dialogs.texts import texts
-    from storage.export_writers import LABELS
+    from reports.texts import report_texts, report_texts_for
 
-    assert dict(report_texts(texts("da")).labels) == LABELS
-    english = report_texts(texts("en"))
-    assert english.labels.keys() == LABELS.keys()
+    danish, english = report_texts_for("da"), report_texts(texts("en"))
+    assert english.labels.keys() == danish.labels.keys()
+    assert report_texts_for() is danish  # Danish is the default
+    assert (danish["doc_title"], danish["area"], danish["submitted_by"]) == (
+        "Bestyrelsernes lokale mål", "Område", "Indsendt af"
+    )  # fmt: skip
+    assert danish.goal(3) == "Mål 3" and danish.status("returned") == "Sendt retur til rettelser"
     assert english["status.draft"] == "in progress" and english["doc_title"] == "The boards' local goals"
+    assert english.goal(3) == "Goal 3"
+    untranslated = [
+        k for k in danish.labels if danish[k] == english[k] and danish[k] not in ("Status", "Institution", "Type")
+    ]
+    assert untranslated == []

@@ -11,13 +11,14 @@ from typing import Any
 from docx import Document
 from sqlalchemy import select
 
-from dialogs.report_texts import report_texts
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from dialogs.texts import texts
+from reports.committee_docx import write_docx
+from reports.document import add_time_plan
+from reports.texts import report_texts
+from reports.writers import write_export
 from storage.db import Database
 from storage.export import build_export
-from storage.export_docx import DOC_TITLE, add_time_plan, write_docx
-from storage.export_writers import write_export
 from storage.models import Institution, RegistrationStatus
 from storage.org import import_org
 from storage.org_file import parse_org_file
@@ -77,7 +78,11 @@ async def test_title_page_names_the_municipality_strategy_period_and_extract_dat
 ) -> None:
     doc = await _document(sqlite_db, tmp_path)
     first = [(p.style.name, p.text) for p in doc.paragraphs[:6]]
-    assert first[:3] == [("Title", DOC_TITLE), ("Subtitle", "Demo Kommune"), ("Subtitle", "Styrkelse af almenområdet")]
+    assert first[:3] == [
+        ("Title", "Bestyrelsernes lokale mål"),
+        ("Subtitle", "Demo Kommune"),
+        ("Subtitle", "Styrkelse af almenområdet"),
+    ]
     texts = [p.text for p in doc.paragraphs]
     assert "Periode: 1. december 2023 – 31. december 2027" in texts
     assert "Frist: 30. november 2023" in texts
@@ -183,9 +188,9 @@ async def test_write_export_knows_docx(sqlite_db: Database, tmp_path: Path) -> N
     out = tmp_path / "x.docx"
     write_export(await build_export(sqlite_db, now=NOW), "DOCX", out)  # without the time plan
     doc = Document(str(out))
-    assert doc.paragraphs[0].text == DOC_TITLE
+    assert doc.paragraphs[0].text == "Bestyrelsernes lokale mål"
     assert "Strategien har ingen tidsplan." in [p.text for p in doc.paragraphs]
-    assert doc.core_properties.title == f"{DOC_TITLE}: Styrkelse af almenområdet"
+    assert doc.core_properties.title == f"{'Bestyrelsernes lokale mål'}: Styrkelse af almenområdet"
 
 
 async def test_english_when_asked(sqlite_db: Database, tmp_path: Path) -> None:

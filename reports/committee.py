@@ -9,54 +9,16 @@ institutions the document shows (submitted and approved, or every started one wi
 `include_drafts`), and the boards that are missing. No I/O: everything comes from `data`, which
 `build_export` reads with set-based queries.
 
-`ReportTexts` is what a reader sees (labels and the long date format); storage keeps a Danish default
-and `dialogs.report_texts.report_texts(t)` builds the translated one."""
+The words a reader sees are `reports.texts.ReportTexts`; this module has none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 REPORTED = ("submitted", "approved")
 ANSWERS = ("on_track", "partly", "off_track")
-DANISH_MONTHS = (
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
-)  # fmt: skip
-
-
-def danish_long_date(day: date) -> str:
-    """ "29. november 2026", the one date format of the documents."""
-    return f"{day.day}. {DANISH_MONTHS[day.month - 1]} {day.year}"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportTexts:
-    """The labels a reader sees and how a date is written, in one language."""
-
-    labels: Mapping[str, str]
-    long_date: Callable[[date], str] = danish_long_date
-    locale: str = "da"
-
-    def __getitem__(self, key: str) -> str:
-        return self.labels[key]
-
-    def day(self, iso: str | date | None) -> str:
-        """An ISO date (or a date) in the long format; "?" when there is none."""
-        if not iso:
-            return "?"
-        if isinstance(iso, date):
-            return self.long_date(iso)
-        try:
-            return self.long_date(date.fromisoformat(str(iso)[:10]))
-        except ValueError:
-            return str(iso)
-
-    def status(self, code: str) -> str:
-        word = self.labels.get(f"status.{code}", code)
-        return word[:1].upper() + word[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +113,6 @@ def _count_follow_ups(inst: Mapping[str, Any], out: dict[str, int]) -> None:
             if answered:
                 out[max(answered, key=lambda f: str(f["date"]))["answer"]] += 1
             out["waiting"] += sum(1 for f in items if f.get("answer") is None and f.get("asked_at"))
-
-
-def local_time(iso: str | None, tz: Any) -> datetime | None:
-    if not iso:
-        return None
-    return datetime.fromisoformat(iso).astimezone(tz)
 
 
 def percent(part: int, whole: int) -> int:

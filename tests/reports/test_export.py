@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from reports.texts import report_texts_for
+from reports.writers import CSV_DELIMITER, FORMATS, md_escape, write_export
 from storage.db import Database
 from storage.export import ExportError, build_export
-from storage.export_writers import CSV_DELIMITER, FORMATS, LABELS, md_escape, write_export
 from storage.models import (
     Area,
     Institution,
@@ -45,6 +46,8 @@ DEFINITION: dict[str, Any] = {
         {"key": "responsible", "kind": "text", "text": {"da": "Ansvarlig?"}},
     ],
 }
+
+DA = report_texts_for("da").labels  # the Danish labels the files are written with by default
 
 
 async def seed(db: Database, *, second_goal_text: str = "Flere læser *hver* dag") -> None:
@@ -194,19 +197,19 @@ async def test_csv(sqlite_db: Database, tmp_path: Path) -> None:
     # Solsikken: 2 local goals under goal 1 + an empty goal 2; Åskolen and bakkeskolen: 2 empty goals each.
     assert len(rows) == 7
     first = rows[0]
-    assert first[LABELS["area"]] == "Område Nord"
-    assert first[LABELS["status"]] == "Sendt ind"
-    assert first[LABELS["goal_number"]] == "1"
-    assert first[LABELS["local_goal_position"]] == "1"
-    assert first[LABELS["local_goal"]] == "Alle børn har en god ven"
-    assert first[LABELS["interventions"]] == "Venskabsgrupper | Legepatruljer"
-    assert first[LABELS["measurement_method"]] == "Trivselsmåling"
-    assert first[LABELS["measurement_dates"]] == "2024-03-01;2024-10-01"
-    assert rows[1][LABELS["local_goal"]] == NASTY  # quoted by the csv module, newlines and all
+    assert first[DA["area"]] == "Område Nord"
+    assert first[DA["status"]] == "Sendt ind"
+    assert first[DA["goal_number"]] == "1"
+    assert first[DA["local_goal_position"]] == "1"
+    assert first[DA["local_goal"]] == "Alle børn har en god ven"
+    assert first[DA["interventions"]] == "Venskabsgrupper | Legepatruljer"
+    assert first[DA["measurement_method"]] == "Trivselsmåling"
+    assert first[DA["measurement_dates"]] == "2024-03-01;2024-10-01"
+    assert rows[1][DA["local_goal"]] == NASTY  # quoted by the csv module, newlines and all
     empty = rows[2]
-    assert (empty[LABELS["goal_number"]], empty[LABELS["local_goal"]]) == ("2", "")
-    assert rows[-1][LABELS["area"]] == "Ærø Syd"
-    assert rows[-1][LABELS["status"]] == "Ikke startet"
+    assert (empty[DA["goal_number"]], empty[DA["local_goal"]]) == ("2", "")
+    assert rows[-1][DA["area"]] == "Ærø Syd"
+    assert rows[-1][DA["status"]] == "Ikke startet"
 
 
 async def test_csv_cells_never_start_a_formula(sqlite_db: Database, tmp_path: Path) -> None:
@@ -215,7 +218,7 @@ async def test_csv_cells_never_start_a_formula(sqlite_db: Database, tmp_path: Pa
     write_export(await build_export(sqlite_db), "csv", out)
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=CSV_DELIMITER))
-    assert rows[1][LABELS["local_goal"]] == '\'=HYPERLINK("http://evil","klik")'
+    assert rows[1][DA["local_goal"]] == '\'=HYPERLINK("http://evil","klik")'
 
 
 async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:

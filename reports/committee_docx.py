@@ -11,49 +11,22 @@
 Every page but the first has the strategy and the date in the header and "Side n af m" in the
 footer; headings are Word's heading styles (navigation pane, table of contents); every date is
 written the same way («29. november 2026»). `write_docx(data, out)` takes the dict from
-`storage.export.build_export` (with `municipality` and, from `add_time_plan`, `strategy.milestones`
-when present); `texts` is the language (default Danish). `board=True` is one board's own print:
+`storage.export.build_export` (with `municipality` and, from `reports.document.add_time_plan`,
+`strategy.milestones` when present); `texts` is the language (default Danish). `board=True` is one board's own print:
 no summary, no list of the missing."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.enum.text import WD_BREAK
-from sqlalchemy import select
 
-from storage.committee import ANSWERS, Report, ReportTexts, committee_report, percent
-from storage.db import Database
-from storage.docx_parts import Body, bar_table, clean, header_and_footer, set_language, size_headings, table
-from storage.export_writers import LABELS, LOCAL_TZ, previous_lines
-from storage.models import Strategy
-
-DOC_TITLE = LABELS["doc_title"]
-DANISH = ReportTexts(LABELS)
-
-
-async def add_time_plan(db: Database, data: dict[str, Any]) -> dict[str, Any]:
-    """`data` with `strategy.milestones` from the strategy's definition (a list of
-    {"date", "end", "text"}, ISO dates), for the appendix of the DOCX."""
-    async with db.transaction() as s:
-        definition = await s.scalar(select(Strategy.definition).where(Strategy.key == data["strategy"]["key"]))
-    milestones = [
-        {"date": str(m["date"]), "end": str(m["end"]) if m.get("end") else None, "text": str(m["text"])}
-        for m in (definition or {}).get("milestones") or []
-        if isinstance(m, dict) and m.get("date") and m.get("text")
-    ]
-    return {**data, "strategy": {**data["strategy"], "milestones": milestones}}
-
-
-def extract_day(data: dict[str, Any]) -> date | None:
-    """The local date the export was made."""
-    generated = data.get("generated_at")
-    return datetime.fromisoformat(generated).astimezone(LOCAL_TZ).date() if generated else None
+from reports.committee import ANSWERS, Report, committee_report, percent
+from reports.docx_parts import Body, bold, clean, header_and_footer, italic, set_language, size_headings
+from reports.rows import answer_label, extract_day, milestone_when, milestones, previous_lines
+from reports.texts import ReportTexts, report_texts_for
 
 
 def write_docx(
@@ -64,7 +37,7 @@ def write_docx(
     include_drafts: bool = False,
     board: bool = False,
 ) -> None:
-    tx = texts or DANISH
+    tx = texts or report_texts_for()
     report = committee_report(data, include_drafts=include_drafts or board)
     doc: Any = Document()
     body = Body(doc)
@@ -83,11 +56,8 @@ def write_docx(
     if not board:
         _missing(body, report, tx)
     _appendix(body, strategy, tx)
+    body.finish()
     doc.save(str(out))
-
-
-def _page_break(body: Body) -> None:
-    body.paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def _title_page(body: Body, data: dict[str, Any], tx: ReportTexts, day: str, board: bool) -> None:
@@ -107,10 +77,8 @@ def _title_page(body: Body, data: dict[str, Any], tx: ReportTexts, day: str, boa
         facts.append((tx["deadline"], tx.day(strategy["deadline"])))
     facts.append((tx["extract_date"], day))
     for label, value in facts:
-        paragraph = body.paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
-    _page_break(body)
+        body.paragraph(bold(f"{label}: "), value)
+    body.page_break()
 
 
 def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
@@ -121,15 +89,14 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
             done=totals.done, total=totals.total, approved=totals.approved, missing=totals.missing
         )
     )
-    body.paragraph(tx["with_drafts" if report.include_drafts else "only_reported"]).runs[0].italic = True
+    _italic(body, tx["with_drafts" if report.include_drafts else "only_reported"])
     body.heading(tx["boards_by_area"], level=2)
     rows = [[a.area, a.total, a.submitted, a.approved, a.missing] for a in report.areas]
     rows.append([tx["total"], totals.total, totals.submitted, totals.approved, totals.missing])
-    table(body.doc, [tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize(),
+    body.table([tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize(),
                 tx["missing"]], [[str(v) for v in r] for r in rows])  # fmt: skip
     body.heading(tx["progress_chart"], level=2)
-    bar_table(
-        body.doc,
+    body.bar_table(
         [tx["area"], tx["done"], tx["share"]],
         [(a.area, a.done, a.total, _of(tx, a.done, a.total)) for a in report.areas],
     )
@@ -137,26 +104,23 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
     body.paragraph(tx["coverage_hint"])
     areas = [a.area for a in report.areas]
     cover_rows = [
-        [tx["goal_sheet"].format(number=n)]
-        + [str(report.coverage.get(n, {}).get(a, 0)) for a in areas]
-        + [str(report.goal_coverage(n))]
+        [tx.goal(n)] + [str(report.coverage.get(n, {}).get(a, 0)) for a in areas] + [str(report.goal_coverage(n))]
         for n, _ in report.goals
     ]
-    table(body.doc, [tx["strategic_goals"], *areas, tx["total"]], cover_rows)
+    body.table([tx["strategic_goals"], *areas, tx["total"]], cover_rows)
     body.heading(tx["coverage_chart"], level=2)
-    bar_table(
-        body.doc,
+    body.bar_table(
         [tx["strategic_goals"], tx["boards"], tx["share"]],
         [
-            (tx["goal_sheet"].format(number=n), report.goal_coverage(n), totals.total,
+            (tx.goal(n), report.goal_coverage(n), totals.total,
              _of(tx, report.goal_coverage(n), totals.total))
             for n, _ in report.goals
         ],
     )  # fmt: skip
     body.heading(tx["follow_up_counts"], level=2)
     keys = [*ANSWERS, "waiting"]
-    table(body.doc, [tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
-    _page_break(body)
+    body.table([tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
+    body.page_break()
 
 
 def _of(tx: ReportTexts, part: int, whole: int) -> str:
@@ -165,46 +129,40 @@ def _of(tx: ReportTexts, part: int, whole: int) -> str:
 
 def _goals(body: Body, report: Report, tx: ReportTexts) -> None:
     for number, title in report.goals:
-        body.heading(clean(f"{tx['goal_sheet'].format(number=number)}: {title}"), level=1)
+        body.heading(clean(f"{tx.goal(number)}: {title}"), level=1)
         if not report.included:
             _italic(body, tx["no_institutions"])
         for area, institutions in report.by_area():
             body.heading(clean(area), level=2)
             for inst in institutions:
                 _institution(body, inst, number, tx)
-        _page_break(body)
+        body.page_break()
 
 
 def _institution(body: Body, inst: dict[str, Any], goal_number: int, tx: ReportTexts) -> None:
     body.heading(clean(inst["name"]), level=3)
-    line = body.paragraph()
-    line.add_run(f"{clean(inst['kind']).capitalize()} · {tx['status']}: {tx.status(inst['status'])}")
+    line = f"{inst['kind'].capitalize()} · {tx['status']}: {tx.status(inst['status'])}"
     if inst.get("submitted_by"):
-        line.add_run(f" · {tx['submitted_by']}: {clean(inst['submitted_by'])}")
+        line += f" · {tx['submitted_by']}: {inst['submitted_by']}"
+    body.paragraph(line)
     goal = next((g for g in inst["goals"] if g["number"] == goal_number), None)
     local_goals = goal["local_goals"] if goal else []
     if not local_goals:
         _italic(body, tx["no_local_goals"])
     for position, lg in enumerate(local_goals, start=1):
-        paragraph = body.paragraph()
-        paragraph.add_run(f"{tx['local_goal']} {position}: ").bold = True
-        paragraph.add_run(clean(lg["text"]))
+        body.paragraph(bold(f"{tx['local_goal']} {position}: "), lg["text"])
         if lg.get("interventions"):
-            body.paragraph().add_run(f"{tx['interventions']}:").bold = True
+            body.paragraph(bold(f"{tx['interventions']}:"))
             for item in lg["interventions"]:
-                body.paragraph(clean(item), style="List Bullet")
+                body.paragraph(item, style="List Bullet")
         m = lg.get("measurement")
         if m:
             text = " – ".join(p for p in (clean(m.get("method", "")), clean(m.get("when", ""))) if p)
             if m.get("dates"):
                 text += f" ({', '.join(tx.day(d) for d in m['dates'])})"
-            paragraph = body.paragraph()
-            paragraph.add_run(f"{tx['measurement']}: ").bold = True
-            paragraph.add_run(text)
+            body.paragraph(bold(f"{tx['measurement']}: "), text)
         for text in _follow_ups(lg, tx):
-            paragraph = body.paragraph()
-            paragraph.add_run(f"{tx['follow_ups']}: ").bold = True
-            paragraph.add_run(text)
+            body.paragraph(bold(f"{tx['follow_ups']}: "), text)
     _previous(body, goal, tx)
 
 
@@ -213,7 +171,7 @@ def _follow_ups(lg: dict[str, Any], tx: ReportTexts) -> Iterator[str]:
     for item in lg.get("follow_ups") or []:
         answer = item.get("answer")
         said = clean(str(item.get("text") or ""))
-        parts = [tx.day(item.get("date")), tx[f"follow_up.{answer}" if answer in ANSWERS else "follow_up.waiting"]]
+        parts = [tx.day(item.get("date")), answer_label(answer, tx)]
         text = " – ".join(p for p in (*parts, said) if p)
         if item.get("answered_by"):
             text += f" ({clean(str(item['answered_by']))})"
@@ -224,11 +182,11 @@ def _previous(body: Body, goal: dict[str, Any] | None, tx: ReportTexts) -> None:
     """Last period's local goals of the institution under this goal, when the export has them."""
     if goal is None or "previous_local_goals" not in goal:
         return
-    body.paragraph().add_run(f"{tx['previous_local_goals']}:").bold = True
+    body.paragraph(bold(f"{tx['previous_local_goals']}:"))
     if not goal["previous_local_goals"]:
         _italic(body, tx["no_local_goals"])
     for item in goal["previous_local_goals"]:
-        body.paragraph(clean(" · ".join(previous_lines(item))), style="List Bullet")
+        body.paragraph(" · ".join(previous_lines(item, tx)), style="List Bullet")
 
 
 def _missing(body: Body, report: Report, tx: ReportTexts) -> None:
@@ -237,31 +195,19 @@ def _missing(body: Body, report: Report, tx: ReportTexts) -> None:
         body.paragraph(tx["nobody_missing"])
         return
     rows = [[i["area"], i["name"], tx.status(i["status"])] for i in report.missing]
-    table(body.doc, [tx["area"], tx["institution"], tx["status"]], rows, numeric_from=3)
-    _page_break(body)
+    body.table([tx["area"], tx["institution"], tx["status"]], rows, numeric_from=3)
+    body.page_break()
 
 
 def _appendix(body: Body, strategy: dict[str, Any], tx: ReportTexts) -> None:
     body.heading(tx["appendix"], level=1)
-    milestones = sorted(strategy.get("milestones") or [], key=lambda m: str(m["date"]))
-    if not milestones:
+    plan = milestones(strategy)
+    if not plan:
         _italic(body, tx["no_time_plan"])
         return
-    rows = [[_when(str(m["date"]), m.get("end"), tx), clean(str(m["text"]))] for m in milestones]
-    table(body.doc, [tx["when"], tx["what"]], rows, numeric_from=2)
+    rows = [[milestone_when(str(m["date"]), m.get("end"), tx), clean(str(m["text"]))] for m in plan]
+    body.table([tx["when"], tx["what"]], rows, numeric_from=2)
 
 
 def _italic(body: Body, text: str) -> None:
-    body.paragraph().add_run(text).italic = True
-
-
-def _when(start: str, end: str | None, tx: ReportTexts) -> str:
-    """A milestone's time, in the long date format: a day, or a span from one day to another (the
-    strategy files write a month as its first day: a whole month reads as its first to its last day)."""
-    s = date.fromisoformat(start)
-    if end:
-        return f"{tx.day(start)} – {tx.day(end)}"
-    if s.day == 1:
-        last = date(s.year, s.month, calendar.monthrange(s.year, s.month)[1])
-        return f"{tx.day(s)} – {tx.day(last)}"
-    return tx.day(start)
+    body.paragraph(italic(text))
