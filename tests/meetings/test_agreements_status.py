@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from dialogs.meetings.planning import plan_from_csv
+from dialogs.messages import Inbound
 from dialogs.texts import texts
 from storage import meetings
 from storage.meeting_models import AgreementStatus
 from storage.models import Person
-from tests.dialogs.talk import World
+from tests.dialogs.talk import PLATFORM, World, reply_lines
 
 D = "demo.maalbot.dk"
 PLAN = f"""institution,date,template,participants
@@ -64,3 +65,11 @@ async def test_a_board_member_sees_no_agreements(world: World) -> None:
     fatima.expect_not("Sprogindsatsen", "Aftaler", "aftale")
     await fatima.say("vis Solsikken")
     fatima.expect_not("Sprogindsatsen", "Aftaler")
+
+
+async def test_status_in_a_channel_for_a_leader_of_one_institution(world: World) -> None:
+    await _agree(world)
+    lone = await world.talk("lone.baek")  # known to the bot by her identity
+    inbound = Inbound(PLATFORM, lone.user_key, text="status")
+    text = "\n".join(line for r in await world.service.channel_question(inbound, "channel") for line in reply_lines(r))
+    assert "1 åben aftale." in text and "Sprogindsatsen evalueres" in text and "Trivselsplan" not in text
