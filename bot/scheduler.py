@@ -26,6 +26,7 @@ from bot.delivery import LookupUnavailable, Notifier, SendResult, SendStatus, de
 from bot.metrics import METRICS
 from bot.platforms import intervals
 from dialogs.meetings.schedule import enqueue_due as enqueue_meeting_items
+from dialogs.meetings.schedule import new_items as new_meeting_items
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
@@ -97,7 +98,7 @@ class Route:
     kind: str  # person | channel
 
 
-def _describe(item: DueItem | ClaimedItem, verb: str) -> str:
+def _describe(item: DueItem | ClaimedItem | NewItem, verb: str) -> str:
     to = item.payload.get("to_name") or item.recipient
     why = item.payload.get("why", "")
     return f"{verb} [{item.rule}] to {to} ({item.recipient}, {item.period}): {why}"
@@ -174,7 +175,7 @@ async def tick(
     due, settings, complete = await _plan(db, now, planning)
     report.planned = len(due)
     if dry_run:
-        return await _dry_run(db, now, due, settings, report)
+        return await _dry_run(db, now, due, settings, report, default_locale)
     report.enqueued = await _enqueue_new(db, due, now)
     complete()
     report.skipped_rounds = planning.memory.skipped
@@ -246,7 +247,12 @@ def _new(item: DueItem) -> NewItem:
 
 
 async def _dry_run(
-    db: Database, now: datetime, due: list[DueItem], settings: ReminderSettings, report: TickReport
+    db: Database,
+    now: datetime,
+    due: list[DueItem],
+    settings: ReminderSettings,
+    report: TickReport,
+    default_locale: str = "da",
 ) -> TickReport:
     async with db.transaction() as s:
         known = await outbox.existing_keys(s, [i.key for i in due])
@@ -257,6 +263,10 @@ async def _dry_run(
     for item in due:
         if item.key not in known:
             report.lines.append(_describe(item, "would send"))
+    meeting_items = await new_meeting_items(db, now, default_locale=default_locale)  # the meeting cycle's
+    report.meeting_items = len(meeting_items)
+    for new in meeting_items:
+        report.lines.append(_describe(new, "would send"))
     for row in pending:
         to = row.payload.get("to_name") or row.recipient
         where = f"({row.recipient}, {row.period})"

@@ -39,13 +39,14 @@ from dialogs.links_chat import (
     format_label,
     until_text,
 )
+from dialogs.meetings.agreement_lines import agreement_lines
 from dialogs.overview import followup_state
 from dialogs.reminders.render import long_date
 from dialogs.service import kinds_of, strategy_of
 from dialogs.strategy import Strategy
 from dialogs.texts import Texts, texts
 from reports.committee import percent
-from storage import audit, followups, progress, registrations, status_reads, strategies
+from storage import audit, followups, meetings, policy, progress, registrations, status_reads, strategies
 from storage.db import Database
 from storage.export import ExportError, build_export
 from storage.models import Person
@@ -312,6 +313,11 @@ class StatusPage:
             changes = (
                 await audit.for_institution(s, reg.institution_id, limit=AUDIT_ROWS) if viewer.scope.everything else []
             )
+            agreed = (
+                await meetings.agreements(s, institution_ids=[reg.institution_id])
+                if policy.sees_agreements(viewer.scope)
+                else []
+            )
         lang_query = {"lang": t.locale} if "lang" in request.query else {}
         submitted = None
         if draft.submitted_at is not None and draft.submitted_by:
@@ -340,6 +346,7 @@ class StatusPage:
             status_label=views.status_label(t, draft.status),
             submitted=submitted,
             goals=goals,
+            agreements=agreement_lines(t, agreed),
             audit=[
                 {
                     "at": f"{c.at.astimezone(self.tz):%d.%m.%Y %H:%M}",
@@ -480,4 +487,9 @@ def _labels(t: Texts) -> dict[str, str]:
         "previous": t("Previous page"),
         "next": t("Next page"),
         "goal_chart": t("Institutions with local goals per goal"),
+        "agreements": t("Agreements from meetings"),
+        "agreement": t("Agreement"),
+        "owner": t("Owner"),
+        "due": t("Due"),
+        "kept": t("Kept?"),
     }

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from dialogs import views
 from dialogs.cleaning import clean_text, fold
+from dialogs.meetings.agreement_lines import agreement_facts
 from dialogs.messages import Choice, Reply
 from dialogs.reach import unreachable_reply
 from dialogs.reminders.render import answer_label, long_date
 from dialogs.strategy import Strategy, parse_strategy
 from dialogs.texts import Texts, texts
-from storage import followups, progress, strategies
+from storage import followups, meetings, policy, progress, strategies
 from storage.db import Database
 from storage.followups import FollowUpRecord
 from storage.progress import InstitutionProgress
@@ -142,14 +143,17 @@ class Overview:
 
     async def status(self, person_id: int, target: str | None, locale: str | None) -> list[Reply]:
         t = self._t(locale)
-        strategy, rows, _scope = await self._load(person_id)
+        strategy, rows, scope = await self._load(person_id)
         if strategy is None:
             return [Reply(t("No strategy has been loaded yet."))]
         if not rows:
             return [Reply(t("There is nothing you have access to see."), kind="error")]
         if target is None:
             title = t("Status for «{strategy}»", strategy=strategy.title)
-            return self._table(t, strategy, rows, title, person_id)
+            table = self._table(t, strategy, rows, title, person_id)
+            if len(rows) == 1 and policy.sees_agreements(scope):  # a leader of one institution: its agreements
+                table.extend(await self._agreements(t, rows[0]))
+            return table
         areas = sorted({r.area for r in rows}, key=str.casefold)
         names = [r.name for r in rows]
         found, sure = find_names(target, areas + names)  # only what the person may see: others are unknown
@@ -171,7 +175,19 @@ class Overview:
         records = await self._history([row.institution_id])
         if records:
             replies.append(self._institution_followups(t, strategy, records))
+        if policy.sees_agreements(scope):
+            replies.extend(await self._agreements(t, row))
         return replies
+
+    async def _agreements(self, t: Texts, row: InstitutionProgress) -> list[Reply]:
+        """The institution's agreements from its meetings (open first), for leaders and the administration."""
+        async with self.db.read() as s:
+            found = await meetings.agreements(s, institution_ids=[row.institution_id])
+        if not found:
+            return []
+        still_open = sum(1 for a in found if a.status == "open")
+        text = t.plural("{n} open agreement.", "{n} open agreements.", still_open)
+        return [Reply(text, facts=_capped(t, agreement_facts(t, found)), title=t("Agreements"), kind="status")]
 
     def _table(
         self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str, person_id: int

@@ -6,7 +6,10 @@
 3. Per strategic goal → area → institution: the local goals with interventions, measurement and
    follow-ups (and last period's, when the strategy names one). Only submitted and approved
    registrations, unless `include_drafts`.
-4. The boards that are missing, and the time plan as an appendix, its table kept on one page.
+   Under each goal's heading its målepunkter, when the strategy has them.
+4. The agreements from the institutions' dialogue meetings (when there are any): what, who owns it,
+   by when, and whether it was kept, open ones first.
+5. The boards that are missing, and the time plan as an appendix, its table kept on one page.
 
 Every page but the first has the strategy and the date in the header and "Side n af m" in the
 footer; headings are Word's heading styles (navigation pane, table of contents); every date is
@@ -25,7 +28,15 @@ from docx import Document
 
 from reports.committee import ANSWERS, Report, committee_report, percent
 from reports.docx_parts import Body, bold, clean, header_and_footer, italic, set_language, size_headings
-from reports.rows import answer_label, extract_day, milestone_when, milestones, previous_lines
+from reports.rows import (
+    agreement_rows,
+    answer_label,
+    extract_day,
+    measuring_points,
+    milestone_when,
+    milestones,
+    previous_lines,
+)
 from reports.texts import ReportTexts, report_texts_for
 
 
@@ -52,8 +63,9 @@ def write_docx(
     _title_page(body, data, tx, day, board)
     if not board:
         _summary(body, report, tx)
-    _goals(body, report, tx)
+    _goals(body, report, tx, measuring_points(data))
     if not board:
+        _agreements(body, data, tx)
         _missing(body, report, tx)
     _appendix(body, strategy, tx)
     body.finish()
@@ -127,9 +139,13 @@ def _of(tx: ReportTexts, part: int, whole: int) -> str:
     return tx["of"].format(part=part, whole=whole, percent=percent(part, whole))
 
 
-def _goals(body: Body, report: Report, tx: ReportTexts) -> None:
+def _goals(body: Body, report: Report, tx: ReportTexts, points: dict[int, list[str]]) -> None:
     for number, title in report.goals:
         body.heading(clean(f"{tx.goal(number)}: {title}"), level=1)
+        if points.get(number):
+            body.paragraph(bold(f"{tx['measuring_points']}:"))
+            for point in points[number]:
+                body.paragraph(clean(point), style="List Bullet")
         if not report.included:
             _italic(body, tx["no_institutions"])
         for area, institutions in report.by_area():
@@ -187,6 +203,21 @@ def _previous(body: Body, goal: dict[str, Any] | None, tx: ReportTexts) -> None:
         _italic(body, tx["no_local_goals"])
     for item in goal["previous_local_goals"]:
         body.paragraph(" · ".join(previous_lines(item, tx)), style="List Bullet")
+
+
+def _agreements(body: Body, data: dict[str, Any], tx: ReportTexts) -> None:
+    """The institutions' agreements from their meetings, as one table (nothing when there are none)."""
+    found = list(agreement_rows(data))
+    if not found:
+        return
+    body.heading(tx["agreements_title"], level=1)
+    rows = [
+        [inst["name"], clean(a["text"]), clean(a.get("owner") or ""), tx.day(a.get("due_on")),
+         tx.agreement(a["status"]) + (f" – {clean(a['follow_up'])}" if a.get("follow_up") else "")]
+        for inst, a in found
+    ]  # fmt: skip
+    body.table([tx["institution"], tx["agreement"], tx["owner"], tx["due_on"], tx["kept"]], rows, numeric_from=5)
+    body.page_break()
 
 
 def _missing(body: Body, report: Report, tx: ReportTexts) -> None:

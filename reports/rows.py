@@ -97,3 +97,17 @@ def milestone_when(start: str, end: str | None, tx: ReportTexts) -> str:
 def milestones(strategy: dict[str, Any]) -> list[dict[str, Any]]:
     """The time plan (from `reports.document.add_time_plan`) by date."""
     return sorted(strategy.get("milestones") or [], key=lambda m: str(m["date"]))
+
+
+def agreement_rows(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(institution, agreement) for every agreement in the export, institution by institution, open
+    ones first and then by due date."""
+    order = {"open": 0, "not_kept": 1, "partly": 2}
+    for inst in data["institutions"]:
+        for a in sorted(inst.get("agreements") or [], key=lambda a: (order.get(a["status"], 3), a["due_on"] or "")):
+            yield inst, a
+
+
+def measuring_points(data: dict[str, Any]) -> dict[int, list[str]]:
+    """The strategy's målepunkter by goal number (empty when it has none)."""
+    return {int(m["number"]): list(m["points"]) for m in data["strategy"].get("measuring_points") or []}

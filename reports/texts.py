@@ -46,6 +46,10 @@ class ReportTexts:
         word = self.labels.get(f"status.{code}", code)
         return word[:1].upper() + word[1:]
 
+    def agreement(self, code: str) -> str:
+        """An agreement's state: «åben», «holdt», «delvist holdt», «ikke holdt»."""
+        return self.labels.get(f"agreement.{code}", code)
+
     def goal(self, number: int) -> str:
         """«Mål 3»: a strategic goal's short name, also the name of its XLSX sheet."""
         return self.labels["goal_sheet"].format(number=number)
@@ -130,6 +134,19 @@ def report_texts(t: Texts) -> ReportTexts:
         "board_print": t("The board's registration"),
         "institutions_sheet": t("Institutions"),
         "goal_sheet": t("Goal {number}"),
+        "measuring_points": t("Measuring points"),
+        "agreements": t("Agreements"),
+        "agreements_title": t("Agreements from the dialogue meetings"),
+        "agreement": t("Agreement"),
+        "owner": t("Owner"),
+        "due_on": t("Due"),
+        "kept": t("Kept?"),
+        "meeting_date": t("Meeting"),
+        "follow_up_text": t("How it went"),
+        "agreement.open": t("open"),
+        "agreement.kept": t("kept"),
+        "agreement.partly": t("partly kept"),
+        "agreement.not_kept": t("not kept"),
     }
     return ReportTexts(labels, lambda day: _long(t, day), t.locale)
 

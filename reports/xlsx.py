@@ -6,6 +6,10 @@
 - «Institutioner»: one row per institution, with its status (the same words as the chat and the
   status page) and its number of local goals per strategic goal.
 - «Mål 1» … «Mål n»: the goal's full title in row 1, then one row per local goal.
+- «Aftaler» (when the export has any): one row per agreement from an institution's meetings, open
+  ones first: what, who owns it, by when, and whether it was kept.
+
+The overview lists each goal's målepunkter under its title, when the strategy has them.
 
 Every sheet prints landscape, fitted to the page width, with its header rows repeated on each page.
 User text is always a text cell (never a formula) with the characters Excel can hold.
@@ -30,7 +34,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.committee import ANSWERS, Report, committee_report
-from reports.rows import extract_day, follow_up_line, goal_rows, has_previous, local_time, measurement_cells
+from reports.rows import (
+    agreement_rows,
+    extract_day,
+    follow_up_line,
+    goal_rows,
+    has_previous,
+    local_time,
+    measurement_cells,
+    measuring_points,
+)
 from reports.rows import previous_lines as previous_lines_of
 from reports.texts import ReportTexts, report_texts_for
 
@@ -46,6 +59,8 @@ WRAPPED = {  # long user text: wrapped, and a wider column
     "measurement_when",
     "follow_ups",
     "previous_local_goals",
+    "agreement",
+    "follow_up_text",
 }
 Cell = Any  # a value or a WriteOnlyCell
 
@@ -57,6 +72,7 @@ def write_xlsx(data: dict[str, Any], out: Path, *, texts: ReportTexts | None = N
     _overview(wb, data, tx, report)
     _institutions(wb, data, tx, report.goals)
     _goal_sheets(wb, data, tx, report.goals)
+    _agreements(wb, data, tx)
     wb.save(out)
 
 
@@ -130,8 +146,12 @@ def _overview(wb: Any, data: dict[str, Any], tx: ReportTexts, report: Report) ->
         sheet.append([sheet.cell(label, font=BOLD), sheet.cell(value, wrap=True)])
     sheet.append([])
     sheet.append([tx["strategic_goals"]], font=BOLD)
+    points = measuring_points(data)
     for number, title in report.goals:
         sheet.append([sheet.cell(tx.goal(number), font=BOLD), sheet.cell(title, wrap=True)])
+        if points.get(number):
+            lines = "\n".join(f"• {p}" for p in points[number])
+            sheet.append([tx["measuring_points"], sheet.cell(lines, wrap=True)])
     sheet.append([])
 
     totals = report.totals
@@ -206,6 +226,20 @@ def _goal_sheets(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tup
         sheet = _Sheet(wb, tx.goal(number))
         rows = by_goal[number]
         _table(sheet, [f"{tx.goal(number)}: {title}"], [tx[k] for k in keys], keys, lambda rows=rows: iter(rows))
+
+
+def _agreements(wb: Any, data: dict[str, Any], tx: ReportTexts) -> None:
+    """The «Aftaler» sheet: the institutions' agreements, when there are any."""
+    found = list(agreement_rows(data))
+    if not found:
+        return
+    keys = ["area", "institution", "meeting_date", "agreement", "owner", "due_on", "kept", "follow_up_text"]
+    rows = [
+        [inst["area"], inst["name"], tx.day(a.get("meeting_date")), a["text"], a.get("owner") or "",
+         tx.day(a.get("due_on")), tx.agreement(a["status"]), a.get("follow_up") or ""]
+        for inst, a in found
+    ]  # fmt: skip
+    _table(_Sheet(wb, tx["agreements"]), [], [tx[k] for k in keys], keys, lambda: iter(rows))
 
 
 def _table(

@@ -12,7 +12,10 @@ Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
         "key": "almen",
         "title": "Styrkelse af almenområdet",
         "period": {"start": "2023-12-01", "end": "2027-12-31"},   # either may be null
-        "deadline": "2023-11-30"                                  # or null
+        "deadline": "2023-11-30",                                 # or null
+        "measuring_points": [                  # only when a goal of the strategy has målepunkter
+          {"number": 1, "points": ["Vi anvender min. 10 metoder på tværs ..."]}
+        ]
       },
       "generated_at": "2024-01-15T08:30:00+00:00",
       "institutions": [                        # every institution, by area then name (casefolded)
@@ -23,6 +26,10 @@ Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
           "status": "submitted",               # draft | submitted | approved | returned | not_started
           "submitted_by": "Anna Jensen",       # or null
           "submitted_at": "2024-01-10T12:00:00+00:00",   # or null
+          "agreements": [                      # from the institution's meetings, by due date; empty when none
+            {"text": "Sprogindsatsen evalueres", "owner": "Lone Bæk", "due_on": "2027-06-01",
+             "status": "open", "follow_up": null, "meeting_date": "2026-11-20"}  # open | kept | partly | not_kept
+          ],
           "goals": [                           # every strategic goal of the strategy, by number
             {
               "number": 1,
@@ -85,7 +92,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import followups
+from storage import followups, meetings
 from storage.db import Database
 from storage.followups import FollowUpRecord
 from storage.models import (
@@ -133,18 +140,23 @@ async def build_export(
             await followups.history(session, strategy_id=strategy.id, institution_ids=institution_ids)
         )
         previous = await _previous_period(session, strategy, institution_ids)
+        agreed = _agreements_by_institution(await meetings.agreements(session, institution_ids=institution_ids))
         # built before the read ends: its rollback expires what it loaded
         goals = _goal_heads(strategy)
         question_order = _question_order(strategy)
         by_institution = {r.institution_id: r for r in registrations}
         ordered = sorted(institutions, key=lambda i: (i.area.casefold(), i.name.casefold(), i.id))
+        head: dict[str, Any] = {
+            "key": strategy.key,
+            "title": strategy.title,
+            "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
+            "deadline": _iso_date(strategy.deadline),
+        }
+        points = _measuring_points(strategy)
+        if points:
+            head["measuring_points"] = points
         return {
-            "strategy": {
-                "key": strategy.key,
-                "title": strategy.title,
-                "period": {"start": _iso_date(strategy.period_start), "end": _iso_date(strategy.period_end)},
-                "deadline": _iso_date(strategy.deadline),
-            },
+            "strategy": head,
             "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
             "institutions": [
                 _institution(
@@ -154,9 +166,39 @@ async def build_export(
                     _Context(names, question_order, follow_ups),
                     None if previous is None else previous.get(inst.id, {}),
                 )
+                | {"agreements": agreed.get(inst.id, [])}
                 for inst in ordered
             ],
         }
+
+
+def _agreements_by_institution(found: Iterable[meetings.AgreementView]) -> dict[int, list[dict[str, Any]]]:
+    """The agreements of institutions' meetings (an area meeting's have no institution), by due date."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for a in found:
+        if a.institution_id is None:
+            continue
+        out.setdefault(a.institution_id, []).append(
+            {
+                "text": a.text,
+                "owner": a.owner_name,
+                "due_on": _iso_date(a.due_on),
+                "status": a.status,
+                "follow_up": a.follow_up_text,
+                "meeting_date": _iso_date(a.held_on),
+            }
+        )
+    return out
+
+
+def _measuring_points(strategy: Strategy) -> list[dict[str, Any]]:
+    """The målepunkter of the strategy's goals that have them, from its definition."""
+    out = []
+    for goal in strategy.definition.get("goals") or []:
+        points = [str(p) for p in goal.get("measuring_points") or []]
+        if points and isinstance(goal.get("number"), int):
+            out.append({"number": goal["number"], "points": points})
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,20 +277,31 @@ class AgreementView:
     follow_up_text: str | None
     institution_id: int | None
     area_id: int | None
+    held_on: date | None = None  # the day of the meeting that made it
 
 
 def _agreement_query() -> Any:
     return (
-        select(Agreement, Person.name, Meeting.institution_id, Meeting.area_id)
+        select(Agreement, Person.name, Meeting.institution_id, Meeting.area_id, Meeting.held_on)
         .join(Meeting, Meeting.id == Agreement.meeting_id)
         .outerjoin(Person, Person.id == Agreement.owner_id)
     )
 
 
 def _view(row: Any) -> AgreementView:
-    a, owner, institution_id, area_id = row
+    a, owner, institution_id, area_id, held_on = row
     return AgreementView(
-        a.id, a.meeting_id, a.text, a.owner_id, owner, a.due_on, a.status, a.follow_up_text, institution_id, area_id
+        a.id,
+        a.meeting_id,
+        a.text,
+        a.owner_id,
+        owner,
+        a.due_on,
+        a.status,
+        a.follow_up_text,
+        institution_id,
+        area_id,
+        held_on,
     )
 
 

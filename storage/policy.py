@@ -82,6 +82,12 @@ def scope(grants: Iterable[Grant]) -> Scope:
     return Scope(ADMIN in roles, areas, institutions, board_only=not (roles & _SEE_MORE_THAN_OWN_BOARD))
 
 
+def sees_agreements(scope: Scope) -> bool:
+    """Meeting agreements (seed 001) are the leadership's: institution and area leaders and admins see
+    those of the institutions in their scope; a board member does not."""
+    return not scope.board_only
+
+
 def is_admin(roles: Iterable[str]) -> bool:
     """The administration: decides on registrations, uses admin commands even while answering."""
     return ADMIN in set(roles)

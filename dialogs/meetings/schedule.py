@@ -381,13 +381,13 @@ async def due_candidates(
     ]
 
 
-async def enqueue_due(db: Database, now: datetime, *, default_locale: str = "da") -> int:
-    """The hook for `bot.scheduler.tick`: put what is due and not yet in the outbox into it; returns how
-    many rows were added. Reads in a read transaction, renders only new items, writes in short batches."""
+async def new_items(db: Database, now: datetime, *, default_locale: str = "da") -> list[NewItem]:
+    """The meeting-cycle items due at `now` that are not in the outbox yet, rendered; writes nothing
+    (what `maalbot remind --dry-run` lists, and what `enqueue_due` adds)."""
     async with db.read() as s:
         found = await due_candidates(s, now, default_locale=default_locale)
         if not found:
-            return 0
+            return []
         known = await outbox.existing_keys(s, [c.key for c in found])
         fresh: dict[tuple[str, str, str], NewItem] = {}
         for c in found:
@@ -395,4 +395,13 @@ async def enqueue_due(db: Database, now: datetime, *, default_locale: str = "da"
                 fresh[c.key] = NewItem(
                     c.rule, f"person:{c.person_id}", c.period, c.due_at, await c.render(s), c.expires_at
                 )
-    return await outbox.enqueue_in_batches(db, list(fresh.values()), now)
+    return list(fresh.values())
+
+
+async def enqueue_due(db: Database, now: datetime, *, default_locale: str = "da") -> int:
+    """The hook for `bot.scheduler.tick`: put what is due and not yet in the outbox into it; returns how
+    many rows were added. Reads in a read transaction, renders only new items, writes in short batches."""
+    fresh = await new_items(db, now, default_locale=default_locale)
+    if not fresh:
+        return 0
+    return await outbox.enqueue_in_batches(db, fresh, now)

@@ -110,7 +110,7 @@ async def test_an_export_over_90_institutions_runs_the_same_statements_as_over_1
     await generate(sqlite_db, 90, start=15)
     many = {fmt: await _statements_of_a_whole_export(sqlite_db, fmt, tmp_path / f"many.{fmt}") for fmt in FORMATS}
     assert many == few  # set-based: nothing per institution, per registration or per local goal
-    assert max(few.values()) <= 12
+    assert max(few.values()) <= 13  # one of them reads the meetings' agreements (issue 14)
     assert len(Document(str(tmp_path / "many.docx")).paragraphs) > 4 * len(
         Document(str(tmp_path / "few.docx")).paragraphs
     )
