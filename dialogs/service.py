@@ -37,7 +37,7 @@ from dialogs.overview import LeaderQuery, Overview, match_names, parse_leader_qu
 from dialogs.reminders.pause import handle_pause
 from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
-from dialogs.strategy import Strategy, strategy_from_definition
+from dialogs.strategy import Respondent, Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
 from storage import conversations, outbox, people, policy, progress, registrations, strategies
 from storage.db import Database
@@ -327,7 +327,8 @@ class ConversationService:
             and facts.reply_unseen
         )
         step = reask(ctx, state) if unseen else advance(ctx, state, inbound)
-        await self._apply(s, person, step.changes, kinds, regs, events, rows)
+        leadership = strategy.respondent is Respondent.LEADERSHIP
+        await self._apply(s, person, step.changes, kinds, regs, events, rows, leadership=leadership)
         info.for_others = any(isinstance(c, (Submit, MarkReady)) for c in step.changes)
         info.locale = next((c.locale for c in step.changes if isinstance(c, SetLocale)), info.locale)
         new_state = step.state
@@ -426,7 +427,10 @@ class ConversationService:
         regs: dict[int, people.Board],
         events: list[SubmittedEvent],
         rows: dict[int, Registration],
+        *,
+        leadership: bool = False,
     ) -> None:
+        """`leadership`: the strategy is answered by the leadership team, whose leaders are told (not parents)."""
         writers: dict[int, DraftWriter] = {}
         for change in changes:
             if isinstance(change, SetLocale):
@@ -454,15 +458,17 @@ class ConversationService:
                     )
                 )
                 await self._queue_summaries(s, reg_id, area)
-                await self._notify(s, board, person, policy.Occasion.SUBMITTED)
+                await self._notify(s, board, person, policy.Occasion.SUBMITTED, leadership)
             elif isinstance(change, MarkReady):
                 await writer.mark_ready()
-                await self._notify(s, board, person, policy.Occasion.READY_FOR_CHAIR)
+                await self._notify(s, board, person, policy.Occasion.READY_FOR_CHAIR, leadership)
 
-    async def _notify(self, s: AsyncSession, board: people.Board, author: Person, occasion: policy.Occasion) -> None:
+    async def _notify(
+        self, s: AsyncSession, board: people.Board, author: Person, occasion: policy.Occasion, leadership: bool
+    ) -> None:
         """A notice (kind: the occasion's name) to the board people told on `occasion`, but the author."""
         params = {"name": author.name, "institution": board.institution_name}
-        for other in await people.told_on_board(s, board.institution_id, occasion):
+        for other in await people.told_on_board(s, board.institution_id, occasion, leadership=leadership):
             if other.id != author.id:
                 await conversations.add_notice(s, other.id, occasion.value, params)
 

@@ -113,20 +113,23 @@ async def board_people(session: AsyncSession, institution_id: int, roles: tuple[
     )
 
 
-async def told_on_board(session: AsyncSession, institution_id: int, occasion: policy.Occasion) -> list[Person]:
-    """The people on the institution's board who are told on `occasion` (see `policy.AUDIENCES`), by name."""
+async def told_on_board(
+    session: AsyncSession, institution_id: int, occasion: policy.Occasion, *, leadership: bool = False
+) -> list[Person]:
+    """The people on the institution's board who are told on `occasion` (see `policy.AUDIENCES`), by name;
+    `leadership`: the strategy is answered by the leadership team (see `policy.board_tiers`)."""
     rows = (
         await session.execute(
             select(Person, Membership.role)
             .join(Membership, Membership.person_id == Person.id)
             .where(
                 Membership.institution_id == institution_id,
-                Membership.role.in_(policy.board_roles_told(occasion)),
+                Membership.role.in_(policy.board_roles_told(occasion, leadership=leadership)),
             )
             .order_by(Person.name, Person.id)
         )
     ).all()
-    return policy.told_on_board(occasion, [(person, role) for person, role in rows])
+    return policy.told_on_board(occasion, [(person, role) for person, role in rows], leadership=leadership)
 
 
 async def board_people_never_met(session: AsyncSession, occasion: policy.Occasion) -> list[Person]:

@@ -169,16 +169,37 @@ AUDIENCES: Mapping[Occasion, Audience] = MappingProxyType(
 )
 
 
-def board_roles_told(occasion: Occasion) -> tuple[str, ...]:
+# Occasions about the registration's own work: for a strategy answered by the institution's leadership
+# team (seed 003's cluster vision), the leaders are told instead of the parents on the board.
+ABOUT_THE_ANSWERS = frozenset(
+    {
+        Occasion.SUBMITTED,
+        Occasion.READY_FOR_CHAIR,
+        Occasion.DECISION,
+        Occasion.NUDGE,
+        Occasion.ESCALATION,
+        Occasion.FOLLOWUP,
+    }
+)
+
+
+def board_tiers(occasion: Occasion, *, leadership: bool = False) -> tuple[tuple[str, ...], ...]:
+    """The tiers of board roles told on `occasion`; `leadership`: the strategy is answered by the leaders."""
+    if leadership and occasion in ABOUT_THE_ANSWERS:
+        return ((LEADER,),)
+    return AUDIENCES[occasion].board
+
+
+def board_roles_told(occasion: Occasion, *, leadership: bool = False) -> tuple[str, ...]:
     """Every board role that may be told on `occasion` (all tiers): for reading the candidates."""
-    return tuple(dict.fromkeys(role for tier in AUDIENCES[occasion].board for role in tier))
+    return tuple(dict.fromkeys(role for tier in board_tiers(occasion, leadership=leadership) for role in tier))
 
 
-def told_on_board[T](occasion: Occasion, holders: Iterable[tuple[T, str]]) -> list[T]:
+def told_on_board[T](occasion: Occasion, holders: Iterable[tuple[T, str]], *, leadership: bool = False) -> list[T]:
     """Of the people on one board, each with a role there, those told on `occasion`: the holders of
-    the first tier of roles anyone holds; each once, in the order given."""
+    the first tier of roles anyone holds; each once, in the order given. `leadership`: see `board_tiers`."""
     held = list(holders)
-    for tier in AUDIENCES[occasion].board:
+    for tier in board_tiers(occasion, leadership=leadership):
         chosen = [who for who, role in held if role in tier]
         if chosen:
             return list(dict.fromkeys(chosen))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from dialogs.strategy import Strategy
+from dialogs.strategy import Respondent, Strategy
 from storage import policy
 from storage.policy import Occasion
 
@@ -110,6 +110,11 @@ class Snapshot:
         for inst in sorted(self.institutions, key=lambda i: i.name.casefold()):
             self._in_area.setdefault(inst.area_id, []).append(inst)
 
+    @property
+    def leadership(self) -> bool:
+        """The strategy is answered by the institutions' leadership teams, not their boards."""
+        return self.strategy is not None and self.strategy.respondent is Respondent.LEADERSHIP
+
     def _by_name(self, ids: set[int]) -> list[PersonInfo]:
         return sorted((self.people[i] for i in ids), key=lambda p: (p.name.casefold(), p.id))
 
@@ -117,10 +122,10 @@ class Snapshot:
         """The people on the institution's board told on `occasion` (`storage.policy.AUDIENCES`)."""
         holders = [
             (person_id, role)
-            for role in policy.board_roles_told(occasion)
+            for role in policy.board_roles_told(occasion, leadership=self.leadership)
             for person_id in self._at_institution.get((role, institution_id), ())
         ]
-        return self._by_name(set(policy.told_on_board(occasion, holders)))
+        return self._by_name(set(policy.told_on_board(occasion, holders, leadership=self.leadership)))
 
     def audience(self, occasion: Occasion, area_id: int | None = None) -> list[PersonInfo]:
         """The people told on `occasion` beyond the boards: the area's leaders, the administration."""
@@ -136,10 +141,10 @@ class Snapshot:
         """`told`, unordered (no sorting by name): for grouping many boards at once."""
         holders = [
             (person_id, role)
-            for role in policy.board_roles_told(occasion)
+            for role in policy.board_roles_told(occasion, leadership=self.leadership)
             for person_id in self._at_institution.get((role, institution_id), ())
         ]
-        return set(policy.told_on_board(occasion, holders))
+        return set(policy.told_on_board(occasion, holders, leadership=self.leadership))
 
     def institutions_in(self, area_id: int) -> list[InstitutionInfo]:
         return list(self._in_area.get(area_id, ()))
