@@ -1,6 +1,7 @@
 """The meeting conversation: the preparing people answer the template's questions («forbered møde»),
 anyone taking part sends agenda points («dagsordenspunkt: …»), participants record agreements after the
-meeting («ny aftale»: what, who owns it, by when), the owner answers «Er aftalen holdt?», and «aftaler»
+meeting («ny aftale»: what, who owns it, by when), the administration plans one («planlæg møde», see
+`plan_chat`), the owner answers «Er aftalen holdt?», and «aftaler»
 lists the open agreements a person may see.
 
 It is self-contained: `route` is the one hook the conversation service calls before the registration
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.cleaning import clean_text, fold
-from dialogs.meetings import messages
+from dialogs.meetings import messages, plan_chat
 from dialogs.meetings.planning import parse_date
 from dialogs.meetings.templates import MeetingTemplate, builtin_templates
 from dialogs.meetings.units import Unit, answer_key, unit_of
@@ -51,7 +52,7 @@ def concerns(inbound: Inbound, state_data: dict[str, Any]) -> bool:
     if (state_data.get("pending") or {}).get("meeting"):
         return True
     text = fold(inbound.text or "")
-    words = PREPARE | NEW_AGREEMENT | LIST_AGREEMENTS | BRIEF
+    words = PREPARE | NEW_AGREEMENT | LIST_AGREEMENTS | BRIEF | plan_chat.PLAN
     return text in words or bool(AGENDA.match(inbound.text or ""))
 
 
@@ -91,6 +92,8 @@ class _Chat:
         text = clean_text(inbound.text or "").strip()
         if choice.startswith("agreement:"):
             return await self.agreement_answer(choice)
+        if plan_chat.wants(text, choice, self.mine):  # the administration plans a meeting
+            return await plan_chat.handle(self, text, choice, stop=fold(text) in STOP)
         if choice == "meeting:stop" or (self.mine and fold(text) in STOP):
             self.keep(None)
             return [Reply(t("Saved. Write «forbered møde» or «ny aftale» when you want to go on."))]

@@ -1,4 +1,5 @@
-"""Planning meetings from a CSV file (`maalbot meeting plan FILE.csv`), and who prepares each meeting.
+"""Planning meetings from a CSV file (`maalbot meeting plan FILE.csv`) or the chat («planlæg møde», see
+`plan_chat`), and who prepares each meeting.
 
 One line per meeting::
 
@@ -44,8 +45,8 @@ class PlanReport:
 
 
 @dataclass(frozen=True)
-class _Row:
-    line: int
+class PlanRow:
+    line: int | None
     template: MeetingTemplate
     held_on: date
     start_time: str | None
@@ -85,12 +86,12 @@ async def plan_from_csv(
         )  # fmt: skip
         return report
     async with db.transaction() as s:
-        rows: list[_Row] = []
+        rows: list[PlanRow] = []
         for number, raw in enumerate(reader, start=2):
             cells = {(k or "").strip().casefold(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
             if not any(cells.values()):
                 continue
-            row = await _row(s, number, cells, templates, t, report.problems)
+            row = await validate_row(s, number, cells, templates, t, report.problems)
             if row is not None:
                 rows.append(row)
         if report.problems:
@@ -100,34 +101,37 @@ async def plan_from_csv(
             report.problems.append(t("The file has no meetings in it."))
             return report
         for row in rows:
-            participants = [
-                (p, ParticipantRole.PREPARER) for p in await preparers(s, row.template, row.institution, row.area)
-            ]
-            participants += [(p, ParticipantRole.ATTENDEE) for p in row.attendees]
-            _meeting, created = await meetings.plan_meeting(
-                s, template_key=row.template.key, kind=row.template.kind.value, held_on=row.held_on,
-                start_time=row.start_time, institution_id=row.institution.id if row.institution else None,
-                area_id=row.area.id if row.area else None, participants=participants, created_by_id=created_by_id,
-            )  # fmt: skip
-            if created:
+            if await plan_row(s, row, created_by_id=created_by_id):
                 report.created += 1
             else:
                 report.updated += 1
     return report
 
 
-async def _row(
+async def plan_row(s: AsyncSession, row: PlanRow, *, created_by_id: int | None) -> bool:
+    """Plan one validated meeting (the CSV file's and the chat's way alike); True when it is new."""
+    participants = [(p, ParticipantRole.PREPARER) for p in await preparers(s, row.template, row.institution, row.area)]
+    participants += [(p, ParticipantRole.ATTENDEE) for p in row.attendees]
+    _meeting, created = await meetings.plan_meeting(
+        s, template_key=row.template.key, kind=row.template.kind.value, held_on=row.held_on,
+        start_time=row.start_time, institution_id=row.institution.id if row.institution else None,
+        area_id=row.area.id if row.area else None, participants=participants, created_by_id=created_by_id,
+    )  # fmt: skip
+    return created
+
+
+async def validate_row(
     s: AsyncSession,
-    line: int,
+    line: int | None,
     cells: dict[str, str],
     templates: dict[str, MeetingTemplate],
     t: Texts,
     problems: list[str],
-) -> _Row | None:
+) -> PlanRow | None:
     before = len(problems)
 
     def problem(text: str) -> None:
-        problems.append(t("line {line}: {problem}", line=line, problem=text))
+        problems.append(t("line {line}: {problem}", line=line, problem=text) if line is not None else text)
 
     template = templates.get(cells.get("template", "").casefold())
     if template is None:
@@ -189,7 +193,7 @@ async def _row(
             )
     if len(problems) > before or template is None or held_on is None:
         return None
-    return _Row(line, template, held_on, start_time, institution, area, tuple(attendees))
+    return PlanRow(line, template, held_on, start_time, institution, area, tuple(attendees))
 
 
 async def preparers(
