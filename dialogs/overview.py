@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dialogs import views
 from dialogs.cleaning import clean_text, fold
-from dialogs.meetings.agreement_lines import agreement_facts
+from dialogs.meetings.agreement_lines import agreements_reply
 from dialogs.messages import Choice, Reply
 from dialogs.reach import unreachable_reply
 from dialogs.reminders.render import answer_label, long_date
@@ -183,11 +183,8 @@ class Overview:
         """The institution's agreements from its meetings (open first), for leaders and the administration."""
         async with self.db.read() as s:
             found = await meetings.agreements(s, institution_ids=[row.institution_id])
-        if not found:
-            return []
-        still_open = sum(1 for a in found if a.status == "open")
-        text = t.plural("{n} open agreement.", "{n} open agreements.", still_open)
-        return [Reply(text, facts=_capped(t, agreement_facts(t, found)), title=t("Agreements"), kind="status")]
+        reply = agreements_reply(t, found, MAX_FACTS)
+        return [reply] if reply is not None else []
 
     def _table(
         self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress], title: str, person_id: int

@@ -27,19 +27,21 @@ from dialogs.changes import (
     SetLocale,
     Submit,
 )
+from dialogs.commands import Cmd, parse_command
 from dialogs.engine import BoardInfo, Context, advance, reask
 from dialogs.followup import handle_followup
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
 from dialogs.meetings import chat as meeting_chat
+from dialogs.meetings.agreement_lines import agreements_reply
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
-from dialogs.overview import LeaderQuery, Overview, match_names, parse_leader_query
+from dialogs.overview import MAX_FACTS, LeaderQuery, Overview, match_names, parse_leader_query
 from dialogs.reminders.pause import handle_pause
 from dialogs.reminders.render import reply_to_json
 from dialogs.state import Mode, State
 from dialogs.strategy import Respondent, Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
-from storage import conversations, outbox, people, policy, progress, registrations, strategies
+from storage import conversations, meetings, outbox, people, policy, progress, registrations, strategies
 from storage.db import Database
 from storage.models import Area, Person, Registration, RegistrationStatus
 from storage.models import Strategy as StrategyRow
@@ -335,7 +337,19 @@ class ConversationService:
         if new_state.registration_id is not None:  # locked above; its version is the one just written
             new_state = replace(new_state, seen_version=rows[new_state.registration_id].version)
         conversations.save_state(state_row, new_state.to_json())
-        return shown + list(step.replies)
+        return shown + list(step.replies) + await self._leaders_agreements(s, t, inbound, new_state, regs)
+
+    @staticmethod
+    async def _leaders_agreements(
+        s: AsyncSession, t: Texts, inbound: Inbound, state: State, regs: dict[int, people.Board]
+    ) -> list[Reply]:
+        """«status» from an institution's leader: its agreements from meetings follow the board's status."""
+        command = parse_command(inbound.text or "") if inbound.choice is None else None
+        board = regs.get(state.registration_id) if state.registration_id is not None else None
+        if command is None or command.cmd is not Cmd.STATUS or board is None or board.role != policy.LEADER:
+            return []
+        reply = agreements_reply(t, await meetings.agreements(s, institution_ids=[board.institution_id]), MAX_FACTS)
+        return [reply] if reply is not None else []
 
     async def _strategy(self, s: AsyncSession, strategy_id: int, loaded_at: datetime) -> tuple[int, Strategy]:
         """The active strategy, parsed; read only when this version (id, loaded at) was not seen yet."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogs.messages import Reply
 from dialogs.reminders.render import long_date
 from dialogs.texts import Texts
 from storage.meeting_models import AgreementStatus
@@ -56,3 +57,15 @@ def agreement_facts(t: Texts, found: list[AgreementView]) -> list[tuple[str, str
         (line.text, t("{owner} · due {date} · {state}", owner=line.owner, date=line.due, state=line.state))
         for line in agreement_lines(t, found)
     ]
+
+
+def agreements_reply(t: Texts, found: list[AgreementView], max_facts: int) -> Reply | None:
+    """An institution's agreements as one status reply (open first, at most `max_facts` lines), or None."""
+    if not found:
+        return None
+    still_open = sum(1 for a in found if a.status == AgreementStatus.OPEN.value)
+    facts = agreement_facts(t, found)
+    if len(facts) > max_facts:
+        facts = [*facts[: max_facts - 1], ("…", t("and {n} more", n=len(facts) - max_facts + 1))]
+    text = t.plural("{n} open agreement.", "{n} open agreements.", still_open)
+    return Reply(text, facts=tuple(facts), title=t("Agreements"), kind="status")

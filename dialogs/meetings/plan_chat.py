@@ -5,7 +5,7 @@ meeting is planned by the same code as `maalbot meeting plan FILE.csv` (`plannin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dialogs.cleaning import fold
 from dialogs.meetings.planning import parse_date, plan_row, validate_row
@@ -15,7 +15,25 @@ from dialogs.reminders.render import long_date
 from storage import meetings, people, policy
 
 if TYPE_CHECKING:
-    from dialogs.meetings.chat import _Chat
+    from datetime import date
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from dialogs.texts import Texts
+
+
+class _Chat(Protocol):
+    """What planning needs of the meeting conversation (`dialogs.meetings.chat._Chat`), without importing it."""
+
+    s: AsyncSession
+    person_id: int
+    t: Texts
+    today: date
+    mine: dict[str, Any]
+    templates: dict[str, MeetingTemplate]
+
+    def keep(self, mine: dict[str, Any] | None) -> None: ...
+
 
 PLAN = {"planlæg møde", "planlæg et møde", "planlaeg moede", "planlæg mødet", "plan meeting", "plan a meeting"}
 NOBODY = {"ingen", "none", "nobody", "-"}

@@ -38,7 +38,7 @@ async def _agree(world: World) -> None:
 
 async def test_the_leaders_status_lists_the_institutions_agreements(world: World) -> None:
     await _agree(world)
-    lone = await world.talk("lone.baek")  # leader of Solsikken only («status» in a DM is her board's own)
+    lone = await world.talk("lone.baek")  # leader of Solsikken only
     await lone.say("vis Solsikken")
     lone.expect("1 åben aftale.", "Sprogindsatsen evalueres", "Lone Bæk · senest 1. juni 2027 · åben")
     lone.expect("Ny legeplads", "Anne Admin · senest 10. januar 2027 · ikke holdt").expect_not("Trivselsplan")
@@ -73,3 +73,15 @@ async def test_status_in_a_channel_for_a_leader_of_one_institution(world: World)
     inbound = Inbound(PLATFORM, lone.user_key, text="status")
     text = "\n".join(line for r in await world.service.channel_question(inbound, "channel") for line in reply_lines(r))
     assert "1 åben aftale." in text and "Sprogindsatsen evalueres" in text and "Trivselsplan" not in text
+
+
+async def test_status_in_a_direct_message_from_the_leader_ends_with_the_agreements(world: World) -> None:
+    await _agree(world)
+    lone = await world.talk("lone.baek")
+    await lone.say("status")
+    lone.expect("Status for Solsikken", "1 åben aftale.", "Sprogindsatsen evalueres").expect_not("Trivselsplan")
+    text = lone.text
+    assert text.index("Status for Solsikken") < text.index("Sprogindsatsen")  # after the board's own status
+    fatima = await world.talk("fatima.ali")  # a member of the same board: no agreements in her status
+    await fatima.say("status")
+    fatima.expect("Status for Solsikken").expect_not("Sprogindsatsen", "aftale")
