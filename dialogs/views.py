@@ -174,7 +174,7 @@ def channel_summary(t: Texts, strategy: Strategy, draft: DraftData, submitter: s
         lines.append(goal_heading(t, strategy, goal.number))
         lines.extend(f"• {goal.number}.{lg.position} {lg.answers.get(first, '')}" for lg in lgs)
     footer = t("The details (measurement, interventions, dates) are on the status page: write «statusside» to me.")
-    return [Reply(head, kind="summary"), Reply("\n".join([*lines, "", footer]), kind="summary")]
+    return [Reply(head, kind="summary"), Reply("\n".join([*lines, footer]), kind="summary")]
 
 
 def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
