@@ -471,7 +471,7 @@ class ConversationService:
                         reg_id, board.institution_name, area.name, tuple(area.channel_map().items()), person.name
                     )
                 )
-                await self._queue_summaries(s, reg_id, area)
+                await self._queue_summaries(s, reg_id, area, person.name)
                 await self._notify(s, board, person, policy.Occasion.SUBMITTED, leadership)
             elif isinstance(change, MarkReady):
                 await writer.mark_ready()
@@ -486,10 +486,10 @@ class ConversationService:
             if other.id != author.id:
                 await conversations.add_notice(s, other.id, occasion.value, params)
 
-    async def _queue_summaries(self, s: AsyncSession, registration_id: int, area: Area) -> None:
+    async def _queue_summaries(self, s: AsyncSession, registration_id: int, area: Area, submitter: str) -> None:
         """The submitted registration's summary for each of the area's channels, as outbox rows written
         in the submitting turn's transaction (sent right after it, retried like every outbox row)."""
-        replies = await self._summary_in(s, registration_id, self.default_locale)
+        replies = await self._summary_in(s, registration_id, self.default_locale, submitter)
         now = self.clock()
         items = [
             outbox.NewItem(
@@ -513,18 +513,14 @@ class ConversationService:
         async with self.db.transaction() as s:
             return await self._summary_in(s, registration_id, locale)
 
-    async def _summary_in(self, s: AsyncSession, registration_id: int, locale: str | None) -> list[Reply]:
+    async def _summary_in(
+        self, s: AsyncSession, registration_id: int, locale: str | None, submitter: str | None = None
+    ) -> list[Reply]:
+        """The compact channel post: institution, local goal titles, who sent it in (the details stay
+        on the status page, and so do the names of the parents who wrote each part)."""
         t = self.texts_for(locale)
         reg = await registrations.get_registration(s, registration_id)
         row = await strategies.strategy_by_id(s, reg.strategy_id)
         strategy = strategy_of(row)
         draft = await registrations.load_draft(s, registration_id, kinds_of(strategy))
-        head = Reply(
-            t(
-                "{institution} has submitted its local goals for «{strategy}».",
-                institution=draft.institution_name,
-                strategy=strategy.title,
-            ),
-            kind="summary",
-        )
-        return [head, *views.review_replies(t, strategy, draft)[1:]]
+        return views.channel_summary(t, strategy, draft, submitter or draft.submitted_by)

@@ -155,6 +155,28 @@ def compact_review(t: Texts, strategy: Strategy, draft: DraftData) -> list[Reply
     return replies
 
 
+def channel_summary(t: Texts, strategy: Strategy, draft: DraftData, submitter: str | None) -> list[Reply]:
+    """What an area's channel sees when a board submits: the institution, the local goal titles under
+    each strategic goal and who sent it in. No other names (who wrote what stays on the status page)."""
+    head = t(
+        "{institution} has submitted its local goals for «{strategy}».",
+        institution=draft.institution_name,
+        strategy=strategy.title,
+    )
+    if submitter:
+        head += "\n" + t("Sent in by {name}.", name=submitter)
+    first = strategy.first_question.key
+    lines = []
+    for goal in strategy.goals:
+        lgs = draft.goals_under(goal.number)
+        if not lgs:
+            continue
+        lines.append(goal_heading(t, strategy, goal.number))
+        lines.extend(f"• {goal.number}.{lg.position} {lg.answers.get(first, '')}" for lg in lgs)
+    footer = t("The details (measurement, interventions, dates) are on the status page: write «statusside» to me.")
+    return [Reply(head, kind="summary"), Reply("\n".join([*lines, footer]), kind="summary")]
+
+
 def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
     label = strategy.goal_label.get(t.locale)
     facts = []
