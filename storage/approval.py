@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import conversations, people, policy
+from storage import conversations, people, policy, strategies
 from storage.models import AuditEntry, Institution, Registration, RegistrationStatus
 from storage.registrations import DraftWriter, QuestionKinds, lock_registration
 
@@ -119,7 +119,8 @@ async def _decide(
             entry.at = now
     await session.flush()
     institution = await _institution_name(session, reg)
-    told = await people.told_on_board(session, reg.institution_id, policy.Occasion.DECISION)
+    leadership = await strategies.answered_by_leadership(session, reg.strategy_id)
+    told = await people.told_on_board(session, reg.institution_id, policy.Occasion.DECISION, leadership=leadership)
     for person in told:
         await conversations.add_notice(
             session, person.id, notice, {"institution": institution, "comment": comment or ""}

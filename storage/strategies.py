@@ -58,6 +58,12 @@ async def strategy_by_key(session: AsyncSession, key: str) -> Strategy | None:
     return await session.scalar(select(Strategy).where(Strategy.key == key))
 
 
+async def answered_by_leadership(session: AsyncSession, strategy_id: int) -> bool:
+    """Whether the strategy's file says `respondent: leadership` (its leaders answer it, not the board)."""
+    definition = await session.scalar(select(Strategy.definition).where(Strategy.id == strategy_id))
+    return isinstance(definition, dict) and definition.get("respondent") == "leadership"
+
+
 async def strategy_by_id(session: AsyncSession, strategy_id: int) -> Strategy:
     row = await session.get(Strategy, strategy_id)
     if row is None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from storage import approval
 from storage.db import Database
-from storage.models import AuditEntry, Notice, Person, Registration, RegistrationStatus, Role
+from storage.models import AuditEntry, Institution, Notice, Person, Registration, RegistrationStatus, Role, Strategy
 from storage.registrations import DraftWriter, LockedRegistration, lock_registration
 from tests.storage import factories
 from tests.storage.factories import KINDS, Board
@@ -185,3 +185,20 @@ async def test_an_approved_registration_refuses_every_edit(db: Database) -> None
     async with db.transaction() as s:
         reg = await s.get(Registration, board.registration_id)
         assert reg is not None and reg.status == "approved"
+
+
+async def test_a_decision_on_a_strategy_answered_by_the_leadership_tells_the_leaders_not_the_parents(
+    db: Database,
+) -> None:
+    board, admin_id = await _submitted(db)
+    async with db.transaction() as s:
+        strategy = await s.get(Strategy, board.strategy_id)
+        assert strategy is not None
+        strategy.definition = {**strategy.definition, "respondent": "leadership"}
+        inst = await s.get(Institution, board.institution_id)
+        leader = await factories.person(s, "Lis Leder", "lis@example.dk")
+        await factories.role(s, leader, Role.LEADER, inst=inst)
+    async with db.transaction() as s:
+        decision = await approval.approve(s, board.registration_id, admin_id, now=NOW)
+    assert decision.notified == 1
+    assert [(name, kind) for name, kind, _ in await _notices(db)] == [("Lis Leder", "approved")]
