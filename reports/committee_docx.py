@@ -7,8 +7,8 @@
    follow-ups (and last period's, when the strategy names one). Only submitted and approved
    registrations, unless `include_drafts`.
    Under each goal's heading its målepunkter, when the strategy has them.
-4. The agreements from the institutions' dialogue meetings (when there are any): what, who owns it,
-   by when, and whether it was kept, open ones first.
+4. The agreements from the meetings (the institutions', then the area and cross-area meetings'; when
+   there are any): what, who owns it, by when, and whether it was kept, open ones first.
 5. The boards that are missing, and the time plan as an appendix, its table kept on one page.
 
 Every page but the first has the strategy and the date in the header and "Side n af m" in the
@@ -207,7 +207,7 @@ def _previous(body: Body, goal: dict[str, Any] | None, tx: ReportTexts) -> None:
 
 def _agreements(body: Body, data: dict[str, Any], tx: ReportTexts) -> None:
     """The institutions' agreements from their meetings, as one table (nothing when there are none)."""
-    found = list(agreement_rows(data))
+    found = list(agreement_rows(data, tx["whole_municipality"]))
     if not found:
         return
     body.heading(tx["agreements_title"], level=1)

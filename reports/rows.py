@@ -99,13 +99,23 @@ def milestones(strategy: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(strategy.get("milestones") or [], key=lambda m: str(m["date"]))
 
 
-def agreement_rows(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+def agreement_rows(
+    data: dict[str, Any], whole_municipality: str = ""
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """(institution, agreement) for every agreement in the export, institution by institution, open
-    ones first and then by due date."""
+    ones first and then by due date; then the area and cross-area meetings' agreements, as if from an
+    «institution» named for the area (or `whole_municipality`)."""
     order = {"open": 0, "not_kept": 1, "partly": 2}
+
+    def ranked(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(found, key=lambda a: (order.get(a["status"], 3), a["due_on"] or ""))
+
     for inst in data["institutions"]:
-        for a in sorted(inst.get("agreements") or [], key=lambda a: (order.get(a["status"], 3), a["due_on"] or "")):
+        for a in ranked(inst.get("agreements") or []):
             yield inst, a
+    for a in ranked(data.get("meeting_agreements") or []):
+        place = a.get("area") or whole_municipality
+        yield {"name": place, "area": place}, a
 
 
 def measuring_points(data: dict[str, Any]) -> dict[int, list[str]]:

@@ -230,7 +230,7 @@ def _goal_sheets(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tup
 
 def _agreements(wb: Any, data: dict[str, Any], tx: ReportTexts) -> None:
     """The «Aftaler» sheet: the institutions' agreements, when there are any."""
-    found = list(agreement_rows(data))
+    found = list(agreement_rows(data, tx["whole_municipality"]))
     if not found:
         return
     keys = ["area", "institution", "meeting_date", "agreement", "owner", "due_on", "kept", "follow_up_text"]

@@ -128,9 +128,9 @@ async def build_export(
     `institution_ids` limits it to those institutions (one board's print), in the same few queries."""
     async with db.read() as session:  # a long read: on SQLite it must not hold up the writers
         strategy = await _load_strategy(session, strategy_key)
-        query = select(Institution.id, Institution.name, Institution.kind, Area.name.label("area")).join(
-            Area, Area.id == Institution.area_id
-        )
+        query = select(
+            Institution.id, Institution.name, Institution.kind, Area.name.label("area"), Area.id.label("area_id")
+        ).join(Area, Area.id == Institution.area_id)
         if institution_ids is not None:
             query = query.where(Institution.id.in_(list(institution_ids)))
         institutions = (await session.execute(query)).all()
@@ -140,7 +140,8 @@ async def build_export(
             await followups.history(session, strategy_id=strategy.id, institution_ids=institution_ids)
         )
         previous = await _previous_period(session, strategy, institution_ids)
-        agreed = _agreements_by_institution(await meetings.agreements(session, institution_ids=institution_ids))
+        found_agreements = await meetings.agreements(session, institution_ids=institution_ids)
+        agreed = _agreements_by_institution(found_agreements)
         # built before the read ends: its rollback expires what it loaded
         goals = _goal_heads(strategy)
         question_order = _question_order(strategy)
@@ -169,6 +170,8 @@ async def build_export(
                 | {"agreements": agreed.get(inst.id, [])}
                 for inst in ordered
             ],
+            # agreements of area and cross-area meetings (the whole municipality's export only)
+            "meeting_agreements": _meeting_agreements(found_agreements, {i.area_id: i.area for i in institutions}),
         }
 
 
@@ -189,6 +192,24 @@ def _agreements_by_institution(found: Iterable[meetings.AgreementView]) -> dict[
             }
         )
     return out
+
+
+def _meeting_agreements(found: Iterable[meetings.AgreementView], areas: dict[int, str]) -> list[dict[str, Any]]:
+    """The agreements of meetings that belong to no institution: an area meeting's (with the area's name)
+    and a cross-area meeting's (area None), by due date."""
+    return [
+        {
+            "area": areas.get(a.area_id) if a.area_id is not None else None,
+            "text": a.text,
+            "owner": a.owner_name,
+            "due_on": _iso_date(a.due_on),
+            "status": a.status,
+            "follow_up": a.follow_up_text,
+            "meeting_date": _iso_date(a.held_on),
+        }
+        for a in found
+        if a.institution_id is None
+    ]
 
 
 def _measuring_points(strategy: Strategy) -> list[dict[str, Any]]:

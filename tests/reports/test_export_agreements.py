@@ -68,7 +68,7 @@ async def test_the_committee_docx_has_the_agreements_and_the_measuring_points(sq
     data = await _export(sqlite_db)
     doc: Any = Document(io.BytesIO(render_bytes(data, "docx", report_texts_for("en"))))
     heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert "Agreements from the dialogue meetings" in heads
+    assert "Agreements from the meetings" in heads
     table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Agreement")
     cells = [[c.text for c in row.cells] for row in table.rows]
     assert cells[0] == ["Institution", "Agreement", "Owner", "Due", "Kept?"]
@@ -90,4 +90,36 @@ async def test_without_agreements_no_sheet_and_no_section(sqlite_db: Database) -
     assert all(i["agreements"] == [] for i in data["institutions"]) and "measuring_points" not in data["strategy"]
     assert "Aftaler" not in load_workbook(io.BytesIO(render_bytes(data, "xlsx"))).sheetnames
     doc = Document(io.BytesIO(render_bytes(data, "docx")))
-    assert "Aftaler fra dialogmøderne" not in [p.text for p in doc.paragraphs]
+    assert "Aftaler fra møderne" not in [p.text for p in doc.paragraphs]
+
+
+AREA_PLAN = f"""institution,area,date,template,participants
+,Område Nord,2026-11-18,omraademoede,admin@{D}
+,,2026-11-17,tvaersmoede,admin@{D}
+"""
+
+
+async def test_agreements_of_area_and_cross_area_meetings_follow_the_institutions(sqlite_db: Database) -> None:
+    await World.create(sqlite_db)
+    assert (await plan_from_csv(sqlite_db, AREA_PLAN, texts("da"))).problems == []
+    async with sqlite_db.transaction() as s:
+        held = {v.held_on: v.id for v in await meetings.meeting_views(s, status=None)}
+        admin = (await s.execute(select(Person.id).where(Person.email == f"admin@{D}"))).scalar_one()
+        await meetings.add_agreement(s, held[date(2026, 11, 18)], "Fælles sprogdag", admin, date(2027, 3, 1), admin)
+        await meetings.add_agreement(s, held[date(2026, 11, 17)], "Ny tilsynsplan", admin, date(2027, 2, 1), admin)
+    data = await build_export(sqlite_db)
+    assert [(a["area"], a["text"]) for a in data["meeting_agreements"]] == [
+        (None, "Ny tilsynsplan"),
+        ("Område Nord", "Fælles sprogdag"),
+    ]
+    rows = list(load_workbook(io.BytesIO(render_bytes(data, "xlsx")))["Aftaler"].iter_rows(values_only=True))
+    assert [r[:2] + r[3:4] for r in rows[1:]] == [
+        ("Hele kommunen", "Hele kommunen", "Ny tilsynsplan"),
+        ("Område Nord", "Område Nord", "Fælles sprogdag"),
+    ]
+    doc: Any = Document(io.BytesIO(render_bytes(data, "docx")))
+    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Aftale")
+    assert [[c.text for c in row.cells][:2] for row in table.rows[1:]] == [
+        ["Hele kommunen", "Ny tilsynsplan"],
+        ["Område Nord", "Fælles sprogdag"],
+    ]
