@@ -89,24 +89,45 @@ class Database:
         busy handler sleeps and retries instead of queueing, so under load one writer could wait many
         seconds while others keep taking the lock (measured in benchmarks/scale.py)."""
         if self._turns is None:
-            async with self.sessions() as session, session.begin():
-                yield session
+            session = self.sessions()
+            try:
+                async with session.begin():
+                    yield session
+            finally:
+                await _close(session)
             return
-        async with self._turns, self.sessions() as session, session.begin():
-            yield session
+        async with self._turns:
+            session = self.sessions()
+            try:
+                async with session.begin():
+                    yield session
+            finally:
+                await _close(session)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A transaction that only reads (a leader's status, the scheduler's snapshot): on SQLite it
         neither queues behind the writers nor holds them up (WAL: readers see the last commit), so a
         long read never stalls a turn. Nothing is written: the transaction is rolled back at the end."""
-        async with self._reads() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+        session = self._reads()
+        try:
+            yield session
+        finally:
+            await _close(session)  # closing rolls the read back
 
     async def dispose(self) -> None:
         if self.dialect == "sqlite":
             await self.reader.dispose()
         await self.engine.dispose()
+
+
+async def _close(session: AsyncSession) -> None:
+    """Close the session even when the task is being cancelled (a shutdown): a close cut short leaves its
+    pooled connection half reset, and SQLAlchemy then logs a traceback when it finalizes it. The
+    cancellation is passed on once the connection is back in the pool."""
+    closing = asyncio.ensure_future(session.close())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await closing
+        raise
