@@ -19,11 +19,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.cleaning import clean_text, fold
+from dialogs.intent import Kind, classify
 from dialogs.meetings import messages, plan_chat
 from dialogs.meetings.planning import parse_date
 from dialogs.meetings.templates import MeetingTemplate, builtin_templates
 from dialogs.meetings.units import Unit, answer_key, unit_of
 from dialogs.messages import Choice, Inbound, Reply
+from dialogs.overview import parse_leader_query
 from dialogs.reminders.render import long_date
 from dialogs.state import State
 from dialogs.texts import Texts, texts
@@ -125,6 +127,16 @@ class _Chat:
         if choice == "meeting:skip" and mode == "words":
             self.keep(None)
             return [Reply(t("Thank you. The answer is saved."))]
+        if choice == "meeting:keep" and mode and self.mine.get("unsure"):  # «It is our answer»
+            return await self.answer(mode, str(self.mine.pop("unsure")))
+        if choice == "meeting:drop" and mode:  # «Do not save it»
+            self.mine.pop("unsure", None)
+            self.keep(self.mine)
+            return [Reply(t("Not saved. Write your answer, or «pause» to stop for now."))]
+        if mode and text and not_an_answer(text):
+            self.mine["unsure"] = text
+            self.keep(self.mine)
+            return [unsure_reply(t, text)]
         if mode and text:
             return await self.answer(mode, text)
         if mode and not text:
@@ -455,6 +467,20 @@ class _Chat:
             title = template.title.get(t.locale) if template else m.template_key
             out.append(Choice(f"meeting:{action}:{m.id}", f"{title}, {m.where or '-'}, {long_date(t, m.held_on)}"))
         return tuple(out)
+
+
+def not_an_answer(text: str) -> bool:
+    """Whether typed text looks like something said to the bot (a command, a leader's question, a wish to
+    stop messages, a question ending in «?») rather than an answer: it is then not stored without asking."""
+    return classify(text, leader=True).kind is not Kind.ANSWER or parse_leader_query(text) is not None
+
+
+def unsure_reply(t: Texts, text: str) -> Reply:
+    return Reply(
+        t("Is «{text}» your answer, or was it meant for me? To ask me something, write «pause» first.", text=text),
+        choices=(Choice("meeting:keep", t("It is our answer")), Choice("meeting:drop", t("Do not save it"))),
+        kind="question",
+    )
 
 
 def _int(text: object) -> int | None:

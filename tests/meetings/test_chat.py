@@ -114,3 +114,22 @@ async def test_participants_record_an_agreement_and_the_owner_follows_it_up(worl
     async with world.db.read() as s:
         done = (await s.execute(select(Agreement.status, Agreement.follow_up_text))).one()
     assert tuple(done) == ("partly", "Tre af fire stuer er i gang")
+
+
+async def test_words_meant_for_the_bot_are_not_saved_as_a_meeting_answer(world: World) -> None:
+    coming, _held = await _plan(world)
+    lone = await world.talk("lone.baek")
+    await lone.say("forbered møde")
+    lone.expect("spørgsmål 1 af 16")
+    for said in ("hvem mangler?", "status", "afmeld", "Hvornår er mødet?"):
+        await lone.say(said)
+        lone.expect(f"Er «{said}» jeres svar").expect_choice("Det er vores svar", "Gem det ikke")
+    await lone.press("meeting:drop")
+    lone.expect("Ikke gemt.")
+    await lone.say("Hvad lærer vi af sprogvurderingerne?")
+    lone.expect("Er «Hvad lærer vi af sprogvurderingerne?» jeres svar")
+    await lone.press("meeting:keep")  # it was the answer after all
+    lone.expect("spørgsmål 2 af 16")
+    async with world.db.transaction() as s:
+        saved = [a.text for a in (await meetings.answers_of(s, coming)).values()]
+    assert saved == ["Hvad lærer vi af sprogvurderingerne?"]
