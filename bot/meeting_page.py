@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.meeting_brief import brief_docx
 from dialogs.links import LinkError, LinkSigner
-from dialogs.meetings.brief import build_brief
+from dialogs.meetings.brief import Brief, build_brief
 from dialogs.texts import Texts, texts
 from storage import meetings, progress
 from storage.db import Database
@@ -75,7 +75,8 @@ class _MeetingPages:
             return web.Response(status=403, text=t("You do not have access to this page."))
         return meeting_id, t
 
-    async def page(self, request: web.Request) -> web.Response:
+    async def _brief(self, request: web.Request) -> tuple[int, Brief, Texts] | web.Response:
+        """The meeting's brief for a person allowed to see it (id, brief, texts), or the refusal to send."""
         allowed = await self._allowed(request)
         if isinstance(allowed, web.Response):
             return allowed
@@ -84,6 +85,13 @@ class _MeetingPages:
             brief = await build_brief(s, meeting_id, t)
         if brief is None:
             return web.Response(status=404)
+        return meeting_id, brief, t
+
+    async def page(self, request: web.Request) -> web.Response:
+        found = await self._brief(request)
+        if isinstance(found, web.Response):
+            return found
+        meeting_id, brief, t = found
         labels = {
             "skip": t("Skip to the content"),
             "app": t("Målbot: the boards' local goals"),
@@ -97,14 +105,10 @@ class _MeetingPages:
         return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
 
     async def docx(self, request: web.Request) -> web.Response:
-        allowed = await self._allowed(request)
-        if isinstance(allowed, web.Response):
-            return allowed
-        meeting_id, t = allowed
-        async with self.db.read() as s:
-            brief = await build_brief(s, meeting_id, t)
-        if brief is None:
-            return web.Response(status=404)
+        found = await self._brief(request)
+        if isinstance(found, web.Response):
+            return found
+        meeting_id, brief, t = found
         headers = {
             "Content-Disposition": f'attachment; filename="meeting-{meeting_id}.docx"',
             "Cache-Control": "no-store",
