@@ -15,14 +15,17 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from conversation_turns import DEMO, script  # benchmarks/ is on the path when run as a script
 from sqlalchemy import event
 
+from dialogs.engine import offer
+from dialogs.flows import Who
 from dialogs.meetings.planning import plan_from_csv
 from dialogs.messages import Inbound
-from dialogs.service import ConversationService
+from dialogs.service import FLOWS, ConversationService
+from dialogs.state import State
 from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from dialogs.texts import texts
 from storage import meetings
@@ -31,6 +34,9 @@ from storage.migrate import upgrade
 from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.strategies import save_strategy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 LINES = script(len(load_strategy_file(DEFAULT_STRATEGY_FILE).goals))
 D = "demo.maalbot.dk"
@@ -95,6 +101,20 @@ async def preparing(planned: int) -> tuple[float, float]:
     return per_turn
 
 
+async def routing(calls: int = 20000) -> float:
+    """Seconds to offer one registration answer to the flow edges (`service.FLOWS`) that decline it: what
+    the follow-up and meeting flows add to a registration turn when no follow-up waits (no database read:
+    the edges decide from the message and the state; a session they would not touch is passed)."""
+    who = Who(1, "da", datetime(2026, 11, 24, 9, tzinfo=UTC), date(2026, 11, 24), frozenset({1}), open_followup=False)
+    inbound, state = Inbound("bench", CHAIR, text="Alle børn har en ven"), State()
+    session = cast("AsyncSession", None)
+    started = time.perf_counter()
+    for _ in range(calls):
+        for edge in FLOWS:
+            assert await edge(session, who, inbound, state, offer) is None
+    return (time.perf_counter() - started) / calls
+
+
 def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
@@ -110,6 +130,7 @@ def main() -> None:
         ("meeting answer turn, 1 meeting planned", preparing, 1),
         (f"meeting answer turn, {args.meetings} meetings planned", preparing, args.meetings),
     ]
+    print(f"a registration answer past the flow edges: {asyncio.run(routing()) * 1e6:.1f} µs, no SQL")
     print(f"messages: {len(LINES)} per registration, {ANSWERS} meeting answers; median of {args.runs} runs")
     for label, run, planned in rows:
         seconds, statements = median([asyncio.run(run(planned)) for _ in range(args.runs)])
