@@ -77,8 +77,8 @@ async def load(s: AsyncSession, who: Who, known: MeetingFacts, need: Need) -> An
                 return None
             unit = await unit_of(s, meeting, template, who.person_id)
             return Prepared(meeting, template, unit, frozenset(await meetings.answers_of(s, meeting.id)))
-        case Fact.AGREEMENT:
-            return await meetings.agreement(s, need.arg)
+        case Fact.AGREEMENT:  # locked: «Er aftalen holdt?» is answered once, and the flow reads its status
+            return await meetings.agreement(s, need.arg, lock=True)
         case Fact.ADMIN:
             return policy.is_admin(await people.roles_of(s, who.person_id))
         case Fact.OPEN_AGREEMENTS:
@@ -120,7 +120,8 @@ async def save(s: AsyncSession, who: Who, change: MeetingChange) -> None:
         case AddAgreement(meeting_id, text, owner_id, due_on):
             await meetings.add_agreement(s, meeting_id, text, owner_id, due_on, who.person_id)
         case FollowUpAgreement(agreement_id, status):
-            await meetings.follow_up_agreement(s, agreement_id, status, who.person_id, None, who.now)
+            if not await meetings.follow_up_agreement(s, agreement_id, status, who.person_id, None, who.now):
+                raise RuntimeError(f"agreement {agreement_id} was followed up under its lock")  # the turn is not saved
         case AgreementWords(agreement_id, text):
             await meetings.set_follow_up_text(s, agreement_id, text)
         case PlanMeeting(row):
