@@ -135,7 +135,7 @@ def in_mode(turn: Turn, place: MeetingPending, text: str, choice: str) -> Turn:
 
 
 Phase = Callable[[Turn, MeetingPending, str], Turn]
-PHASES: dict[MeetingMode, Phase] = {  # the text typed in each mode («plan» is `plan_chat`'s own steps)
+PHASES: dict[MeetingMode, Phase] = {  # the text typed in each mode («plan»: `plan_chat.wants` takes it first)
     MeetingMode.PREPARE: prepare.answer,
     MeetingMode.AGENDA: prepare.answer_agenda,
     MeetingMode.AGREE: agreements.answer,

@@ -4,11 +4,14 @@ the facts are given (`meeting_script.py`)."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from dialogs.meetings import agreements, chat, moves, plan_chat, prepare
 from dialogs.meetings.facts import Fact, Missing, Need, PlanCells, PlanCheck
 from dialogs.meetings.planning import PlanRow
 from dialogs.meetings.writes import AddAgendaPoint, AddAgreement, AgreementWords, FollowUpAgreement, PlanMeeting
@@ -279,3 +282,15 @@ def test_the_meeting_place_is_typed_and_reads_what_older_versions_wrote() -> Non
     state = State(pending=Pending(meeting=place))
     assert State.from_json(state.to_json()) == state
     assert state.to_json()["pending"] == {"meeting": old}
+
+
+def test_every_mode_has_a_phase_and_the_flow_modules_do_no_io() -> None:
+    assert set(chat.PHASES) == set(MeetingMode)
+    assert set(plan_chat.STEPS) | {"template"} == {"template", "place", "date", "people"}
+    for module in (chat, prepare, agreements, plan_chat, moves):  # reads and writes are the edge's
+        tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+        io = [n for n in ast.walk(tree) if isinstance(n, (ast.AsyncFunctionDef, ast.Await))]
+        imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        names = {a.name for n in imports for a in n.names} | {getattr(n, "module", "") or "" for n in imports}
+        assert io == [], f"{module.__name__} awaits"
+        assert not any(n.startswith("sqlalchemy") for n in names), f"{module.__name__} imports sqlalchemy"
