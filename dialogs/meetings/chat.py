@@ -57,7 +57,6 @@ STOP = {"pause", "stop", "afbryd", "cancel", "stop forberedelsen"}
 HELP = {"hjælp", "hjaelp", "help", "?"}
 SKIP = {"spring over", "skip"}
 AGENDA = re.compile(r"^\s*(?:dagsordenspunkt|punkt til dagsordenen|agenda point)\s*:\s*(.*)$", re.I | re.S)
-RECENT_DAYS = agreements.RECENT_DAYS
 
 
 def concerns(inbound: Inbound, place: MeetingPending | None) -> bool:
