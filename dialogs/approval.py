@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialogs import views
+from dialogs.approval_changes import render_approval_notice
 from dialogs.cleaning import clean_text
 from dialogs.messages import Choice, Reply
 from dialogs.overview import BOT_PREFIX, match_names
@@ -102,6 +103,9 @@ class Outcome:
 
 def render_admin_notice(t: Texts, kind: str, params: dict[str, Any]) -> str | None:
     """The board's notice of an admin decision, or None when `kind` is not one of these."""
+    sent_in = render_approval_notice(t, kind, params)  # sending in, and changes after it
+    if sent_in is not None:
+        return sent_in
     comment = str(params.get("comment") or "")
     institution = params.get("institution", "")
     if kind == "approved":

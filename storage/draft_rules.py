@@ -32,6 +32,9 @@ class DraftData:
     submitted_by: str | None = None
     submitted_at: datetime | None = None
     return_comment: str | None = None  # the administration's words when it returned the registration
+    # approval (storage/approval.py): changed by the board after it was sent in; sent back and not changed since
+    changed_after_submit: bool = False
+    unchanged_since_return: bool = False
 
     def goals_under(self, goal_number: int) -> list[LocalGoalData]:
         return [lg for lg in self.local_goals if lg.goal_number == goal_number]
