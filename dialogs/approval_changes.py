@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.messages import cut_label
+from dialogs.context import Turn
+from dialogs.messages import Choice, cut_label
 from dialogs.strategy import LOCALES, Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
 from dialogs.views import short_label
@@ -24,6 +25,7 @@ from storage import approval, conversations, policy, snapshots, strategies
 from storage.models import Person, Registration
 
 MAX_LINES = 10
+CHANGED = "changed_after_submit"  # the mark, as a status word (views.status_label)
 TEXT_FIELD = "text"  # the local goal's own wording (the strategy's first question)
 
 
@@ -116,6 +118,33 @@ async def after_submit(s: AsyncSession, reg: Registration, author: Person, befor
     for person in await approval.told_deciders(s, occasion):
         if person.id != author.id:
             await conversations.add_notice(s, person.id, occasion.value, params)
+
+
+async def changes_since_submit(s: AsyncSession, registration_id: int) -> tuple[Difference, ...]:
+    """What changed since the registration was last submitted (nothing known: no snapshot yet)."""
+    kept = (await snapshots.latest(s, registration_id)).get(snapshots.SUBMITTED)
+    if kept is None:
+        return ()
+    return tuple(differences(kept.content, await snapshots.current_content(s, registration_id)))
+
+
+CONFIRM_UNCHANGED = "submit:yes"  # the «submit» button, pressed once more: sent in unchanged on purpose
+
+
+def confirm_unchanged(turn: Turn) -> Turn | None:
+    """Sending in a returned registration that nobody has changed since: asked once, so the administration
+    does not get back what it sent back by a slip. None: go on (changed, or just confirmed)."""
+    draft = turn.draft
+    if draft is None or draft.status != "returned" or not draft.unchanged_since_return:
+        return None
+    if CONFIRM_UNCHANGED in {c for c, _ in turn.state.offered}:
+        return None
+    t = turn.t
+    return turn.say(
+        t("You have not changed anything since it was returned – do you want to submit it again unchanged?"),
+        choices=(Choice(CONFIRM_UNCHANGED, t("Yes, submit it unchanged")), Choice("review:no", t("No, show the review"))),
+        kind="question",
+    )
 
 
 def render_approval_notice(t: Texts, kind: str, params: dict[str, Any]) -> str | None:

@@ -28,6 +28,7 @@ def status_label(t: Texts, status: str) -> str:
         "approved": t("approved"),
         "returned": t("returned for changes"),
         "not_started": t("not started"),
+        "changed_after_submit": t("changed after submission"),  # a mark beside «submitted» (approval)
     }
     return labels.get(status, status)
 
