@@ -194,9 +194,9 @@ class Approvals:
             except ApprovalError as exc:
                 return Outcome("wrong_status", names=(name,), status=exc.status)
             except ChangedAfterSubmit as exc:
-                found = await changes_since_submit(s, reg.id)
+                changed = await changes_since_submit(s, reg.id)
                 strategy = strategy_from_definition(row.definition)
-                return Outcome("changed", names=(name,), status=CHANGED, version=exc.version, changes=found,
+                return Outcome("changed", names=(name,), status=CHANGED, version=exc.version, changes=changed,
                                strategy=strategy)  # fmt: skip
             return Outcome("done", decision=decision, names=(name,))
 
@@ -267,9 +267,7 @@ class Approvals:
         if outcome.strategy is not None and outcome.changes:
             lines = difference_lines(t, outcome.strategy, list(outcome.changes))
             text += "\n" + t("Changed since it was submitted:") + "".join(f"\n• {line}" for line in lines)
-        text += "\n" + t(
-            "Do you want to approve the changed version, or wait until the chair has submitted it again?"
-        )
+        text += "\n" + t("Do you want to approve the changed version, or wait until the chair has submitted it again?")
         confirm = AdminCommand("approve", name, command.comment, version=outcome.version)
         choices = (
             Choice(admin_choice_id(confirm), t("Approve the changed version")),

@@ -142,7 +142,10 @@ def confirm_unchanged(turn: Turn) -> Turn | None:
     t = turn.t
     return turn.say(
         t("You have not changed anything since it was returned – do you want to submit it again unchanged?"),
-        choices=(Choice(CONFIRM_UNCHANGED, t("Yes, submit it unchanged")), Choice("review:no", t("No, show the review"))),
+        choices=(
+            Choice(CONFIRM_UNCHANGED, t("Yes, submit it unchanged")),
+            Choice("review:no", t("No, show the review")),
+        ),
         kind="question",
     )
 
@@ -166,7 +169,9 @@ def render_approval_notice(t: Texts, kind: str, params: dict[str, Any]) -> str |
                 name=name,
                 institution=institution,
             )
-            text += "\n" + (t("Changed since you returned it:") if lines else t("Nothing has changed since you returned it."))
+            text += "\n" + (
+                t("Changed since you returned it:") if lines else t("Nothing has changed since you returned it.")
+            )
         else:
             text = t(
                 "{name} has submitted the registration for {institution} again.", name=name, institution=institution

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs import views
-from dialogs.approval_changes import CHANGED, differences, difference_lines
+from dialogs.approval_changes import CHANGED, difference_lines, differences
 from dialogs.messages import Reply
 from dialogs.reminders.render import long_date
 from dialogs.strategy import QuestionKind, Strategy

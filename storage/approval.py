@@ -249,5 +249,7 @@ async def awaiting_decision(
         )
     ).all()  # fmt: skip
     returned = await snapshots.returned_at(session, [r[0] for r in rows])
-    waiting = [Waiting(rid, inst, area, at, by, bool(changed), rid in returned) for rid, inst, area, at, by, changed in rows]
+    waiting = [
+        Waiting(rid, inst, area, at, by, bool(changed), rid in returned) for rid, inst, area, at, by, changed in rows
+    ]
     return waiting, int(total)

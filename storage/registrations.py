@@ -366,11 +366,19 @@ class DraftWriter:
         """A notice («changed_after_submit») to the chair (or, without one, the leader), but not the author."""
         match = FIELD_RE.match(fld)
         where = f"{goal_number}.{match.group(2)}" if match and match.group(2) else str(goal_number or "")
-        institution = await self.session.scalar(select(Institution.name).where(Institution.id == self.reg.institution_id))
+        institution = await self.session.scalar(
+            select(Institution.name).where(Institution.id == self.reg.institution_id)
+        )
         leadership = await strategies.answered_by_leadership(self.session, self.reg.strategy_id)
-        params = {"name": await _name(self.session, self.person_id) or "", "institution": institution or "", "where": where}
+        params = {
+            "name": await _name(self.session, self.person_id) or "",
+            "institution": institution or "",
+            "where": where,
+        }
         occasion = policy.Occasion.CHANGED_AFTER_SUBMIT
-        for person in await people.told_on_board(self.session, self.reg.institution_id, occasion, leadership=leadership):
+        for person in await people.told_on_board(
+            self.session, self.reg.institution_id, occasion, leadership=leadership
+        ):
             if person.id != self.person_id:
                 await conversations.add_notice(self.session, person.id, occasion.value, params)
 

@@ -50,7 +50,6 @@ async def test_the_migration_keeps_registrations_and_adds_the_mark(empty_db: Dat
         assert [(r.kind, r.version, r.content) for r in rows] == [("submitted", 4, [{"id": 9}])]
 
 
-
 async def _submit(world: World, institution: str, at: datetime) -> int:
     async with world.db.transaction() as s:
         row = await strategies.active_strategy(s)
