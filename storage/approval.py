@@ -133,16 +133,16 @@ async def _decide(
     if to is RegistrationStatus.SUBMITTED:
         reg.submitted_by_id, reg.submitted_at = submitted
     reg.updated_at = now
+    for entry in session.new:  # the audit entry set_status just added carries the injected time
+        if isinstance(entry, AuditEntry) and entry.registration_id == reg.id:
+            entry.at = now
+    await session.flush()
     if to is RegistrationStatus.RETURNED:  # what was sent back: a resubmission shows what changed since
         content = await snapshots.current_content(session, reg.id)
         await snapshots.take(session, reg.id, snapshots.RETURNED, content, version=reg.version, now=now)
     elif to is RegistrationStatus.SUBMITTED:  # reopened: what stands submitted is what was approved
         content = await snapshots.current_content(session, reg.id)
         await snapshots.take(session, reg.id, snapshots.SUBMITTED, content, version=reg.version, now=now)
-    for entry in session.new:  # the audit entry set_status just added carries the injected time
-        if isinstance(entry, AuditEntry) and entry.registration_id == reg.id:
-            entry.at = now
-    await session.flush()
     institution = await _institution_name(session, reg)
     leadership = await strategies.answered_by_leadership(session, reg.strategy_id)
     told = await people.told_on_board(session, reg.institution_id, policy.Occasion.DECISION, leadership=leadership)
