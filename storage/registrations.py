@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage import conversations, people, policy, snapshots, strategies
+from storage import submit_mark
 from storage.draft_rules import AddLocalGoal, DeleteLocalGoal, renumber
 from storage.draft_rules import DraftData as DraftData  # re-exported: the draft is read from here
 from storage.draft_rules import LocalGoalData as LocalGoalData
@@ -177,7 +177,7 @@ async def draft_of(session: AsyncSession, reg: Registration, kinds: QuestionKind
         submitted_at=reg.submitted_at,
         return_comment=await _return_comment(session, reg) if reg.status == RegistrationStatus.RETURNED.value else None,
         changed_after_submit=reg.changed_after_submit,
-        unchanged_since_return=await _unchanged_since_return(session, reg),
+        unchanged_since_return=await submit_mark.unchanged_since_return(session, reg),
     )
 
 
@@ -216,7 +216,7 @@ async def load_draft(session: AsyncSession, registration_id: int, kinds: Questio
         submitted_at=reg.submitted_at,
         return_comment=await _return_comment(session, reg) if reg.status == RegistrationStatus.RETURNED.value else None,
         changed_after_submit=reg.changed_after_submit,
-        unchanged_since_return=await _unchanged_since_return(session, reg),
+        unchanged_since_return=await submit_mark.unchanged_since_return(session, reg),
     )
 
 
@@ -230,14 +230,6 @@ async def _return_comment(session: AsyncSession, reg: Registration) -> str | Non
     )
     prefix = f"{RegistrationStatus.RETURNED.value}: "
     return after.removeprefix(prefix) if after and after.startswith(prefix) else None
-
-
-async def _unchanged_since_return(session: AsyncSession, reg: Registration) -> bool:
-    """A returned registration whose content is what was sent back (read only when it is returned)."""
-    if reg.status != RegistrationStatus.RETURNED.value:
-        return False
-    kept = (await snapshots.latest(session, reg.id)).get(snapshots.RETURNED)
-    return kept is not None and snapshots.same(kept.content, snapshots.content_of(reg.local_goals))
 
 
 def _answers_of(lg: LocalGoal, kinds: QuestionKinds) -> dict[str, Any]:
@@ -346,7 +338,7 @@ class DraftWriter:
         if marks:
             set_committed_value(self.reg, "changed_after_submit", True)
         if first_mark:  # the first change since it was sent in: the chair is told (once, until it is sent again)
-            await self._tell_chair(goal_number, fld)
+            await submit_mark.tell_chair(self.session, self.reg, self.person_id, goal_number, fld)
         self.session.add(
             AuditEntry(
                 registration_id=self.reg.id,
@@ -361,26 +353,6 @@ class DraftWriter:
                 after=_text(after),
             )
         )
-
-    async def _tell_chair(self, goal_number: int | None, fld: str) -> None:
-        """A notice («changed_after_submit») to the chair (or, without one, the leader), but not the author."""
-        match = FIELD_RE.match(fld)
-        where = f"{goal_number}.{match.group(2)}" if match and match.group(2) else str(goal_number or "")
-        institution = await self.session.scalar(
-            select(Institution.name).where(Institution.id == self.reg.institution_id)
-        )
-        leadership = await strategies.answered_by_leadership(self.session, self.reg.strategy_id)
-        params = {
-            "name": await _name(self.session, self.person_id) or "",
-            "institution": institution or "",
-            "where": where,
-        }
-        occasion = policy.Occasion.CHANGED_AFTER_SUBMIT
-        for person in await people.told_on_board(
-            self.session, self.reg.institution_id, occasion, leadership=leadership
-        ):
-            if person.id != self.person_id:
-                await conversations.add_notice(self.session, person.id, occasion.value, params)
 
     async def add_local_goal(self, goal_number: int, text: str) -> int:
         self._check_open()
