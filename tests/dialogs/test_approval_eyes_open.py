@@ -207,3 +207,20 @@ def test_differences_match_local_goals_by_their_row() -> None:
         Difference("added", 2, 2, "Nyt mål"),
     ]
     assert differences(after, after) == []
+
+
+async def test_the_chairs_own_change_after_submit_offers_to_send_it_in_again(world: World, soeren: Talk) -> None:
+    await _submitted(soeren)
+    await soeren.say("ret mål 1.1")
+    await soeren.choose("q:interventions")
+    await soeren.say("Ny indsats")
+    await soeren.choose("Færdig")
+    soeren.expect("Den er ændret, efter at den blev sendt ind. Vil I sende den ind til forvaltningen igen?")
+    soeren.expect_choice("Send ind igen")
+    assert not await _notices_of(world, "Søren Østergaard")  # he made the change himself
+    await soeren.say("status")
+    soeren.expect("Status for Solsikken: sendt ind · ændret efter indsendelse.")
+    await soeren.say("indsend")
+    soeren.expect("Registreringen for Solsikken er sendt ind til forvaltningen")
+    await soeren.say("status")
+    soeren.expect("Status for Solsikken: sendt ind.").expect_not("ændret efter indsendelse")
