@@ -138,6 +138,12 @@ SLASH: tuple[Entry, ...] = (
         N_("measurements waiting for an answer, and the latest answers"),
         (LEADER, AREA_LEADER, ADMIN),
     ),
+    Entry(
+        ("/maal til godkendelse",),
+        ("/maal awaiting approval",),
+        N_("the submitted registrations awaiting a decision, oldest first"),
+        (ADMIN,),
+    ),
     Entry(("/maal hjælp",), ("/maal help",), N_("what you can write"), EVERYONE),
 )
 
