@@ -224,3 +224,25 @@ async def test_the_chairs_own_change_after_submit_offers_to_send_it_in_again(wor
     soeren.expect("Registreringen for Solsikken er sendt ind til forvaltningen")
     await soeren.say("status")
     soeren.expect("Status for Solsikken: sendt ind.").expect_not("ændret efter indsendelse")
+
+
+async def test_the_queue_names_the_first_and_counts_the_rest(
+    world: World, soeren: Talk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _submitted(soeren)
+    line = await world.talk("line.moerch")  # the chair of Mælkebøtten sends in later
+    await line.say("hej")
+    await _finish_all_goals_of(line, "Mælkebøtten")
+    await line.choose("Send ind")
+    monkeypatch.setattr(approval_views, "MAX_QUEUE", 1)
+    admin = await world.talk("admin")
+    await admin.say("til godkendelse")
+    admin.expect("2 registreringer venter på godkendelse, den ældste først.", "Solsikken (Område Nord)")
+    admin.expect("og 1 mere").expect_not("Mælkebøtten (Område Nord)")
+
+
+async def _finish_all_goals_of(talk: Talk, institution: str) -> None:
+    for number in (1, 2, 3, 4):
+        await talk.register_local_goal(f"Lokalt mål {number}", [f"Indsats {number}"])
+        await talk.say("nej")
+    talk.expect(f"Her er alt, hvad der er registreret for {institution}:")
