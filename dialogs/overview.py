@@ -95,8 +95,8 @@ def parse_leader_query(text: str) -> LeaderQuery | None:
         return LeaderQuery("coverage")
     if folded in _FOLLOWUPS:
         return LeaderQuery("followups")
-    if folded in _QUEUE:
-        return LeaderQuery("queue")
+    if folded in _QUEUE or (len(folded) >= 8 and difflib.get_close_matches(folded, _QUEUE, n=1, cutoff=0.9)):
+        return LeaderQuery("queue")  # «til godkendlse»: a small typo in a long phrase is forgiven
     match = _STATUS.match(cleaned)  # the original spelling, so a reply can repeat the name as written
     if match:
         return LeaderQuery("status", match.group(1).strip() or None)

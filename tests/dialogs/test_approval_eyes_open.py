@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from dialogs import approval_views
 from dialogs.approval_changes import Difference, differences
+from dialogs.overview import LeaderQuery, parse_leader_query
 from storage.models import Notice, Person
 from tests.dialogs.talk import Talk, World
 from tests.dialogs.test_conversation_board import _finish_all_goals
@@ -246,3 +247,17 @@ async def _finish_all_goals_of(talk: Talk, institution: str) -> None:
         await talk.register_local_goal(f"Lokalt mål {number}", [f"Indsats {number}"])
         await talk.say("nej")
     talk.expect(f"Her er alt, hvad der er registreret for {institution}:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["til godkendelse", "Til godkendelse?", "TIL GODKENDELSE", "til godkendlse", "afventer godkendelse",
+     "godkendelser", "awaiting approval", "Awaiting approval.", "maalbot til godkendelse"],
+)  # fmt: skip
+def test_the_queue_is_asked_for_forgivingly(text: str) -> None:
+    assert parse_leader_query(text) == LeaderQuery("queue")
+
+
+@pytest.mark.parametrize("text", ["godkend Solsikken", "Alle børn skal godkendes", "godkendelse af madplan i kø"])
+def test_other_text_is_not_the_queue(text: str) -> None:
+    assert parse_leader_query(text) != LeaderQuery("queue")
