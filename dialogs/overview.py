@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dialogs import approval_views, views
+from dialogs import approval_views
 from dialogs.cleaning import clean_text, fold
 from dialogs.meetings.agreement_lines import agreements_reply
 from dialogs.messages import Choice, Reply
@@ -252,7 +252,7 @@ class Overview:
 
     def _progress_text(self, t: Texts, strategy: Strategy, row: InstitutionProgress) -> str:
         covered = sum(1 for g in strategy.goals if row.goals.get(g.number))
-        text = views.status_label(t, row.status)
+        text = approval_views.status_words(t, row.status, row.changed_after_submit)
         text += " · " + t("{covered} of {total} goals", covered=covered, total=len(strategy.goals))
         if row.ready_for_chair and row.status not in DONE:
             text += " · " + t("ready for the chair")

@@ -91,6 +91,8 @@ async def test_a_change_after_submit_marks_it_tells_the_chair_and_needs_a_choice
     admin = await world.talk("admin")
     await admin.say("til godkendelse")
     admin.expect("ændret efter indsendelse")
+    await admin.say("status Område Nord")
+    admin.expect("sendt ind · ændret efter indsendelse · 4 af 4 mål")
     await admin.say("vis Solsikken")
     admin.expect("sendt ind · ændret efter indsendelse", "Ændret, efter at den blev sendt ind")
     admin.expect("Ændret: 2.1 «Lokalt mål 2» (indsatser)", "Ændret: 3.1 «Lokalt mål 3» (indsatser)")
