@@ -8,11 +8,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.cli_admin import run_admin
 from dialogs import approval_views
 from dialogs.approval_changes import Difference, differences
 from dialogs.overview import LeaderQuery, parse_leader_query
 from storage.models import Notice, Person
 from tests.dialogs.talk import Talk, World
+from tests.dialogs.test_approval_chat import _cli_args
 from tests.dialogs.test_conversation_board import _finish_all_goals
 
 NOTICE_TO_ADMIN = "Søren Østergaard har sendt registreringen for Solsikken ind. Den venter på jeres afgørelse"
@@ -263,3 +265,14 @@ def test_the_queue_is_asked_for_forgivingly(text: str) -> None:
 @pytest.mark.parametrize("text", ["godkend Solsikken", "Alle børn skal godkendes", "godkendelse af madplan i kø"])
 def test_other_text_is_not_the_queue(text: str) -> None:
     assert parse_leader_query(text) != LeaderQuery("queue")
+
+
+async def test_the_command_line_does_not_approve_a_changed_registration(
+    world: World, soeren: Talk, fatima: Talk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _submitted(soeren)
+    await _add_intervention(fatima, "2.1", "Ny indsats")
+    args = _cli_args("approve", "Solsikken", "--by", "admin@demo.maalbot.dk")
+    assert await run_admin(args, world.db) == 1
+    assert "Solsikken was changed after it was submitted" in capsys.readouterr().err
+    assert (await world.institution("Solsikken"))["status"] == "submitted"
