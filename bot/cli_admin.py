@@ -73,4 +73,6 @@ def _message(command: AdminCommand, outcome: Outcome, args: argparse.Namespace) 
             return f"{command.target!r} could be: {', '.join(outcome.names)}"
         case "not_started":
             return f"{outcome.names[0]} has not started its registration"
+        case "changed":  # approval: changed after it was submitted; the chat shows the changes and asks
+            return f"{outcome.names[0]} was changed after it was submitted: approve it in chat, or wait for the chair"
     return f"cannot {command.action} the registration for {outcome.names[0]}: it is {outcome.status}"

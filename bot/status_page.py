@@ -30,6 +30,7 @@ from bot.reports import prepare, render_file
 from bot.settings import Settings
 from bot.status_views import area_bars, deadline_text, goal_bars, goal_label, goal_mark, progress_bar
 from dialogs import views
+from dialogs.approval_views import status_words
 from dialogs.links import LinkClaims, LinkError, LinkSigner, make_token
 from dialogs.links_chat import (
     EXPORT_FORMATS,
@@ -271,7 +272,7 @@ class StatusPage:
                     "name": r.name,
                     "area": r.area,
                     "status": r.status,
-                    "status_label": views.status_label(t, r.status),
+                    "status_label": status_words(t, r.status, r.changed_after_submit),
                     "goals": [r.goals.get(g.number, 0) for g in strategy.goals],
                     "progress": t("{covered} of {total} goals", covered=covered, total=len(strategy.goals)),
                     "percent": percent(covered, len(strategy.goals)),
@@ -343,7 +344,7 @@ class StatusPage:
             title=t("Registration for {institution}", institution=name),
             meta=f"{area_name} · {kind}",
             reg_status=draft.status,
-            status_label=views.status_label(t, draft.status),
+            status_label=status_words(t, draft.status, draft.changed_after_submit),
             submitted=submitted,
             goals=goals,
             agreements=agreement_lines(t, agreed),

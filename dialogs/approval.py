@@ -18,12 +18,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialogs import views
+from dialogs.approval_changes import (
+    CHANGED,
+    Difference,
+    changes_since_submit,
+    difference_lines,
+    render_approval_notice,
+)
 from dialogs.cleaning import clean_text
 from dialogs.messages import Choice, Reply
 from dialogs.overview import BOT_PREFIX, match_names
+from dialogs.strategy import Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
 from storage import approval, registrations, strategies
-from storage.approval import ApprovalError, Decision
+from storage.approval import ApprovalError, ChangedAfterSubmit, Decision
 from storage.db import Database
 from storage.models import RegistrationStatus
 
@@ -47,6 +55,7 @@ class AdminCommand:
     target: str  # the institution as written
     comment: str | None = None
     to: str = RegistrationStatus.SUBMITTED.value  # reopen: submitted | draft
+    version: int | None = None  # approve: the version changed after submit that the admin chose to approve
 
 
 def parse_admin_command(text: str) -> AdminCommand | None:
@@ -71,7 +80,10 @@ def parse_admin_command(text: str) -> AdminCommand | None:
 
 def admin_choice_id(command: AdminCommand) -> str:
     """A button id that carries the whole command (for a choice between similar names)."""
-    return CHOICE_PREFIX + json.dumps([command.action, command.target, command.comment, command.to], ensure_ascii=False)
+    fields: list[Any] = [command.action, command.target, command.comment, command.to]
+    if command.version is not None:
+        fields.append(command.version)
+    return CHOICE_PREFIX + json.dumps(fields, ensure_ascii=False)
 
 
 def parse_admin_choice(choice: str) -> AdminCommand | None:
@@ -79,29 +91,39 @@ def parse_admin_choice(choice: str) -> AdminCommand | None:
     if not choice.startswith(CHOICE_PREFIX):
         return None
     try:
-        action, target, comment, to = json.loads(choice.removeprefix(CHOICE_PREFIX))
+        action, target, comment, to, *more = json.loads(choice.removeprefix(CHOICE_PREFIX))
     except (ValueError, TypeError):
+        return None
+    version = more[0] if len(more) == 1 and isinstance(more[0], int) and not isinstance(more[0], bool) else None
+    if more and version is None:
         return None
     if action not in ACTIONS or not isinstance(target, str) or not target:
         return None
     if to not in (RegistrationStatus.SUBMITTED.value, RegistrationStatus.DRAFT.value):
         return None
-    return AdminCommand(action, target, comment if isinstance(comment, str) and comment else None, to)
+    return AdminCommand(action, target, comment if isinstance(comment, str) and comment else None, to, version)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What `perform` did or why not. `code`: done | not_admin | no_strategy | unknown | ambiguous |
-    not_started | wrong_status | needs_comment."""
+    not_started | wrong_status | needs_comment | changed (approve: changed after it was submitted; `version`
+    and `changes` say what the admin is asked to approve)."""
 
     code: str
     decision: Decision | None = None
     names: tuple[str, ...] = ()
     status: str | None = None
+    version: int | None = None
+    changes: tuple[Difference, ...] = ()
+    strategy: Strategy | None = None
 
 
 def render_admin_notice(t: Texts, kind: str, params: dict[str, Any]) -> str | None:
     """The board's notice of an admin decision, or None when `kind` is not one of these."""
+    sent_in = render_approval_notice(t, kind, params)  # sending in, and changes after it
+    if sent_in is not None:
+        return sent_in
     comment = str(params.get("comment") or "")
     institution = params.get("institution", "")
     if kind == "approved":
@@ -161,7 +183,9 @@ class Approvals:
             now = self.clock()
             try:
                 if command.action == "approve":
-                    decision = await approval.approve(s, reg.id, person_id, now=now, comment=command.comment)
+                    decision = await approval.approve(
+                        s, reg.id, person_id, now=now, comment=command.comment, changed_version=command.version
+                    )
                 elif command.action == "return":
                     decision = await approval.return_registration(s, reg.id, person_id, command.comment or "", now=now)
                 else:
@@ -169,6 +193,11 @@ class Approvals:
                     decision = await approval.reopen(s, reg.id, person_id, now=now, to=to, comment=command.comment)
             except ApprovalError as exc:
                 return Outcome("wrong_status", names=(name,), status=exc.status)
+            except ChangedAfterSubmit as exc:
+                changed = await changes_since_submit(s, reg.id)
+                strategy = strategy_from_definition(row.definition)
+                return Outcome("changed", names=(name,), status=CHANGED, version=exc.version, changes=changed,
+                               strategy=strategy)  # fmt: skip
             return Outcome("done", decision=decision, names=(name,))
 
     async def answer(self, person_id: int, command: AdminCommand, locale: str | None) -> list[Reply]:
@@ -202,6 +231,8 @@ class Approvals:
             )
             return [Reply(t("Which one do you mean?"), choices=choices, kind="question")]
         name = outcome.names[0] if outcome.names else command.target
+        if code == "changed":
+            return [self._changed(t, command, outcome, name)]
         if code == "not_started":
             return [Reply(t("{institution} has not started its registration yet.", institution=name), kind="error")]
         status = views.status_label(t, outcome.status or "")
@@ -224,6 +255,25 @@ class Approvals:
                 status=status,
             )
         return [Reply(text, kind="error")]
+
+    @staticmethod
+    def _changed(t: Texts, command: AdminCommand, outcome: Outcome, name: str) -> Reply:
+        """Approving a registration changed after it was submitted: what changed, and a choice."""
+        text = t(
+            "The registration for {institution} has been changed since it was submitted, and the chair has not "
+            "submitted it again. I have not approved it.",
+            institution=name,
+        )
+        if outcome.strategy is not None and outcome.changes:
+            lines = difference_lines(t, outcome.strategy, list(outcome.changes))
+            text += "\n" + t("Changed since it was submitted:") + "".join(f"\n• {line}" for line in lines)
+        text += "\n" + t("Do you want to approve the changed version, or wait until the chair has submitted it again?")
+        confirm = AdminCommand("approve", name, command.comment, version=outcome.version)
+        choices = (
+            Choice(admin_choice_id(confirm), t("Approve the changed version")),
+            Choice(f"status:{name}", t("Show the registration")),
+        )
+        return Reply(text, choices=choices, kind="question")
 
     @staticmethod
     def _done(t: Texts, decision: Decision) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import answers, role_help, views
+from dialogs import answers, approval_changes, role_help, views
 from dialogs.changes import MarkReady, SetLocale, Submit
 from dialogs.context import Turn
 from dialogs.messages import Choice
@@ -247,8 +247,10 @@ def submit(turn: Turn) -> Turn:
     if not board.can_submit:
         turn = turn.change(MarkReady(draft.registration_id))
         turn = turn.say(turn.t("Thank you! I have told the chair that the registration is ready to be submitted."))
-    elif draft.status == "submitted":
+    elif draft.status == "submitted" and not draft.changed_after_submit:
         turn = turn.say(turn.t("The registration is already submitted; your changes are saved in it."))
+    elif (ask := approval_changes.confirm_unchanged(turn)) is not None:  # approval: returned, and not changed
+        return ask
     else:
         turn = turn.change(Submit(draft.registration_id))
         turn = turn.say(

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dialogs import views
+from dialogs import approval_views
 from dialogs.cleaning import clean_text, fold
 from dialogs.meetings.agreement_lines import agreements_reply
 from dialogs.messages import Choice, Reply
@@ -35,7 +35,7 @@ BEHIND = {"not_started": 0, "returned": 1, "draft": 2, "submitted": 3, "approved
 
 @dataclass(frozen=True, slots=True)
 class LeaderQuery:
-    kind: str  # status | missing | coverage | followups
+    kind: str  # status | missing | coverage | followups | queue
     target: str | None = None
 
 
@@ -64,6 +64,22 @@ _FOLLOWUPS = {
     "followups",
     "follow-up status",
 }
+_QUEUE = {  # the registrations awaiting a decision (dialogs/approval_views.py)
+    "til godkendelse",
+    "til godkendelser",
+    "afventer godkendelse",
+    "venter på godkendelse",
+    "venter paa godkendelse",
+    "godkendelseskø",
+    "godkendelseskoe",
+    "godkendelser",
+    "kø",
+    "awaiting approval",
+    "waiting for approval",
+    "pending approval",
+    "approval queue",
+    "to approve",
+}
 _STATUS = re.compile(r"^(?:status|vis|show)\b\s*:?(?:\s*(?:for|på|af|of)\b)?\s*:?\s*(.*)$", re.IGNORECASE)
 BOT_PREFIX = re.compile(r"^(?:/maal|maal|målbot|maalbot)\s+", re.IGNORECASE)  # "/maal status", "maalbot godkend"
 
@@ -79,6 +95,8 @@ def parse_leader_query(text: str) -> LeaderQuery | None:
         return LeaderQuery("coverage")
     if folded in _FOLLOWUPS:
         return LeaderQuery("followups")
+    if folded in _QUEUE or (len(folded) >= 8 and difflib.get_close_matches(folded, _QUEUE, n=1, cutoff=0.9)):
+        return LeaderQuery("queue")  # «til godkendlse»: a small typo in a long phrase is forgiven
     match = _STATUS.match(cleaned)  # the original spelling, so a reply can repeat the name as written
     if match:
         return LeaderQuery("status", match.group(1).strip() or None)
@@ -127,6 +145,8 @@ class Overview:
             return await self.coverage(person_id, locale)
         if query.kind == "followups":
             return await self.followups(person_id, locale)
+        if query.kind == "queue":
+            return await approval_views.queue(self.db, self._t(locale), person_id)
         return await self.status(person_id, query.target, locale)
 
     async def _load(self, person_id: int) -> tuple[Strategy | None, list[InstitutionProgress], progress.Scope]:
@@ -171,7 +191,7 @@ class Overview:
             area_rows = [r for r in rows if r.area == name]
             return self._table(t, strategy, area_rows, t("Status for {area}", area=name), person_id)
         row = next(r for r in rows if r.name == name)
-        replies = [self._institution(t, strategy, row)]
+        replies = await approval_views.institution_replies(self.db, t, strategy, row)  # status, changes, content
         records = await self._history([row.institution_id])
         if records:
             replies.append(self._institution_followups(t, strategy, records))
@@ -232,32 +252,11 @@ class Overview:
 
     def _progress_text(self, t: Texts, strategy: Strategy, row: InstitutionProgress) -> str:
         covered = sum(1 for g in strategy.goals if row.goals.get(g.number))
-        text = views.status_label(t, row.status)
+        text = approval_views.status_words(t, row.status, row.changed_after_submit)
         text += " · " + t("{covered} of {total} goals", covered=covered, total=len(strategy.goals))
         if row.ready_for_chair and row.status not in DONE:
             text += " · " + t("ready for the chair")
         return text
-
-    def _institution(self, t: Texts, strategy: Strategy, row: InstitutionProgress) -> Reply:
-        label = strategy.goal_label.get(t.locale).capitalize()
-        facts = tuple(
-            (
-                f"{label} {g.number}",
-                t.plural("{n} local goal", "{n} local goals", row.goals[g.number])
-                if row.goals.get(g.number)
-                else t("missing"),
-            )
-            for g in strategy.goals
-        )
-        text = t(
-            "{institution} ({area}): {status}.",
-            institution=row.name,
-            area=row.area,
-            status=views.status_label(t, row.status),
-        )
-        if row.chairs:
-            text += " " + t("Chair: {names}.", names=", ".join(row.chairs))
-        return Reply(text, facts=facts, title=row.name, kind="status")
 
     def _coverage_reply(self, t: Texts, strategy: Strategy, rows: list[InstitutionProgress]) -> Reply:
         label = strategy.goal_label.get(t.locale).capitalize()

@@ -178,6 +178,9 @@ def review_question(turn: Turn, *, details: bool = False) -> Turn:
         text = t("The registration is approved and locked.")
     elif missing:
         text = t("Missing before it can be submitted:") + "\n" + "\n".join(f"• {m}" for m in missing)
+    elif draft.status == "submitted" and draft.changed_after_submit and board.can_submit:  # approval: send again
+        text = t("It has been changed since it was submitted. Do you want to submit it again to the administration?")
+        choices.append(Choice("submit", t("Submit again")))
     elif draft.status == "submitted":
         text = t("The registration is submitted. You can still change it until the administration approves it.")
     elif board.can_submit:

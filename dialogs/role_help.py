@@ -77,6 +77,12 @@ CHAT: tuple[Entry, ...] = (
     ),
     Entry(("statusside",), ("status page",), N_("a personal link to the status page"), (LEADER, AREA_LEADER, ADMIN)),
     Entry(("eksport",), ("export",), N_("a personal link to download the registrations"), (LEADER, AREA_LEADER, ADMIN)),
+    Entry(
+        ("til godkendelse",),
+        ("awaiting approval",),
+        N_("the submitted registrations awaiting a decision, oldest first"),
+        (ADMIN,),
+    ),
     Entry(("godkend <institution>",), ("approve <institution>",), N_("approve a submitted registration"), (ADMIN,)),
     Entry(
         ("send retur <institution>: <kommentar>",),
@@ -131,6 +137,12 @@ SLASH: tuple[Entry, ...] = (
         ("/maal follow-up",),
         N_("measurements waiting for an answer, and the latest answers"),
         (LEADER, AREA_LEADER, ADMIN),
+    ),
+    Entry(
+        ("/maal til godkendelse",),
+        ("/maal awaiting approval",),
+        N_("the submitted registrations awaiting a decision, oldest first"),
+        (ADMIN,),
     ),
     Entry(("/maal hjælp",), ("/maal help",), N_("what you can write"), EVERYONE),
 )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs import followup, intent, role_help, views
+from dialogs import approval_changes, followup, intent, role_help, views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import (
     ELSEWHERE,
@@ -466,7 +466,9 @@ class ConversationService:
             elif isinstance(change, DeleteLocalGoal):
                 await writer.delete_local_goal(change.goal, change.position)
             elif isinstance(change, Submit):
+                before = rows[reg_id].status  # approval: what it is sent in from (after a return, or again)
                 await writer.set_status(RegistrationStatus.SUBMITTED)
+                await approval_changes.after_submit(s, rows[reg_id], person, before, now=self.clock())
                 area = await people.area_of(s, board.institution_id)
                 events.append(
                     SubmittedEvent(

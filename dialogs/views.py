@@ -28,6 +28,7 @@ def status_label(t: Texts, status: str) -> str:
         "approved": t("approved"),
         "returned": t("returned for changes"),
         "not_started": t("not started"),
+        "changed_after_submit": t("changed after submission"),  # a mark beside «submitted» (approval)
     }
     return labels.get(status, status)
 
@@ -197,6 +198,8 @@ def status_reply(t: Texts, strategy: Strategy, draft: DraftData) -> Reply:
         institution=draft.institution_name,
         status=status_label(t, draft.status),
     )
+    if draft.status == "submitted" and draft.changed_after_submit:  # approval: the mark, until sent in again
+        text = text.removesuffix(".") + " · " + status_label(t, "changed_after_submit") + "."
     if draft.status == "draft" and draft.ready_for_chair:
         text += " " + t("Ready for the chair to submit.")
     if draft.status == "returned" and draft.return_comment:

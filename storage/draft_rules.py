@@ -32,6 +32,9 @@ class DraftData:
     submitted_by: str | None = None
     submitted_at: datetime | None = None
     return_comment: str | None = None  # the administration's words when it returned the registration
+    # approval (storage/approval.py): changed by the board after it was sent in; sent back and not changed since
+    changed_after_submit: bool = False
+    unchanged_since_return: bool = False
 
     def goals_under(self, goal_number: int) -> list[LocalGoalData]:
         return [lg for lg in self.local_goals if lg.goal_number == goal_number]
@@ -117,8 +120,11 @@ def apply_change(draft: DraftData, change: DraftChange, first_key: str, author: 
             for g in goals
         ]
     elif isinstance(change, Submit):
-        return replace(draft, status="submitted", ready_for_chair=False, submitted_by=author)
+        return replace(
+            draft, status="submitted", ready_for_chair=False, submitted_by=author, changed_after_submit=False
+        )
     else:
         return replace(draft, ready_for_chair=True)
     goals.sort(key=lambda g: (g.goal_number, g.position))
-    return replace(draft, local_goals=tuple(goals))
+    changed = draft.changed_after_submit or draft.status == "submitted"  # approval: the mark, as DraftWriter sets it
+    return replace(draft, local_goals=tuple(goals), changed_after_submit=changed, unchanged_since_return=False)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -165,6 +166,8 @@ class Registration(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # approval (storage/approval.py): a board member changed it after it was sent in; cleared when sent in again
+    changed_after_submit: Mapped[bool] = mapped_column(default=False, server_default=false())
     submitted_by: Mapped[Person | None] = relationship(viewonly=True, lazy="raise")  # loaded on demand
     local_goals: Mapped[list[LocalGoal]] = relationship(
         back_populates="registration",
@@ -487,6 +490,23 @@ class ChannelPreference(Base):
     platform: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(10), default="used")  # used | org
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- approval with eyes open (storage/snapshots.py, storage/approval.py) ----------------------------------
+
+
+class ApprovalSnapshot(Base):
+    """A registration's content as it was sent in («submitted») or sent back («returned»), the latest of
+    each kind: what a resubmission is compared with. `content` is `storage.snapshots.Content`."""
+
+    __tablename__ = "approval_snapshots"
+    __table_args__ = (UniqueConstraint("registration_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # submitted | returned
+    content: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the registration's version when it was taken
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # The meeting cycle's tables live in their own module on the same Base (imported last: it needs Base).

@@ -14,6 +14,8 @@ scope) takes its scope from `scope`.
 | told on ...        | who (board roles tier by tier: the first tier anyone holds) | area leaders | admins |
 |--------------------|--------------------------------------------------------------|--------------|--------|
 | SUBMITTED          | member, chair, leader                                        |              |        |
+| FOR_DECISION       |                                                              |              | yes    |
+| CHANGED_AFTER_SUBMIT | chair; if none: leader                                     |              |        |
 | READY_FOR_CHAIR    | chair, leader                                                |              |        |
 | DECISION           | member, chair, leader                                        |              |        |
 | NUDGE              | member, chair                                                |              |        |
@@ -142,6 +144,8 @@ class Occasion(StrEnum):
     AREA_DIGEST = "area_digest"  # the weekly digest of an area that has no channel
     OVERDUE = "overdue"  # after the deadline: one list of the boards missing
     ADMIN_DIGEST = "admin_digest"  # the weekly digest of the whole municipality
+    FOR_DECISION = "for_decision"  # a notice: a board sent its registration in (or in again): it awaits a decision
+    CHANGED_AFTER_SUBMIT = "changed_after_submit"  # a notice: a board member changed it after it was sent in
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,8 @@ AUDIENCES: Mapping[Occasion, Audience] = MappingProxyType(
         Occasion.AREA_DIGEST: Audience(area_leaders=True),
         Occasion.OVERDUE: Audience(area_leaders=True, admins=True),
         Occasion.ADMIN_DIGEST: Audience(admins=True),
+        Occasion.FOR_DECISION: Audience(admins=True),
+        Occasion.CHANGED_AFTER_SUBMIT: Audience(board=((CHAIR,), (LEADER,))),
     }
 )
 
@@ -179,6 +185,7 @@ ABOUT_THE_ANSWERS = frozenset(
         Occasion.NUDGE,
         Occasion.ESCALATION,
         Occasion.FOLLOWUP,
+        Occasion.CHANGED_AFTER_SUBMIT,
     }
 )
 

@@ -23,6 +23,7 @@ class InstitutionProgress:
     ready_for_chair: bool = False
     goals: dict[int, int] = field(default_factory=dict)  # strategic goal number -> local goals
     chairs: tuple[str, ...] = ()
+    changed_after_submit: bool = False  # approval: changed by the board after it was sent in
 
 
 async def scope_of(session: AsyncSession, person_id: int) -> Scope:
@@ -53,15 +54,16 @@ async def progress(session: AsyncSession, strategy_id: int, scope: Scope) -> lis
     ).all()
     ids = select(Institution.id).where(where).scalar_subquery()
     regs = {
-        inst_id: (status, bool(ready))
-        for inst_id, status, ready in (
+        inst_id: (status, bool(ready), bool(changed))
+        for inst_id, status, ready, changed in (
             await session.execute(
-                select(Registration.institution_id, Registration.status, Registration.ready_for_chair).where(
-                    Registration.strategy_id == strategy_id, Registration.institution_id.in_(ids)
-                )
+                select(
+                    Registration.institution_id, Registration.status, Registration.ready_for_chair,
+                    Registration.changed_after_submit,
+                ).where(Registration.strategy_id == strategy_id, Registration.institution_id.in_(ids))
             )
         ).all()
-    }
+    }  # fmt: skip
     counts: dict[int, dict[int, int]] = {}
     for inst_id, goal, n in (
         await session.execute(
@@ -91,7 +93,7 @@ async def progress(session: AsyncSession, strategy_id: int, scope: Scope) -> lis
         out.append(
             InstitutionProgress(
                 inst_id, name, area_name, kind, status, bool(reg and reg[1]),
-                counts.get(inst_id, {}), tuple(chairs.get(inst_id, ())),
+                counts.get(inst_id, {}), tuple(chairs.get(inst_id, ())), bool(reg and reg[2]),
             )
         )  # fmt: skip
     return sorted(out, key=lambda p: (p.area.casefold(), p.name.casefold()))

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage import submit_mark
 from storage.draft_rules import AddLocalGoal, DeleteLocalGoal, renumber
 from storage.draft_rules import DraftData as DraftData  # re-exported: the draft is read from here
 from storage.draft_rules import LocalGoalData as LocalGoalData
@@ -175,6 +176,8 @@ async def draft_of(session: AsyncSession, reg: Registration, kinds: QuestionKind
         submitted_by=reg.submitted_by.name if reg.submitted_by is not None else None,
         submitted_at=reg.submitted_at,
         return_comment=await _return_comment(session, reg) if reg.status == RegistrationStatus.RETURNED.value else None,
+        changed_after_submit=reg.changed_after_submit,
+        unchanged_since_return=await submit_mark.unchanged_since_return(session, reg),
     )
 
 
@@ -212,6 +215,8 @@ async def load_draft(session: AsyncSession, registration_id: int, kinds: Questio
         submitted_by=names.get(reg.submitted_by_id),
         submitted_at=reg.submitted_at,
         return_comment=await _return_comment(session, reg) if reg.status == RegistrationStatus.RETURNED.value else None,
+        changed_after_submit=reg.changed_after_submit,
+        unchanged_since_return=await submit_mark.unchanged_since_return(session, reg),
     )
 
 
@@ -318,16 +323,22 @@ class DraftWriter:
 
     async def _bump(self, goal_number: int | None, fld: str, before: Any, after: Any) -> None:
         expected = self.reg.version
+        action = {"status": AuditAction.STATUS, "ready for chair": AuditAction.READY}.get(fld, AuditAction.ANSWER)
+        marks = action is AuditAction.ANSWER and self.reg.status == RegistrationStatus.SUBMITTED.value
+        first_mark = marks and not self.reg.changed_after_submit
         result = await self.session.execute(
             update(Registration)
             .where(Registration.id == self.reg.id, Registration.version == expected)
-            .values(version=expected + 1, updated_at=utcnow())
+            .values(version=expected + 1, updated_at=utcnow(), **({"changed_after_submit": True} if marks else {}))
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 1) != 1:
             raise StaleRegistration()
         set_committed_value(self.reg, "version", expected + 1)  # what the UPDATE wrote: nothing to flush
-        action = {"status": AuditAction.STATUS, "ready for chair": AuditAction.READY}.get(fld, AuditAction.ANSWER)
+        if marks:
+            set_committed_value(self.reg, "changed_after_submit", True)
+        if first_mark:  # the first change since it was sent in: the chair is told (once, until it is sent again)
+            await submit_mark.tell_chair(self.session, self.reg, self.person_id, goal_number, fld)
         self.session.add(
             AuditEntry(
                 registration_id=self.reg.id,
@@ -451,6 +462,7 @@ class DraftWriter:
     async def set_status(self, status: RegistrationStatus, *, comment: str | None = None) -> None:
         before = self.reg.status
         self.reg.status = status.value
+        self.reg.changed_after_submit = False  # sent in again, sent back or decided: the mark has done its work
         if status is RegistrationStatus.SUBMITTED:
             self.reg.submitted_by_id = self.person_id
             self.reg.submitted_at = utcnow()

@@ -116,6 +116,9 @@ TOLD: dict[tuple[Occasion, int], set[int]] = {
     (Occasion.OVERDUE, 10): {4, 5},
     (Occasion.OVERDUE, 20): {5, 6},
     (Occasion.ADMIN_DIGEST, 10): {5},
+    (Occasion.FOR_DECISION, 10): {5},  # the deciders: the administration
+    (Occasion.CHANGED_AFTER_SUBMIT, 10): {2},  # the chair, who sends it in again
+    (Occasion.CHANGED_AFTER_SUBMIT, 11): {8},  # no chair: the leader
 }
 
 
