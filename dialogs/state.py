@@ -43,10 +43,11 @@ class Pending:
     fill: bool = False  # «Fill in what is missing» from the review: on to the next missing answer
     within: bool = False  # with `fill`: only this strategic goal's gaps, then «another local goal?»
     meeting: dict[str, Any] | None = None  # the meeting conversation's place (dialogs/meetings/chat.py), as JSON
+    vague: str = ""  # measurement: a «when» with no date in it, asked once more for a month (dialogs/dates.py)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for key in ("method", "when", "stray", "stray_command"):
+        for key in ("method", "when", "stray", "stray_command", "vague"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
         if self.dates:
@@ -78,6 +79,7 @@ class Pending:
             stray=str(data.get("stray") or ""),
             stray_command=str(data.get("stray_command") or ""),
             meeting=dict(data["meeting"]) if isinstance(data.get("meeting"), dict) else None,
+            vague=str(data.get("vague") or ""),
         )
 
 
