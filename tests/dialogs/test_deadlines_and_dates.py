@@ -209,7 +209,7 @@ async def test_submit_lists_the_local_goals_without_a_date_first(world: World, s
 
 async def test_with_every_date_readable_nothing_is_listed(world: World, soeren: Talk) -> None:
     await soeren.say("start")
-    for goal, text in ((1, GOAL_1), (2, "Læselyst"), (3, "Børnenes stemme"), (4, "Gode fællesskaber")):
+    for text in (GOAL_1, "Læselyst", "Børnenes stemme", "Gode fællesskaber"):
         await soeren.register_local_goal(text)
         await soeren.say("nej")
     soeren.expect("Alt er besvaret.").expect_not("ingen dato")
