@@ -186,12 +186,12 @@ def review_question(turn: Turn, *, details: bool = False) -> Turn:
         text = t("The registration is submitted. You can still change it until the administration approves it.")
     elif board.can_submit:
         text = t("Everything is answered. Do you want to submit it to the administration?")
-        if (undated := dates.undated_note(t, s, draft)) is not None:  # seen before sending in
-            text = undated + "\n" + text
         choices.append(Choice("submit", t("Submit")))
     else:
         text = t("Everything is answered. Only the chair or the leader can submit; I can tell them it is ready.")
         choices.append(Choice("ready", t("Tell the chair it is ready")))
+    if choices and (undated := dates.undated_note(t, s, draft)) is not None:  # seen before sending in
+        text = undated + "\n" + text
     if missing and not locked:
         choices.append(Choice("fill", t("Fill in what is missing")))
     if details and draft.local_goals:

@@ -207,6 +207,20 @@ async def test_submit_lists_the_local_goals_without_a_date_first(world: World, s
     assert registration is not None and registration.status == "submitted"
 
 
+async def test_a_member_sees_the_list_too_before_telling_the_chair(world: World, fatima: Talk) -> None:
+    await fatima.say("start")
+    await fatima.register_local_goal(GOAL_1, when="løbende", confirm_dates=False)  # «Behold det, vi skrev»
+    await fatima.say("nej")
+    for text in ("Læselyst", "Børnenes stemme", "Gode fællesskaber"):
+        await fatima.register_local_goal(text)
+        await fatima.say("nej")
+    fatima.expect(
+        "Disse lokale mål har ingen dato, jeg kan minde jer om:\n• 1.1 Alle børn har en fast voksen («løbende»)"
+    )
+    fatima.expect_choice("ready")  # «Giv formanden besked»
+    assert (await measurement(world))["when"] == "løbende"
+
+
 async def test_with_every_date_readable_nothing_is_listed(world: World, soeren: Talk) -> None:
     await soeren.say("start")
     for text in (GOAL_1, "Læselyst", "Børnenes stemme", "Gode fællesskaber"):
