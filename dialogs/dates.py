@@ -109,31 +109,30 @@ def measurement_keys(strategy: Strategy) -> list[str]:
     return [q.key for q in strategy.questions if q.kind is QuestionKind.MEASUREMENT]
 
 
-def undated(strategy: Strategy, draft: DraftData) -> list[str]:
-    """«1.2 Flere ture ud af huset («efter jul»)» for each local goal whose measurement is answered but
-    names no date the bot can remind about (an unanswered one is listed as missing instead)."""
-    first, keys, lines = strategy.first_question.key, measurement_keys(strategy), []
+def undated(strategy: Strategy, draft: DraftData) -> list[tuple[str, str]]:
+    """(«1.2», «1.2 Flere ture ud af huset («efter jul»)») for each local goal whose measurement is answered
+    but names no date the bot can remind about (an unanswered one is listed as missing instead)."""
+    first, keys, found = strategy.first_question.key, measurement_keys(strategy), []
     for lg in draft.local_goals:
         values = [lg.answers.get(k) for k in keys]
         answered = [v for v in values if isinstance(v, dict) and (v.get("method") or v.get("when"))]
         if answered and not any(v.get("dates") for v in answered):
-            line = f"{lg.goal_number}.{lg.position} {lg.answers.get(first, '')}"
+            ref = f"{lg.goal_number}.{lg.position}"
             whens = [str(v["when"]) for v in answered if v.get("when")]
-            lines.append(line + (f" («{whens[0]}»)" if whens else ""))
-    return lines
+            found.append((ref, f"{ref} {lg.answers.get(first, '')}" + (f" («{whens[0]}»)" if whens else "")))
+    return found
 
 
 def undated_note(t: Texts, strategy: Strategy, draft: DraftData) -> str | None:
     """What the review and «indsend» say about the local goals without a date; None when all have one."""
-    lines = undated(strategy, draft)
-    if not lines:
+    found = undated(strategy, draft)
+    if not found:
         return None
-    first = lines[0].split(" ", 1)[0]
     return "\n".join(
         [
             t("These local goals have no date I can remind you of:"),
-            *(f"• {line}" for line in lines),
-            t("Write «edit goal {number}» if you want to give one a month.", number=first),
+            *(f"• {line}" for _, line in found),
+            t("Write «edit goal {number}» if you want to give one a month.", number=found[0][0]),
         ]
     )
 

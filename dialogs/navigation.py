@@ -195,7 +195,7 @@ def status(turn: Turn) -> Turn:
 
 
 def _deadline(turn: Turn) -> str:
-    """« Fristen er …» (or «Fristen var …») to end the greeting and the status with; "" without a deadline."""
+    """« Fristen er ….» (or «Fristen var ….», once passed) to end the greeting and the status; "" without one."""
     sentence = dates.deadline_sentence(turn.t, turn.s, turn.ctx.today)
     return " " + sentence if sentence else ""
 
