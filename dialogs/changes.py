@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dialogs.meetings import writes
+from dialogs.meetings.writes import MeetingChange
 from storage.draft_rules import (
     AddLocalGoal,
     DeleteLocalGoal,
@@ -23,6 +25,7 @@ __all__ = [
     "DraftChange",
     "FollowUpAnswer",
     "MarkReady",
+    "MeetingChange",
     "SetAnswer",
     "SetLocale",
     "Submit",
@@ -47,7 +50,8 @@ class FollowUpAnswer:
     complete: bool = False
 
 
-Change = DraftChange | SetLocale | FollowUpAnswer
+Change = DraftChange | SetLocale | FollowUpAnswer | MeetingChange
+ELSEWHERE = (FollowUpAnswer, *writes.KINDS)  # stored by their flow's own edge, not in the draft
 
 
 def apply_in_memory(draft: DraftData, change: DraftChange, first_key: str, author: str) -> DraftData:

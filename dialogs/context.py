@@ -9,7 +9,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from dialogs.changes import Change, FollowUpAnswer, SetLocale, apply_in_memory
+from dialogs.changes import ELSEWHERE, Change, SetLocale, apply_in_memory
+from dialogs.meetings.facts import MeetingFacts
 from dialogs.messages import Choice, Reply, cut_label
 from dialogs.state import State
 from dialogs.strategy import Question, Strategy
@@ -40,6 +41,7 @@ class Context:
     person_id: int | None = None
     followup: FollowUpContext | None = None  # the follow-up this message may be about (dialogs/followup.py)
     roles: frozenset[str] = frozenset()  # roles above a board (area_leader, admin), for help and greeting
+    meeting: MeetingFacts | None = None  # what the meeting flow reads (dialogs/meetings/facts.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,7 @@ class Turn:
         turn = replace(self, changes=(*self.changes, change))
         if isinstance(change, SetLocale):
             return replace(turn, locale=change.locale)
-        if isinstance(change, FollowUpAnswer):
+        if isinstance(change, ELSEWHERE):  # a follow-up's or a meeting's: not the draft's
             return turn
         if change.registration_id in self.drafts:
             first_key, drafts = self.s.first_question.key, dict(self.drafts)

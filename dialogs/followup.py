@@ -17,9 +17,9 @@ Its phase is read from the follow-up row (`storage.followups`), not from the per
 any board member may answer, and the one who chose is asked for the words. `flow` is pure, like the
 registration's handlers: a `Turn` (whose context holds the open follow-up) and one inbound message in, a
 new turn out with the replies and a `FollowUpAnswer` change, or None when the message is not for this
-flow (the registration flow then handles it). `handle_followup` is the service's hook: it loads the open
-follow-up, runs the flow with `engine.offer`, and stores the answer in the same transaction, with the
-summary for the leader as an outbox item."""
+flow (the registration flow then handles it). `edge` is its `dialogs.flows.FlowEdge`, routed by the
+service: it loads the open follow-up, runs the flow with `engine.offer`, and stores the answer in the same
+transaction, with the summary for the leader as an outbox item (`handle_followup`: the same, on its own)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.changes import FollowUpAnswer
 from dialogs.cleaning import clean_text, fold
 from dialogs.commands import Cmd, parse_command
-from dialogs.context import Context, Turn
+from dialogs.context import Context, Step, Turn
 from dialogs.engine import offer
+from dialogs.flows import Offer, Who
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.reminders import render
 from dialogs.reminders.model import FOLLOWUP_SUMMARY, person_recipient
@@ -45,7 +46,7 @@ from storage import followups, outbox, people, policy
 from storage.followups import FollowUpContext
 from storage.outbox import NewItem
 
-__all__ = ["FollowUpAnswer", "FollowUpStep", "flow", "handle_followup", "parse_followup_choice", "step"]
+__all__ = ["FollowUpAnswer", "FollowUpStep", "edge", "flow", "handle_followup", "parse_followup_choice", "step"]
 
 MAX_TEXT = 2000
 SKIP_WORDS = {"spring over", "spring", "skip", "ingen kommentar", "no comment", "-"}
@@ -199,7 +200,30 @@ def step(followup: FollowUpContext, inbound: Inbound, t: Texts, person_id: int) 
     return FollowUpStep(done.replies, change)
 
 
-# -- the service's hook -----------------------------------------------------------------------------------
+# -- the edge: storage before and after the flow --------------------------------------------------------
+
+
+async def edge(s: AsyncSession, who: Who, inbound: Inbound, state: State, run: Offer) -> Step | None:
+    """The follow-up's edge (`dialogs.flows.FlowEdge`): None when the message is not about a follow-up; else
+    the open follow-up is loaded, the flow run, and the answer stored in `s`. The person's state is left as
+    it was: the follow-up's phase is in its row."""
+    if inbound.choice and not inbound.choice.startswith(BUTTONS):
+        return None
+    if not inbound.choice and not who.open_followup:
+        return None
+    parsed = parse_followup_choice(inbound.choice) if inbound.choice else None
+    if inbound.choice and parsed is None:
+        followup = None
+    else:
+        key = (parsed[0], parsed[1]) if parsed is not None else None
+        followup = await followups.open_for(s, who.person_id, set(who.boards), key)
+    done = run(followup_context(followup, who.person_id, who.locale, who.now.date()), State(), inbound, flow)
+    if done is None:
+        return None
+    for change in done.changes:
+        if isinstance(change, FollowUpAnswer) and followup is not None:
+            await save_answer(s, followup, change, who.person_id, who.now)
+    return Step(state, done.replies, done.changes)
 
 
 async def handle_followup(
@@ -212,28 +236,16 @@ async def handle_followup(
     boards: set[int] | None = None,
     anything_open: bool = True,
 ) -> list[Reply] | None:
-    """The hook for the conversation service: None when the message is not about a follow-up; else the
-    answer is stored in `session` and the replies are returned. `boards` (the person's institutions) and
-    `anything_open` (False: no follow-up waits for them, see `storage.turn_facts`) save the look-ups."""
+    """The edge on its own: None when the message is not about a follow-up; else the answer is stored in
+    `session` and the replies are returned. `boards` (the person's institutions) and `anything_open`
+    (False: no follow-up waits for them, see `storage.turn_facts`) save the look-ups."""
     if inbound.choice and not inbound.choice.startswith(BUTTONS):
-        return None
-    if not inbound.choice and not anything_open:
         return None
     if boards is None:
         boards = {b.institution_id for b in await people.boards_of(session, person_id)}
-    parsed = parse_followup_choice(inbound.choice) if inbound.choice else None
-    if inbound.choice and parsed is None:
-        followup = None
-    else:
-        key = (parsed[0], parsed[1]) if parsed is not None else None
-        followup = await followups.open_for(session, person_id, boards, key)
-    done = offer(followup_context(followup, person_id, locale, now.date()), State(), inbound, flow)
-    if done is None:
-        return None
-    for change in done.changes:
-        if isinstance(change, FollowUpAnswer) and followup is not None:
-            await save_answer(session, followup, change, person_id, now)
-    return list(done.replies)
+    who = Who(person_id, locale, now, now.date(), frozenset(boards), anything_open)
+    done = await edge(session, who, inbound, State(), offer)
+    return list(done.replies) if done is not None else None
 
 
 async def save_answer(

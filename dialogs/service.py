@@ -15,23 +15,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs import intent, role_help, views
+from dialogs import followup, intent, role_help, views
 from dialogs.approval import AdminCommand, Approvals, parse_admin_choice, parse_admin_command
 from dialogs.changes import (
+    ELSEWHERE,
     AddLocalGoal,
     Change,
     DeleteLocalGoal,
-    FollowUpAnswer,
     MarkReady,
     SetAnswer,
     SetLocale,
     Submit,
 )
 from dialogs.commands import Cmd, parse_command
-from dialogs.engine import BoardInfo, Context, advance, reask
-from dialogs.followup import handle_followup
+from dialogs.engine import BoardInfo, Context, advance, offer, reask
+from dialogs.flows import FlowEdge, Who
 from dialogs.links_chat import LinkAnswers, LinkRequest, parse_link_request
-from dialogs.meetings import chat as meeting_chat
+from dialogs.meetings import edge as meetings_edge
 from dialogs.meetings.agreement_lines import agreements_reply
 from dialogs.messages import Inbound, Reply
 from dialogs.notices import render_notice
@@ -49,6 +49,7 @@ from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
 from storage.turn_facts import turn_facts
 
 RETRIES = 3
+FLOWS: tuple[FlowEdge, ...] = (followup.edge, meetings_edge.edge)  # beside the registration, tried in order
 _HELP_WORDS = {"", "help", "hjælp", "hjaelp", "?"}
 log = logging.getLogger(__name__)
 
@@ -267,7 +268,8 @@ class ConversationService:
             regs[reg.id] = board
             rows[reg.id] = reg
         state_row = await conversations.lock_state(s, person.id, inbound.platform)
-        state = State.from_json(state_row.data)
+        saved = State.from_json(state_row.data)
+        state = saved
         if state.registration_id is not None and state.registration_id not in regs:
             state = State()  # no longer on that board, or a new strategy
         drafts = {
@@ -297,16 +299,16 @@ class ConversationService:
         shown = [Reply(render_notice(t, n.kind, n.params), kind="notice") for n in notices]
         locale = person.locale or self.default_locale
         routed = await handle_pause(s, person.id, inbound, locale=locale, today=self.today())
-        if routed is None:  # before the engine: "pause indtil ..." and follow-up buttons are not answers
-            routed = await handle_followup(
-                s, person.id, inbound, locale=locale, now=self.clock(),
-                boards={b.institution_id for b in boards}, anything_open=facts.open_followup,
-            )  # fmt: skip
-        if routed is None:  # HOOK: the meeting cycle's own conversation (dialogs/meetings/chat.py)
-            routed = await meeting_chat.route(s, person.id, inbound, state_row, locale=locale, now=self.clock(),
-                                              today=self.today())  # fmt: skip
-        if routed is not None:
+        if routed is not None:  # before the engine: "pause indtil ..." is not an answer
             return shown + routed
+        who = Who(person.id, locale, self.clock(), self.today(), frozenset(b.institution_id for b in boards),
+                  facts.open_followup)  # fmt: skip
+        for edge in FLOWS:  # the follow-up's and the meeting's flows (dialogs/flows.py), by the same engine
+            done = await edge(s, who, inbound, saved, offer)
+            if done is not None:
+                if done.state != saved:
+                    conversations.save_state(state_row, done.state.to_json())
+                return shown + list(done.replies)
         is_admin = policy.is_admin(facts.roles)
         stray = intent.run_command(state) if inbound.choice == "stray:run" else None
         if stray is not None:  # «Did you mean …?» yes: the command, as if typed
@@ -450,7 +452,7 @@ class ConversationService:
             if isinstance(change, SetLocale):
                 person.locale = change.locale
                 continue
-            if isinstance(change, FollowUpAnswer):  # stored by the follow-up flow's own hook
+            if isinstance(change, ELSEWHERE):  # a follow-up's or a meeting's: stored by its flow's edge
                 continue
             reg_id = change.registration_id
             if reg_id not in writers:

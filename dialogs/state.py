@@ -29,6 +29,73 @@ class Mode(StrEnum):
 ANSWERING = (Mode.ASK, Mode.WHEN)  # a question is open: free text is its answer
 
 
+class MeetingMode(StrEnum):
+    """Where a person is in the meeting flow (dialogs/meetings/chat.py), when they are in it at all."""
+
+    PREPARE = "prepare"  # answering the template's questions before a meeting
+    AGENDA = "agenda"  # an agenda point is awaited («meeting:agenda:<id>»)
+    AGREE = "agree"  # recording an agreement: its text, owner and date, by `step`
+    WORDS = "words"  # a few words after answering «Er aftalen holdt?»
+    PLAN = "plan"  # the administration plans a meeting, by `step` (dialogs/meetings/plan_chat.py)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPending:
+    """The meeting flow's place between two messages. Its JSON is the plain object older versions kept
+    under `pending.meeting` (same keys), so a conversation in the middle of a meeting survives an upgrade."""
+
+    mode: MeetingMode
+    meeting: int | None = None  # prepare, agenda, agree: which meeting
+    asking: str = ""  # prepare: the answer key asked last
+    skipped: tuple[str, ...] = ()  # prepare: answer keys skipped this time
+    unsure: str = ""  # text that looked meant for the bot: saved only on «It is our answer»
+    step: str = ""  # agree: text | owner | due; plan: template | place | date | people
+    text: str = ""  # agree: what was agreed
+    owner: int | None = None  # agree: who is responsible
+    agreement: int | None = None  # words: the agreement followed up
+    template: str = ""  # plan: the template's key
+    place: str = ""  # plan: the institution or area as written
+    date: str = ""  # plan: the day (ISO)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"mode": self.mode.value}
+        for key in ("meeting", "owner", "agreement"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        for key in ("asking", "unsure", "step", "text", "template", "place", "date"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        if self.mode is MeetingMode.PREPARE:
+            data["skipped"] = list(self.skipped)
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> MeetingPending | None:
+        if not isinstance(data, dict) or not data.get("mode"):
+            return None
+        try:
+            return cls(
+                mode=MeetingMode(data["mode"]),
+                meeting=_int_or_none(data.get("meeting")),
+                asking=str(data.get("asking") or ""),
+                skipped=tuple(str(k) for k in data.get("skipped") or () if k),
+                unsure=str(data.get("unsure") or ""),
+                step=str(data.get("step") or ""),
+                text=str(data.get("text") or ""),
+                owner=_int_or_none(data.get("owner")),
+                agreement=_int_or_none(data.get("agreement")),
+                template=str(data.get("template") or ""),
+                place=str(data.get("place") or ""),
+                date=str(data.get("date") or ""),
+            )
+        except (TypeError, ValueError):
+            return None  # an unreadable place: the meeting flow starts over; its answers are in their tables
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Pending:
     """What is held between two messages before it is saved or acted on."""
@@ -42,7 +109,7 @@ class Pending:
     stray_command: str = ""  # the command it looked like: run if «Yes»
     fill: bool = False  # «Fill in what is missing» from the review: on to the next missing answer
     within: bool = False  # with `fill`: only this strategic goal's gaps, then «another local goal?»
-    meeting: dict[str, Any] | None = None  # the meeting conversation's place (dialogs/meetings/chat.py), as JSON
+    meeting: MeetingPending | None = None  # the meeting flow's place (dialogs/meetings/chat.py)
     vague: str = ""  # measurement: a «when» with no date in it, asked once more for a month (dialogs/dates.py)
 
     def to_json(self) -> dict[str, Any]:
@@ -60,8 +127,8 @@ class Pending:
             data["within"] = True
         if self.carry is not None:
             data["carry"] = self.carry
-        if self.meeting:
-            data["meeting"] = dict(self.meeting)
+        if self.meeting is not None:
+            data["meeting"] = self.meeting.to_json()
         return data
 
     @classmethod
@@ -78,7 +145,7 @@ class Pending:
             carry=int(carry) if carry is not None else None,
             stray=str(data.get("stray") or ""),
             stray_command=str(data.get("stray_command") or ""),
-            meeting=dict(data["meeting"]) if isinstance(data.get("meeting"), dict) else None,
+            meeting=MeetingPending.from_json(data.get("meeting")),
             vague=str(data.get("vague") or ""),
         )
 

@@ -333,8 +333,12 @@ async def agreements(
     return [_view(r) for r in rows]
 
 
-async def agreement(session: AsyncSession, agreement_id: int) -> AgreementView | None:
-    row = (await session.execute(_agreement_query().where(Agreement.id == agreement_id))).first()
+async def agreement(session: AsyncSession, agreement_id: int, *, lock: bool = False) -> AgreementView | None:
+    """`lock`: the agreement's row is locked for the transaction (PostgreSQL), so the status read holds."""
+    query = _agreement_query().where(Agreement.id == agreement_id)
+    if lock:
+        query = query.with_for_update(of=Agreement)
+    row = (await session.execute(query)).first()
     return _view(row) if row is not None else None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from dialogs.changes import Change, FollowUpAnswer, SetLocale, apply_in_memory
+from dialogs.changes import ELSEWHERE, Change, SetLocale, apply_in_memory
 from dialogs.engine import BoardInfo, Context, Step, advance
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.state import State
@@ -84,7 +84,7 @@ class Run:
         for change in step.changes:
             if isinstance(change, SetLocale):
                 locale = change.locale
-            elif not isinstance(change, FollowUpAnswer) and change.registration_id in drafts:
+            elif not isinstance(change, ELSEWHERE) and change.registration_id in drafts:
                 assert self.ctx.strategy is not None
                 first = self.ctx.strategy.first_question.key
                 drafts[change.registration_id] = apply_in_memory(drafts[change.registration_id], change, first, PERSON)
