@@ -7,11 +7,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, hide_password, load_settings
-from dialogs.strategy import DEFAULT_STRATEGY_FILE, StrategyFileError, load_strategy_file
+from dialogs.strategy import StrategyFileError, load_strategy_file
 from storage.db import Database
 
 DEMO_ORG_FILE = Path(__file__).parent / "data" / "demo_org.yaml"
@@ -38,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     org_import = org.add_parser("import", help="import or update from a YAML or CSV file")
     org_import.add_argument("file", type=Path)
 
-    demo = sub.add_parser("demo", help="load the default strategy and a fictional demo municipality")
+    demo = sub.add_parser(
+        "demo", help="load a fictional demo municipality and a copy of the default strategy whose period is current"
+    )
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no people yet")
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
@@ -178,20 +181,28 @@ async def cmd_org_import(db: Database, path: Path) -> int:
     return 0
 
 
-async def cmd_demo(db: Database, if_empty: bool) -> int:
+async def cmd_demo(db: Database, if_empty: bool, today: date | None = None) -> int:
+    """The demo municipality, and the default strategy with a period around `today` (dialogs/demo_strategy.py)."""
+    from dialogs.demo_strategy import demo_strategy
     from storage.org import import_org
     from storage.org_file import parse_org_file
     from storage.people import count_people
-    from storage.strategies import strategy_by_key
+    from storage.strategies import save_strategy, strategy_by_key
 
+    strategy = demo_strategy(today or date.today())
     async with db.transaction() as s:
         people = await count_people(s)
-        have_default = await strategy_by_key(s, load_strategy_file(DEFAULT_STRATEGY_FILE).key) is not None
+        have_demo = await strategy_by_key(s, strategy.key) is not None
     if if_empty and people:
         print("The database already has data; the demo was not loaded again.")
         return 0
-    if not have_default:
-        await load_strategy(db, DEFAULT_STRATEGY_FILE)
+    if not have_demo:
+        async with db.transaction() as s:
+            await save_strategy(s, strategy.model_dump(mode="json"))
+        print(
+            f"Demo strategy {strategy.key!r} loaded: period {strategy.period.start} to {strategy.period.end}, "
+            f"deadline {strategy.deadline}. It is now the active strategy."
+        )
     report = await import_org(db, parse_org_file(DEMO_ORG_FILE))
     print("Demo municipality: " + report.summary())
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogs import views
+from dialogs import dates, views
 from dialogs.changes import AddLocalGoal, SetAnswer
 from dialogs.cleaning import fold, split_items
 from dialogs.context import Turn
@@ -79,7 +79,7 @@ def on_answer(turn: Turn, text: str, option: bool = False) -> Turn:
         return refused
     q, goal, draft = turn.question, turn.state.goal, turn.draft
     assert goal is not None and draft is not None
-    if turn.state.mode is Mode.WHEN:
+    if turn.state.mode in (Mode.WHEN, Mode.CONFIRM_DATES):  # CONFIRM_DATES: a new date for one that passed
         return answer_when(turn, text)
     if (shorten := too_long(turn, text)) is not None:
         return shorten
@@ -114,31 +114,60 @@ def on_answer(turn: Turn, text: str, option: bool = False) -> Turn:
 
 
 def answer_when(turn: Turn, text: str) -> Turn:
+    """The «when» of a measurement. Dates read are confirmed (or, when they have passed, offered a year on);
+    an answer with no date gets one follow-up question for a month, and is then kept as it was written."""
     if (shorten := too_long(turn, text)) is not None:
         return shorten
+    first = turn.state.pending.vague  # the answer before, which had no date in it
     parsed = parse_when(text, today=turn.ctx.today, until=turn.s.period.end)
-    pending = replace(turn.state.pending, when=text, dates=tuple(d.isoformat() for d in parsed.dates))
+    when = f"{first} ({text})" if first else text
+    pending = replace(turn.state.pending, when=when, dates=tuple(d.isoformat() for d in parsed.dates), vague="")
     turn = turn.update(pending=pending)
-    if parsed.understood:
+    if parsed.understood:  # the prompt asks «Is that right?», or «That has already passed» (dialogs/dates.py)
         return prompt(turn.update(mode=Mode.CONFIRM_DATES))
+    if not first:
+        return prompt(turn.update(mode=Mode.WHEN, pending=replace(pending, when="", vague=text)))
     turn = turn.say(
         turn.t(
             "I could not read a date in «{text}», so I keep it as text. You will not get a "
             "reminder for it, but it is in the registration.",
-            text=text,
+            text=when,
         )
     )
     return save_measurement(turn, confirmed=False)
 
 
+def on_passed(turn: Turn, arg: str) -> Turn:
+    """«Det er allerede passeret – mener I marts 2027?»: yes keeps the dates a year on; no asks again."""
+    pending, today = turn.state.pending, turn.ctx.today
+    if not dates.passed(pending.dates, today):
+        return prompt(turn)
+    if arg != "yes":
+        return prompt(turn.update(mode=Mode.WHEN, offered=(), pending=replace(pending, when="", dates=())))
+    moved = dates.moved_on(pending.dates, today)
+    when = dates.moved_when(pending.when, pending.dates, today, turn.t.locale)
+    turn = turn.update(pending=replace(pending, when=when, dates=tuple(d.isoformat() for d in moved)))
+    turn = turn.say(turn.t("Then I write {dates}.", dates=dates.dates_text(moved, turn.t.locale)))
+    return save_measurement(turn, confirmed=True)
+
+
 def save_measurement(turn: Turn, confirmed: bool) -> Turn:
     draft, goal, pending = turn.draft, turn.state.goal, turn.state.pending
     assert draft is not None and goal is not None
-    value = {"method": pending.method, "when": pending.when, "dates": list(pending.dates) if confirmed else []}
+    when = pending.when or pending.vague  # «skip» at the follow-up question keeps the first answer
+    value = {"method": pending.method, "when": when, "dates": list(pending.dates) if confirmed else []}
     if (conflict := conflicting(turn, pending.method)) is not None:
         return conflict
     if not confirmed and pending.dates:
-        turn = turn.say(turn.t("Fine, I keep «{text}» as text without dates.", text=pending.when))
+        turn = turn.say(turn.t("Fine, I keep «{text}» as text without dates.", text=when))
+    elif not confirmed and pending.vague and not pending.when:  # «Keep what we wrote» at the follow-up
+        turn = turn.say(
+            turn.t(
+                "I could not read a date in «{text}», so I keep it as text. You will not get a "
+                "reminder for it, but it is in the registration.",
+                text=when,
+            )
+        )
     change = SetAnswer(draft.registration_id, goal, turn.state.position or 0, turn.question.key, value)
     turn = turn.change(change).update(
         mode=Mode.ASK,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import answers, intent, navigation, prompts, year_on_year
+from dialogs import answers, dates, intent, navigation, prompts, year_on_year
 from dialogs.changes import DeleteLocalGoal, SetAnswer
 from dialogs.cleaning import clean_text, fold
 from dialogs.commands import Cmd, Command, parse_command
@@ -196,6 +196,7 @@ OFFERED: dict[str, ChoiceHandler] = {  # valid only while they are the buttons l
     "carry": year_on_year.carry,
     "more": _more,
     "dates": lambda turn, arg: answers.save_measurement(turn, confirmed=arg == "yes"),
+    "past": answers.on_passed,  # «That has already passed – do you mean March 2027?»
     "del": _delete,
     "stray": _stray,
     "split": intent.split,
@@ -255,6 +256,13 @@ def _not_understood(turn: Turn, text: str) -> Turn:
     return prompt(said)
 
 
+def _confirming(turn: Turn, text: str) -> Turn:
+    """At «That has already passed – do you mean …?» a typed date is a new «when»; else as any choice."""
+    if text and dates.passed(turn.state.pending.dates, turn.ctx.today):
+        return _answer(turn, text)
+    return _not_understood(turn, text)
+
+
 TEXT: dict[Mode, TextHandler] = {
     Mode.ASK: _answer,
     Mode.WHEN: _answer,
@@ -262,7 +270,7 @@ TEXT: dict[Mode, TextHandler] = {
     Mode.IDLE: lambda turn, _: navigation.start(turn),
     Mode.DONE: lambda turn, _: navigation.start(turn),
     Mode.PICK_BOARD: _not_understood,
-    Mode.CONFIRM_DATES: _not_understood,
+    Mode.CONFIRM_DATES: _confirming,
     Mode.MORE: _not_understood,
     Mode.REVIEW: _not_understood,
     Mode.EDIT_GOAL: _not_understood,

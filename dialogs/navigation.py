@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import answers, approval_changes, role_help, views
+from dialogs import answers, approval_changes, dates, role_help, views
 from dialogs.changes import MarkReady, SetLocale, Submit
 from dialogs.context import Turn
 from dialogs.messages import Choice
@@ -150,6 +150,7 @@ def resume_registration(turn: Turn, greet: bool) -> Turn:
                 institution=board.institution_name,
                 strategy=turn.s.title,
             )
+            + _deadline(turn)
         )
         if turn.ctx.roles & {policy.AREA_LEADER, policy.ADMIN}:  # several roles: say the others exist
             turn = turn.say(turn.t("You can also ask me as a leader: write «help» to see how."))
@@ -189,7 +190,14 @@ def status(turn: Turn) -> Turn:
             return pick_board(turn)
         turn = turn.update(registration_id=turn.ctx.boards[0].registration_id)
     assert turn.draft is not None
-    return prompt(turn.show(views.status_reply(turn.t, turn.s, turn.draft)))
+    reply = views.status_reply(turn.t, turn.s, turn.draft)
+    return prompt(turn.show(replace(reply, text=reply.text + _deadline(turn))))
+
+
+def _deadline(turn: Turn) -> str:
+    """« Fristen er ….» (or «Fristen var ….», once passed) to end the greeting and the status; "" without one."""
+    sentence = dates.deadline_sentence(turn.t, turn.s, turn.ctx.today)
+    return " " + sentence if sentence else ""
 
 
 def review(turn: Turn) -> Turn:
@@ -244,6 +252,9 @@ def submit(turn: Turn) -> Turn:
     if missing:
         turn = turn.say(turn.t("Not quite done yet:") + "\n" + "\n".join(f"• {m}" for m in missing), kind="error")
         return go(turn, Place(Mode.REVIEW))
+    undated = dates.undated_note(turn.t, turn.s, draft)
+    if undated and board.can_submit and draft.status != "submitted" and turn.state.mode is not Mode.REVIEW:
+        return go(turn, Place(Mode.REVIEW))  # the review lists them above «Submit»: seen before sending in
     if not board.can_submit:
         turn = turn.change(MarkReady(draft.registration_id))
         turn = turn.say(turn.t("Thank you! I have told the chair that the registration is ready to be submitted."))

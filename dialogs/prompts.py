@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dialogs import strategy_texts, views
+from dialogs import dates, strategy_texts, views
 from dialogs.context import Turn
 from dialogs.messages import Choice, cut_label
 from dialogs.state import Mode
@@ -83,6 +83,8 @@ def _ask(turn: Turn) -> Turn:
 
 def _when(turn: Turn) -> Turn:
     t = turn.t
+    if turn.state.pending.vague:  # the answer had no date in it: ask once for a month
+        return dates.ask_month(turn)
     return turn.say(
         t("And when will you measure it? For example «March 2025», «every quarter», «week 12» or «autumn 2025»."),
         kind="question",
@@ -90,9 +92,11 @@ def _when(turn: Turn) -> Turn:
 
 
 def _confirm_dates(turn: Turn) -> Turn:
-    t, dates = turn.t, list(turn.state.pending.dates)
+    t, read = turn.t, list(turn.state.pending.dates)
+    if dates.passed(read, turn.ctx.today):  # «That has already passed – do you mean March 2027?»
+        return dates.ask_past(turn)
     return turn.say(
-        t("I read that as: {dates}. Is that right?", dates=views.format_dates(dates, t.locale)),
+        t("I read that as: {dates}. Is that right?", dates=views.format_dates(read, t.locale)),
         choices=(Choice("dates:yes", t("Yes")), Choice("dates:no", t("No, keep it as text"))),
         kind="question",
     )
@@ -189,6 +193,8 @@ def review_question(turn: Turn, *, details: bool = False) -> Turn:
     else:
         text = t("Everything is answered. Only the chair or the leader can submit; I can tell them it is ready.")
         choices.append(Choice("ready", t("Tell the chair it is ready")))
+    if choices and (undated := dates.undated_note(t, s, draft)) is not None:  # seen before sending in
+        text = undated + "\n" + text
     if missing and not locked:
         choices.append(Choice("fill", t("Fill in what is missing")))
     if details and draft.local_goals:

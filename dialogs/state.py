@@ -110,10 +110,11 @@ class Pending:
     fill: bool = False  # «Fill in what is missing» from the review: on to the next missing answer
     within: bool = False  # with `fill`: only this strategic goal's gaps, then «another local goal?»
     meeting: MeetingPending | None = None  # the meeting flow's place (dialogs/meetings/chat.py)
+    vague: str = ""  # measurement: a «when» with no date in it, asked once more for a month (dialogs/dates.py)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for key in ("method", "when", "stray", "stray_command"):
+        for key in ("method", "when", "stray", "stray_command", "vague"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
         if self.dates:
@@ -145,6 +146,7 @@ class Pending:
             stray=str(data.get("stray") or ""),
             stray_command=str(data.get("stray_command") or ""),
             meeting=MeetingPending.from_json(data.get("meeting")),
+            vague=str(data.get("vague") or ""),
         )
 
 

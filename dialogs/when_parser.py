@@ -237,6 +237,14 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def next_occurrence(day: date, today: date) -> date:
+    """The same day of the year on or after `today` («marts 2025» read in November 2026: 1 March 2027);
+    `day` itself when it has not passed."""
+    years = max(0, today.year - day.year)
+    moved = _add_years(day, years)
+    return moved if moved >= today else _add_years(day, years + 1)
+
+
 def _resolve(item: _Item, today: date, until: date) -> list[date]:
     years = [item.year] if item.year is not None else list(range(today.year - 1, today.year + 9))
     found: list[date] = []

@@ -166,7 +166,9 @@ def continue_choice(t: Texts, institution: InstitutionInfo, several: bool) -> Ch
     return Choice(f"board:{institution.registration_id}", label)
 
 
-def nudge_reply(t: Texts, strategy: Strategy, name: str, boards: Sequence[InstitutionInfo]) -> Reply:
+def nudge_reply(
+    t: Texts, strategy: Strategy, name: str, boards: Sequence[InstitutionInfo], today: date | None = None
+) -> Reply:
     names = ", ".join(b.name for b in boards)
     text = t(
         "Hi {name}! The board of {institutions} has not yet submitted its local goals for «{strategy}».",
@@ -174,8 +176,14 @@ def nudge_reply(t: Texts, strategy: Strategy, name: str, boards: Sequence[Instit
         institutions=names,
         strategy=strategy.title,
     )
-    if strategy.deadline is not None:
-        text += " " + t("The deadline is {deadline}.", deadline=long_date(t, strategy.deadline))
+    if strategy.deadline is not None:  # «Fristen var …» once it has passed
+        day = long_date(t, strategy.deadline)
+        passed = today is not None and today > strategy.deadline
+        text += " " + (
+            t("The deadline was {deadline}.", deadline=day)
+            if passed
+            else t("The deadline is {deadline}.", deadline=day)
+        )
     text += " " + t("You can continue where the board is.")
     facts = tuple((b.name, _row_value(t, strategy, b)) for b in boards)
     choices = tuple(continue_choice(t, b, len(boards) > 1) for b in boards)

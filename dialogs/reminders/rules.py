@@ -190,7 +190,7 @@ class Rules:
             person = self.snap.people[person_id]
             if person.paused_on(self.today):
                 continue
-            replies = partial(_one, render.nudge_reply, self.t(person), self.strategy, person.name, boards)
+            replies = partial(_one, render.nudge_reply, self.t(person), self.strategy, person.name, boards, self.today)
             why = f"{', '.join(b.name for b in boards)} not submitted ({period})"
             items.append(self.to_person(m.NUDGE, person, period, due, expires, replies, why))
         return items

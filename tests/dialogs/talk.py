@@ -141,6 +141,8 @@ class Talk:
         if confirm_dates:
             self.expect("Passer det?")
             await self.choose("Ja")
+        elif "Hvilken måned regner I med at måle?" in self.text:  # no date in it: keep it as written
+            await self.choose("Behold det, vi skrev")
         self.expect("Vil I tilføje endnu et lokalt mål")
 
     async def export(self) -> dict[str, Any]:

@@ -207,6 +207,8 @@ async def test_a_when_that_cannot_be_read_is_kept_as_text(world: World, soeren: 
     await soeren.choose("Færdig")
     await soeren.say("Trivselsmåling")
     await soeren.say("når vi har tid")
+    soeren.expect("Jeg kunne ikke finde en måned i «når vi har tid». Hvilken måned regner I med at måle?")
+    await soeren.choose("Behold det, vi skrev")  # the one follow-up question; the text is kept as written
     soeren.expect(
         "Jeg kunne ikke finde en dato i «når vi har tid», så jeg gemmer det som tekst. "
         "I får ikke en påmindelse om det, men det står i registreringen.",

@@ -31,7 +31,11 @@ async def test_board_keeps_edits_and_drops_last_periods_local_goals(world: World
     await world.load_strategy(next_period(tmp_path))
     await soeren.say("start")
     soeren.expect("Sidste periode", "Alle børn har en fast voksen", "Makkerpar", "Mål 1 af 4")
-    await soeren.choose("Behold det")
+    await soeren.choose("Behold det")  # its measurement in March 2027 lies before the new period: a new date
+    soeren.expect("Beholdt.", "Målingen af «Alle børn har en fast voksen» var sat til marts 2027")
+    soeren.expect("uden for den nye periode (1. januar 2028 – 31. december 2031)", "Og hvornår vil I måle det?")
+    await soeren.say("marts 2029")
+    await soeren.choose("Ja")
     soeren.expect("Sidste periode", "Flere ture ud af huset")
     await soeren.choose("Drop det")
     soeren.expect("Lokale mål under mål 1 indtil nu", "1.1 Alle børn har en fast voksen")
@@ -54,7 +58,7 @@ async def test_board_keeps_edits_and_drops_last_periods_local_goals(world: World
     goals = {g["number"]: g["local_goals"] for g in now["goals"]}
     assert [lg["text"] for lg in goals[1]] == ["Alle børn har en fast voksen"]
     assert goals[1][0]["interventions"] == ["Makkerpar"]
-    assert goals[1][0]["measurement"]["dates"] == ["2027-03-01"]
+    assert goals[1][0]["measurement"] == {"method": "Trivselsmåling", "when": "marts 2029", "dates": ["2029-03-01"]}
     assert [lg["text"] for lg in goals[2]] == ["Læselyst for alle børn"]
     assert goals[2][0]["interventions"] == ["Læsevenner"]
 

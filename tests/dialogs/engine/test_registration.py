@@ -45,8 +45,16 @@ DEFAULT_STRATEGY = [
     Line("Interviews", ("when", 1, 2, "measurement")),
     Line(
         "when we have time",
+        ("when", 1, 2, "measurement"),  # one follow-up question for a month
+        ("I could not read a month in «when we have time». Which month do you expect to measure?",),
+    ),
+    Line(
+        "whenever it fits",
         ("more", 1),
-        ("I could not read a date in «when we have time», so I keep it as text.", "1.2 Every child is heard"),
+        (
+            "I could not read a date in «when we have time (whenever it fits)», so I keep it as text.",
+            "1.2 Every child is heard",
+        ),
     ),
     Line("2", ("ask", 2, None, "local_goal"), ("Goal 2 of 4", Q1.format(2))),  # «No, go on to goal 2» by number
     *local_goal(2, "Progress in reading", ["Reading band"], "Tests", "May 2027", "May 1, 2027"),
@@ -60,6 +68,7 @@ DEFAULT_STRATEGY = [
         (
             "Here is everything registered for Solsikken:",
             "1.1 Every child has a grown-up\n1.2 Every child is heard",  # one line per local goal
+            "These local goals have no date I can remind you of:\n• 1.2 Every child is heard",
             "Everything is answered. Do you want to submit it to the administration?",
         ),
     ),
@@ -69,7 +78,7 @@ DEFAULT_STRATEGY = [
         (
             "• Buddy groups\n• Reading friends",
             "Survey\nWhen: March 2027\nDates: March 1, 2027",
-            "Interviews\nWhen: when we have time",
+            "Interviews\nWhen: when we have time (whenever it fits)",
             "Everything is answered. Do you want to submit it to the administration?",
         ),
     ),
@@ -86,7 +95,11 @@ def test_a_chair_registers_the_whole_default_strategy_and_submits() -> None:
         "interventions": ["Buddy groups", "Reading friends"],
         "measurement": {"method": "Survey", "when": "March 2027", "dates": ["2027-03-01"]},
     }
-    assert run.answers(1, 2)["measurement"] == {"method": "Interviews", "when": "when we have time", "dates": []}
+    assert run.answers(1, 2)["measurement"] == {
+        "method": "Interviews",
+        "when": "when we have time (whenever it fits)",
+        "dates": [],
+    }
     assert run.draft.status == "submitted"
 
 
