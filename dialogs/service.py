@@ -43,6 +43,7 @@ from dialogs.strategy import Respondent, Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
 from storage import conversations, meetings, outbox, people, policy, progress, registrations, strategies
 from storage.db import Database
+from storage.institution_kinds import institution_kinds
 from storage.models import Area, Person, Registration, RegistrationStatus
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
@@ -164,21 +165,7 @@ class ConversationService:
         """What the bot answers in a channel (or to /maal) when it is not asked a leader question."""
         if where == "command":  # «/maal hjælp»: what this person can do with /maal, per role
             return role_help.slash_help(t, who or role_help.Who())
-        if platform == "slack":
-            return Reply(
-                t(
-                    "In a channel I answer «status», «status» followed by an area or an institution, and "
-                    "«hvem mangler?». To register your board's local goals, write to me in a direct message."
-                ),
-                kind="help",
-            )
-        return Reply(
-            t(
-                "In a channel, mention me and write «status», «status <area or institution>», "
-                "«show <institution>» or «who is missing»."
-            ),
-            kind="help",
-        )
+        return role_help.channel_help(t, who or role_help.Who())  # an @mention: per role, on every platform
 
     async def channel_question(self, inbound: Inbound, where: str) -> list[Reply]:
         """A question asked in a channel (an @mention) or with a command: a leader question, or help.
@@ -280,11 +267,15 @@ class ConversationService:
                 await registrations.changes_by_others(s, state.registration_id, state.seen_version, person.id)
             )
         previous, previous_first_key = await self._previous_period(s, strategy, regs)
+        inst_kinds = await institution_kinds(s, (b.institution_id for b in regs.values()))  # examples that fit
         ctx = Context(
             strategy=strategy,
             person_name=person.name,
             locale=person.locale or self.default_locale,
-            boards=tuple(BoardInfo(reg_id, b.institution_name, b.role, b.can_submit) for reg_id, b in regs.items()),
+            boards=tuple(
+                BoardInfo(reg_id, b.institution_name, b.role, b.can_submit, inst_kinds.get(b.institution_id, ""))
+                for reg_id, b in regs.items()
+            ),
             drafts=drafts,
             today=self.today(),
             others=others,

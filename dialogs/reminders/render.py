@@ -172,7 +172,7 @@ def nudge_reply(t: Texts, strategy: Strategy, name: str, boards: Sequence[Instit
         "Hi {name}! The board of {institutions} has not yet submitted its local goals for «{strategy}».",
         name=name,
         institutions=names,
-        strategy=strategy.title,
+        strategy=strategy.title_in(t.locale),
     )
     if strategy.deadline is not None:
         text += " " + t("The deadline is {deadline}.", deadline=long_date(t, strategy.deadline))

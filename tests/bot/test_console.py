@@ -17,19 +17,19 @@ from tests.bot.conftest import DEMO_CHAIR
 def test_a_reply_with_everything() -> None:
     reply = Reply(
         "Her er jeres lokale mål.",
-        title="Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
+        title="Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
         facts=(("Lokalt mål", "Ærlige samtaler om trivsel"), ("Indsatser", "Legegrupper\nVenskabsbænk\nForældremøde")),
-        choices=(Choice("yes", "Ja"), Choice("no", "Nej, videre til mål 2")),
+        choices=(Choice("yes", "Ja"), Choice("no", "Nej, videre til fælles mål 2")),
     )
     assert render_reply(reply).splitlines() == [
-        "== Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==",
+        "== Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==",
         "Her er jeres lokale mål.",
         "  Lokalt mål: Ærlige samtaler om trivsel",
         "  Indsatser: Legegrupper",
         "    Venskabsbænk",
         "    Forældremøde",
         "1) Ja",
-        "2) Nej, videre til mål 2",
+        "2) Nej, videre til fælles mål 2",
     ]
 
 

@@ -107,7 +107,7 @@ def test_the_xlsx_overview_has_the_facts_tables_and_native_charts(tmp_path: Path
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert wb["Mål 2"]["A1"].value == "Mål 2: Mål nummer 2"
     statuses = [r[3] for r in wb["Institutioner"].iter_rows(min_row=2, values_only=True)]
-    assert statuses == ["Godkendt", "Sendt ind", "I gang", "Sendt retur til rettelser", "Ikke startet"]
+    assert statuses == ["Godkendt", "Sendt ind", "I gang", "Sendt retur", "Ikke startet"]
 
 
 async def test_the_export_reads_with_the_same_queries_for_3_or_30_institutions(sqlite_db: Database) -> None:
@@ -145,9 +145,9 @@ def test_the_labels_are_danish_and_english_through_the_catalogs() -> None:
     assert english.labels.keys() == danish.labels.keys()
     assert report_texts_for() is danish  # Danish is the default
     assert (danish["doc_title"], danish["area"], danish["submitted_by"]) == (
-        "Bestyrelsernes lokale mål", "Område", "Indsendt af"
+        "Bestyrelsernes lokale mål", "Område", "Sendt ind af"
     )  # fmt: skip
-    assert danish.goal(3) == "Mål 3" and danish.status("returned") == "Sendt retur til rettelser"
+    assert danish.goal(3) == "Mål 3" and danish.status("returned") == "Sendt retur"
     assert english["status.draft"] == "in progress" and english["doc_title"] == "The boards' local goals"
     assert english.goal(3) == "Goal 3"
     untranslated = [

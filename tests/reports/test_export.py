@@ -239,7 +239,7 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
     institutions = wb["Institutioner"]
     assert institutions.auto_filter.ref == institutions.dimensions
     header = [c.value for c in institutions[1]]
-    assert header[:6] == ["Institution", "Område", "Type", "Status", "Indsendt af", "Indsendt"]
+    assert header[:6] == ["Institution", "Område", "Type", "Status", "Sendt ind af", "Indsendt"]
     assert header[6:] == ["Mål 1", "Mål 2"]
     assert [c.value for c in institutions[2]][:5] == [
         "Solsikken",

@@ -55,7 +55,7 @@ async def test_help_and_unknown_words(workspace: Workspace) -> None:
     for text in ("", "hjælp", "help", "noget helt andet"):
         _, key = await workspace.slash("U0FATIMA", text)
         answer = said(workspace.responses(key))
-        assert "Som medlem af bestyrelsen for Solsikken kan du skrive:" in answer, text
+        assert "I bestyrelsen for Solsikken kan I skrive:" in answer, text
         assert "«/maal start» – start eller fortsæt jeres registrering i en direkte besked" in answer, text
         assert "«/maal hvem-mangler»" not in answer and "«/maal dækning»" not in answer, text
 
@@ -130,7 +130,7 @@ async def test_mention_by_a_member_about_another_board_is_refused(workspace: Wor
 async def test_mention_that_is_not_a_question(workspace: Workspace) -> None:
     workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
     await mention(workspace, "U0FATIMA", "<@UBOT> godmorgen")
-    assert "I en kanal svarer jeg på «status»" in said(workspace.fake.posted("C0NORD"))
+    assert "Skriv til mig i en direkte besked, når I vil arbejde med bestyrelsens lokale mål" in said(workspace.fake.posted("C0NORD"))
 
 
 async def test_follow_up_question_is_not_taken_for_an_institution(workspace: Workspace) -> None:
