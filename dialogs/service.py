@@ -43,7 +43,6 @@ from dialogs.strategy import Respondent, Strategy, strategy_from_definition
 from dialogs.texts import Texts, texts
 from storage import conversations, meetings, outbox, people, policy, progress, registrations, strategies
 from storage.db import Database
-from storage.institution_kinds import institution_kinds
 from storage.models import Area, Person, Registration, RegistrationStatus
 from storage.models import Strategy as StrategyRow
 from storage.registrations import DraftWriter, QuestionKinds, StaleRegistration
@@ -267,13 +266,12 @@ class ConversationService:
                 await registrations.changes_by_others(s, state.registration_id, state.seen_version, person.id)
             )
         previous, previous_first_key = await self._previous_period(s, strategy, regs)
-        inst_kinds = await institution_kinds(s, (b.institution_id for b in regs.values()))  # examples that fit
         ctx = Context(
             strategy=strategy,
             person_name=person.name,
             locale=person.locale or self.default_locale,
             boards=tuple(
-                BoardInfo(reg_id, b.institution_name, b.role, b.can_submit, inst_kinds.get(b.institution_id, ""))
+                BoardInfo(reg_id, b.institution_name, b.role, b.can_submit, b.institution_kind)
                 for reg_id, b in regs.items()
             ),
             drafts=drafts,

@@ -151,7 +151,7 @@ async def test_edit_without_a_number_asks_which_goal(soeren: Talk) -> None:
 async def test_edit_of_a_goal_that_does_not_exist_is_refused(soeren: Talk) -> None:
     await _all_four_goals(soeren)
     await soeren.say("ret mål 7")
-    soeren.expect("Der er ikke noget mål 7.", "Hvilket fælles mål vil I rette?")
+    soeren.expect("Der er ikke noget fælles mål 7.", "Hvilket fælles mål vil I rette?")
     await soeren.say("ret mål 1.5")
     soeren.expect("Der er ikke noget lokalt mål 1.5.", "Hvilket lokalt mål under fælles mål 1?")
 

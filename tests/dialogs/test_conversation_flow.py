@@ -19,7 +19,7 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
 
     await soeren.say("hej")
     soeren.expect(
-        "Hej Søren Østergaard! Her kan I arbejde med de lokale mål for Solsikken i «Styrkelse af almenområdet».",
+        "Hej Søren Østergaard! Her kan I arbejde med de lokale mål for Solsikken i strategien «Styrkelse af almenområdet».",
         "Der er 4 fælles mål.",
         "Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
         GOAL_1_QUESTION,
@@ -136,7 +136,7 @@ async def _half_way(soeren: Talk) -> None:
 async def test_paused_half_way_a_restarted_service_resumes_at_the_same_question(world: World, soeren: Talk) -> None:
     await _half_way(soeren)
     await soeren.say("pause")
-    soeren.expect("Alt er gemt. Skriv «fortsæt», når du vil videre.")
+    soeren.expect("Alt er gemt. Skriv «fortsæt», når I vil videre.")
 
     world.restart()
     await soeren.say("fortsæt")
@@ -183,11 +183,11 @@ async def test_a_new_strategy_loaded_half_way_starts_the_board_on_it(world: Worl
     await world.load_strategy(KLYNGE)
 
     await lone.say("fortsæt")
-    lone.expect("«Vision for Børnefortællingen 2024-2027»", "Fokusområde 1 af 5").expect_not(INTERVENTIONS)
+    lone.expect("«Vision for Børnefortællingen 2024-2027»", "Fælles mål 1 af 5").expect_not(INTERVENTIONS)
     lone.expect("Målepunkter:", "min. 10 metoder/arbejdsgange på tværs af klyngens enheder")
     await soeren.say("hej")  # the chair of the parent board is not asked
     soeren.expect("«Vision for Børnefortællingen 2024-2027» besvares af institutionens ledelse")
-    soeren.expect_not("Fokusområde 1")
+    soeren.expect_not("Fælles mål 1")
     assert (await world.institution("Solsikken"))["goals"][0]["local_goals"] == []
     async with world.db.transaction() as s:
         old = await s.scalar(select(Strategy).where(Strategy.key == "almen"))
@@ -202,14 +202,14 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
     await lone.say("hej")  # the leader is greeted as a leader, and chooses to work on the registration
     await lone.choose("Arbejd med registreringen for Solsikken")
     lone.expect(
-        "Her kan I arbejde med de lokale mål for Solsikken i «Vision for Børnefortællingen 2024-2027».",
+        "Her kan I arbejde med de lokale mål for Solsikken i strategien «Vision for Børnefortællingen 2024-2027».",
         "Der er 5 fælles mål.",
-        "Fokusområde 1 af 5: Samarbejde på tværs i klyngeledelsen",
+        "Fælles mål 1 af 5: Samarbejde på tværs i klyngeledelsen",
         'Hvad er jeres lokale mål for det fælles mål "Samarbejde på tværs i klyngeledelsen"?',
     )
 
     async def focus_area(number: int, local_goal: str, status: str | None) -> None:
-        lone.expect(f"Fokusområde {number} af 5")
+        lone.expect(f"Fælles mål {number} af 5")
         await lone.say(local_goal)
         lone.expect("Hvilke handlinger sætter I i gang?")
         await lone.say(f"Handling {number}a\nHandling {number}b")
@@ -228,7 +228,7 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
     await focus_area(2, "Vedligehold i samspil og relationer", None)
     await focus_area(3, "Nærværende voksne hver dag", "Nyt")
     await focus_area(4, "Den oplevede værdi undersøges", "Videreført fra sidste år")
-    lone.expect("Fokusområde 5 af 5", "Forældre og institution er gensidigt forpligtet")
+    lone.expect("Fælles mål 5 af 5", "Forældre og institution er gensidigt forpligtet")
     await lone.say("Fælles arrangementer med forældrene")
     await lone.say("Sommerfest")
     await lone.choose("Færdig")
@@ -241,7 +241,7 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
 
     lone.expect(
         "Her er alt, hvad der er registreret for Solsikken:",
-        "Fokusområde 5 af 5",
+        "Fælles mål 5 af 5",
         "Ti fælles metoder på tværs",
         "• Handling 1a\n• Handling 1b",
         "KIDS-måling\nHvornår: foråret 2027",

@@ -159,7 +159,7 @@ async def test_a_typed_number_or_label_picks_the_offered_choice(world: World, so
 
     await soeren.say("tilbage")
     soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
-    await soeren.say("ja, tilføj et mere")
+    await soeren.say("ja, tilføj et til")
     soeren.expect(GOAL_1_QUESTION).expect_not("Nuværende svar")
 
     await soeren.say("Alle børn bliver hørt")
@@ -191,7 +191,7 @@ async def test_ja_and_nej_answer_yes_no_questions(world: World, soeren: Talk) ->
     await soeren.say("Samtaler")
     await soeren.say("maj 2027")
     await soeren.say("nej")
-    soeren.expect("Fint. Jeg beholder jeres formulering «maj 2027» som tekst uden datoer.", "Vil I tilføje endnu et lokalt mål")
+    soeren.expect("Fint. Jeg beholder jeres formulering «maj 2027» uden datoer.", "Vil I tilføje endnu et lokalt mål")
     await soeren.say("nej")
     soeren.expect("Hvilke lokale mål skal der til for at opnå mål 2?")
 
@@ -208,8 +208,8 @@ async def test_a_when_that_cannot_be_read_is_kept_as_text(world: World, soeren: 
     await soeren.say("Trivselsmåling")
     await soeren.say("når vi har tid")
     soeren.expect(
-        "Jeg kunne ikke finde en dato i «når vi har tid», så jeg gemmer det som tekst. "
-        "I får ikke en påmindelse om det, men det står i registreringen.",
+        "Jeg kunne ikke finde en dato i «når vi har tid», så jeg gemmer jeres formulering, som den er. "
+        "I får ikke en påmindelse om målingen, men den står i registreringen.",
         "Vil I tilføje endnu et lokalt mål under fælles mål 1?",
     )
     soeren.expect_not("Passer det?")
@@ -226,7 +226,7 @@ async def test_danish_is_the_default_and_english_can_be_chosen_and_is_remembered
 
     await soeren.say("english")
     soeren.expect("I will write in English from now on.", "Which local goals are needed to reach goal 1?")
-    soeren.expect("Goal 1 of 4: Alle børn og unge bringes hver dag i en privilegeret position")
+    soeren.expect("Goal 1 of 4: Every child and young person is put in a privileged position every day")
     assert await world.locale_of("soeren.oestergaard") == "en"
     await soeren.say("Every child has a trusted adult")
     soeren.expect("About «Every child has a trusted adult»:", "Describe your interventions")

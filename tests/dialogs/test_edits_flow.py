@@ -25,7 +25,7 @@ async def test_fill_in_what_is_missing_from_the_review(world: World, soeren: Tal
     await soeren.say("hej")
     for goal in (1, 2, 3):
         await soeren.register_local_goal(f"Lokalt mål under fælles mål {goal}")
-        await soeren.choose(f"Nej, videre til mål {goal + 1}")
+        await soeren.choose(f"Nej, videre til fælles mål {goal + 1}")
     await soeren.say("Alle elever læser hver dag")  # goal 4: the local goal only, then the review
     await soeren.say("gennemgang")
     await soeren.choose("Udfyld det, der mangler")

@@ -33,7 +33,7 @@ async def test_board_keeps_edits_and_drops_last_periods_local_goals(world: World
     soeren.expect("Sidste periode", "Alle børn har en fast voksen", "Makkerpar", "Fælles mål 1 af 4")
     await soeren.choose("Behold det")
     soeren.expect("Sidste periode", "Flere ture ud af huset")
-    await soeren.choose("Drop det")
+    await soeren.choose("Fjern det")
     soeren.expect("Lokale mål under fælles mål 1 indtil nu", "1.1 Alle børn har en fast voksen")
     soeren.expect_not("Flere ture")
     await soeren.say("nej")

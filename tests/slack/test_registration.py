@@ -59,7 +59,7 @@ async def test_the_default_strategy_from_start_to_submit(almen_workspace: Worksp
         if "Passer det?" in chair.text:
             await chair.press("Ja")
         chair.expect(f"Vil I tilføje endnu et lokalt mål under fælles mål {goal}?")
-        await chair.press(f"Nej, videre til mål {goal + 1}" if goal < 4 else "Nej, videre til gennemgangen")
+        await chair.press(f"Nej, videre til fælles mål {goal + 1}" if goal < 4 else "Nej, videre til gennemgangen")
     chair.expect("Her er alt, hvad der er registreret for Solsikken", "Lokalt mål for mål 4")
     await chair.press("Send ind")
     chair.expect("er sendt ind til forvaltningen")
