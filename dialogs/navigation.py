@@ -91,8 +91,7 @@ def start(turn: Turn, *, as_leader: bool = True) -> Turn:
         turn = turn.say(turn.t("Hello {name}!", name=turn.ctx.person_name))
         return turn.show(role_help.help_reply(turn.t, who(turn)))
     if turn.board is not None and turn.state.mode not in (Mode.IDLE, Mode.DONE):
-        # already in the flow (the console says «start» by itself first): no second greeting, the question
-        return resume_registration(turn.say(turn.t("We continue where you were.")), greet=False)
+        return resume_registration(turn, greet=True)
     first_contact = turn.state.mode is Mode.IDLE and turn.state.registration_id is None
     if as_leader and first_contact and all(b.role == policy.LEADER for b in boards):
         return greet_leader(turn)

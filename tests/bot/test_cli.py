@@ -179,7 +179,14 @@ def test_export_in_every_format_after_a_registration(demo_home: Path) -> None:
 
     workbook = openpyxl.load_workbook(out_dir / "export.xlsx", read_only=True)
     try:
-        assert workbook.sheetnames == ["Oversigt", "Institutioner", "Fælles mål 1", "Fælles mål 2", "Fælles mål 3", "Fælles mål 4"]
+        assert workbook.sheetnames == [
+            "Oversigt",
+            "Institutioner",
+            "Fælles mål 1",
+            "Fælles mål 2",
+            "Fælles mål 3",
+            "Fælles mål 4",
+        ]
         goal_1 = [[cell for cell in r] for r in workbook["Fælles mål 1"].iter_rows(values_only=True)]
     finally:
         workbook.close()

@@ -96,7 +96,10 @@ async def test_a_deletion_of_another_local_goal_under_the_same_goal_stops_an_ans
     await soeren.choose("Slet det lokale mål")
     await soeren.choose("Ja, slet det")  # «Ro i garderoben» is now 1.1
     await fatima.say("Faste pladser")
-    fatima.expect("I mellemtiden har Søren Østergaard ændret et lokalt mål under fælles mål 1: «(slettet)»", "Jeres svar er ikke gemt")
+    fatima.expect(
+        "I mellemtiden har Søren Østergaard ændret et lokalt mål under fælles mål 1: «(slettet)»",
+        "Jeres svar er ikke gemt",
+    )
     goal_1 = (await world.institution("Solsikken"))["goals"][0]["local_goals"]
     assert [(lg["text"], lg["interventions"]) for lg in goal_1] == [("Ro i garderoben", ["Faste legegrupper"])]
 
@@ -272,7 +275,9 @@ async def test_an_approved_registration_cannot_be_changed(world: World, soeren: 
     versions = len(await world.audit())
 
     await soeren.say("gennemgang")
-    soeren.expect("Registreringen er godkendt og låst.", "Lokalt mål 1").expect_no_choice("Ret fælles mål 1", "Send ind")
+    soeren.expect("Registreringen er godkendt og låst.", "Lokalt mål 1").expect_no_choice(
+        "Ret fælles mål 1", "Send ind"
+    )
 
     await soeren.say("ret mål 1.1")
     soeren.expect("Forvaltningen har godkendt registreringen, og den er nu låst. Kontakt forvaltningen")

@@ -105,7 +105,9 @@ async def test_editing_a_local_goal_after_the_review_lands_back_in_the_review(wo
     soeren.expect_choice("Send ind")
 
     await soeren.say("ret mål 2")
-    soeren.expect("Hvilket lokalt mål under fælles mål 2?").expect_choice("2.1 Fagligt løft for alle", "Tilføj et lokalt mål")
+    soeren.expect("Hvilket lokalt mål under fælles mål 2?").expect_choice(
+        "2.1 Fagligt løft for alle", "Tilføj et lokalt mål"
+    )
     await soeren.choose("2.1 Fagligt løft for alle")
     await soeren.choose(INTERVENTIONS)
     soeren.expect("Indtil videre:", "• Læsebånd")

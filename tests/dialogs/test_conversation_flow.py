@@ -19,7 +19,8 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
 
     await soeren.say("hej")
     soeren.expect(
-        "Hej Søren Østergaard! Her kan I arbejde med de lokale mål for Solsikken i strategien «Styrkelse af almenområdet».",
+        "Hej Søren Østergaard! Her kan I arbejde med de lokale mål for Solsikken i strategien "
+        "«Styrkelse af almenområdet».",
         "Der er 4 fælles mål.",
         "Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
         GOAL_1_QUESTION,

@@ -64,9 +64,7 @@ def test_every_row_of_the_readme_is_in_the_help_of_its_roles_only(role: str) -> 
 
 async def test_a_board_member_hears_the_board_commands_only(world: World, fatima: Talk) -> None:
     await fatima.say("hjælp")
-    fatima.expect(
-        "I bestyrelsen for Solsikken kan I skrive:", "«tilbage»", "«send ind» – giv formanden besked"
-    )
+    fatima.expect("I bestyrelsen for Solsikken kan I skrive:", "«tilbage»", "«send ind» – giv formanden besked")
     fatima.expect_not("«godkend", "«dækning»", "«statusside»", "«skift bestyrelse»", "Som formand")
 
 

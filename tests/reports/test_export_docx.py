@@ -119,7 +119,9 @@ async def test_the_summary_counts_the_boards_and_the_coverage(sqlite_db: Databas
         ["Fælles mål 3", "1", "0", "1"],
         ["Fælles mål 4", "0", "0", "0"],
     ]
-    assert _rows(coverage_bars)[1] == ["Fælles mål 1", "█" + "░" * 19, "1 af 6 (17 %)"][:1] + _rows(coverage_bars)[1][1:]
+    assert (
+        _rows(coverage_bars)[1] == ["Fælles mål 1", "█" + "░" * 19, "1 af 6 (17 %)"][:1] + _rows(coverage_bars)[1][1:]
+    )
     assert _rows(coverage_bars)[1][2] == "1 af 6 (17 %)"
     assert _rows(follow_ups)[0] == ["Opfølgning", "Antal"]
 
@@ -129,7 +131,8 @@ async def test_grouped_by_goal_area_institution_without_drafts(sqlite_db: Databa
     heads = _headings(doc)
     goal_heads = [text for style, text in heads if style == "Heading 1"]
     assert [h.split(":")[0] for h in goal_heads] == [
-        "Sammenfatning", "Fælles mål 1", "Fælles mål 2", "Fælles mål 3", "Fælles mål 4", "Bestyrelser, der mangler", "Bilag"
+        "Sammenfatning", "Fælles mål 1", "Fælles mål 2", "Fælles mål 3", "Fælles mål 4",
+        "Bestyrelser, der mangler", "Bilag",
     ]  # fmt: skip
     first_goal = heads[heads.index(("Heading 1", goal_heads[1])) + 1 : heads.index(("Heading 1", goal_heads[2]))]
     assert first_goal == [("Heading 2", "Område Nord"), ("Heading 3", "Solsikken")]  # the draft is left out

@@ -130,7 +130,9 @@ async def test_mention_by_a_member_about_another_board_is_refused(workspace: Wor
 async def test_mention_that_is_not_a_question(workspace: Workspace) -> None:
     workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
     await mention(workspace, "U0FATIMA", "<@UBOT> godmorgen")
-    assert "Skriv til mig i en direkte besked, når I vil arbejde med bestyrelsens lokale mål" in said(workspace.fake.posted("C0NORD"))
+    assert "Skriv til mig i en direkte besked, når I vil arbejde med bestyrelsens lokale mål" in said(
+        workspace.fake.posted("C0NORD")
+    )
 
 
 async def test_follow_up_question_is_not_taken_for_an_institution(workspace: Workspace) -> None:

@@ -73,7 +73,16 @@ async def test_wide_screen_shows_the_table_and_bars(site: Site, server: TestServ
     try:
         await page.goto(str(server.make_url(site.link("mette.noergaard"))))
         headers = await page.locator("thead th[scope=col]").all_inner_texts()
-        assert headers == ["Institution", "Område", "Status", "Fælles mål 1", "Fælles mål 2", "Fælles mål 3", "Fælles mål 4", "Fremdrift"]
+        assert headers == [
+            "Institution",
+            "Område",
+            "Status",
+            "Fælles mål 1",
+            "Fælles mål 2",
+            "Fælles mål 3",
+            "Fælles mål 4",
+            "Fremdrift",
+        ]
         rows = await page.locator("tbody th[scope=row]").all_inner_texts()
         assert rows == ["Mælkebøtten", "Solsikken", "Ærøvej Skole"]
         await expect(page.locator(".cards")).to_be_hidden()
