@@ -94,7 +94,7 @@ async def test_admin_status_is_one_short_message(big: Workspace) -> None:
         "100 af 300 har sendt ind.",
         "sendt ind: 100, i gang: 100, sendt retur: 0, ikke startet: 100.",
         "Længst bagud",
-        "og 190 mere",
+        "og 190 til",
         "https://maal.stor.dk/status?",
     )
     worst = named_institutions(admin.text)
@@ -106,7 +106,7 @@ async def test_admin_who_is_missing_is_one_short_message(big: Workspace) -> None
     admin = big.person("U0ADMIN", "admin@stor.dk", "Anne")
     messages = await admin.say("hvem mangler?")
     assert len(messages) == 1
-    admin.expect("200 bestyrelser har ikke sendt ind endnu.", "og 190 mere", "https://maal.stor.dk/status?")
+    admin.expect("200 bestyrelser har ikke sendt ind endnu.", "og 190 til", "https://maal.stor.dk/status?")
     worst = named_institutions(admin.text)
     assert len(worst) == 10 and all(int(name.split()[-1]) % 3 == 2 for name in worst)  # not started first
 
