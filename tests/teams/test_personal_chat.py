@@ -53,7 +53,7 @@ async def test_registration_by_typing(teams: Teams) -> None:
     await soeren.say("Trivselsmåling")
     await soeren.say("marts 2027")
     await soeren.say("ja")
-    assert "Vil du sende registreringen ind" in joined(await soeren.say("2"))
+    assert "Vil I sende registreringen ind" in joined(await soeren.say("2"))
     assert "sendt ind" in joined(await soeren.say("send ind"))
     assert await submitted(teams) == ["submitted"]
 
