@@ -19,6 +19,8 @@ from dialogs.texts import catalog_path, texts
 from reports.texts import report_texts_for
 from tests.dialogs.talk import Talk, World
 
+MEETING_TEMPLATES = Path(__file__).resolve().parents[2] / "dialogs" / "meetings" / "templates"
+
 # (pattern, why it is banned and what to write instead). Case-sensitive unless the pattern says (?i).
 FORBIDDEN: tuple[tuple[str, str], ...] = (
     # One term for the strategic goal: the seed's process word «fælles mål» (seeds/000: «de fælles mål»).
@@ -103,6 +105,9 @@ def test_the_banned_words_are_gone_from_the_exports_and_the_strategies() -> None
     strings = [(f"reports/texts.py {key}", text) for key, text in labels.items()]
     for path in sorted(BUILTIN_DIR.glob("*.yaml")):
         strings += [(path.name, text) for text in _strategy_texts(load_strategy_file(path))]
+    for path in sorted(MEETING_TEMPLATES.glob("*.yaml")):  # the meeting texts: every Danish line
+        lines = path.read_text(encoding="utf-8").splitlines()
+        strings += [(f"{path.name}:{n}", line) for n, line in enumerate(lines, start=1) if "da:" in line]
     assert _offences(strings) == []
 
 
