@@ -194,4 +194,5 @@ def test_maalbot_export_language_english_and_danish_by_default(tmp_path: Path, m
     assert main(["export", "--format", "csv", "--out", str(tmp_path / "en.csv"), "--language", "en"]) == 0
     assert main(["export", "--format", "csv", "--out", str(tmp_path / "da.csv")]) == 0
     assert (tmp_path / "en.csv").read_text(encoding="utf-8-sig").startswith("Area;Institution;Type;Status;Goal no.")
-    assert (tmp_path / "da.csv").read_text(encoding="utf-8-sig").startswith("Område;Institution;Type;Status;Fælles mål nr.")
+    danish = (tmp_path / "da.csv").read_text(encoding="utf-8-sig")
+    assert danish.startswith("Område;Institution;Type;Status;Fælles mål nr.")
