@@ -212,7 +212,7 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
     async def focus_area(number: int, local_goal: str, status: str | None) -> None:
         lone.expect(f"Fælles mål {number} af 5")
         await lone.say(local_goal)
-        lone.expect("Hvilke handlinger sætter I i gang?")
+        lone.expect("Hvilke indsatser sætter I i gang?")
         await lone.say(f"Handling {number}a\nHandling {number}b")
         await lone.choose("Færdig")
         lone.expect("Hvordan og hvornår måler I?")
