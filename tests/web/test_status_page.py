@@ -117,6 +117,9 @@ async def test_bad_links_get_a_friendly_403(site: Site, client: TestClient, make
 async def test_english_when_asked(site: Site, client: TestClient) -> None:
     html = await _page(client, site.link("mette.noergaard") + "&lang=en")
     assert '<html lang="en">' in html and "1 of 3 have submitted." in html and "Goal 1" in html
+    # the strategy file's English titles (issue 17, point 9), not the Danish ones
+    assert "Every child and young person is put in a privileged position every day" in html
+    assert "Alle børn og unge bringes hver dag i en privilegeret position" not in html
 
 
 async def test_export_xlsx_honours_the_scope(site: Site, client: TestClient) -> None:
