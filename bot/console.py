@@ -6,6 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
+from dialogs.commands import Cmd, parse_command
 from dialogs.messages import Inbound, Reply, cut_label
 from dialogs.service import ConversationService
 
@@ -37,21 +38,38 @@ async def run_console(service: ConversationService, email: str, stdin: TextIO, s
     user_key = email.strip().casefold()
     interactive = stdin.isatty()
 
-    async def send(text: str) -> None:
-        for reply in await service.handle(Inbound(PLATFORM, user_key, text=text)):
+    last: list[Reply] = []
+
+    def show(replies: list[Reply]) -> None:
+        for reply in replies:
             print(render_reply(reply), file=stdout)
             print(file=stdout)
         stdout.flush()
 
-    await send("start")
+    async def send(text: str) -> None:
+        last[:] = await service.handle(Inbound(PLATFORM, user_key, text=text))
+        show(last)
+
+    await send("start")  # the console opens the conversation itself
+    opened = True
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)
         line = await asyncio.to_thread(stdin.readline)
         if not line:
             break
-        await send(line.rstrip("\n"))
+        text = line.rstrip("\n")
+        if opened and _is_start(text) and last and last[-1].kind == "question":
+            show(last[-1:])  # «start» was said already: the question again, not a second greeting
+        else:
+            await send(text)
+        opened = False
     return 0
+
+
+def _is_start(text: str) -> bool:
+    command = parse_command(text)
+    return command is not None and command.cmd is Cmd.START
 
 
 def main_console(service: ConversationService, email: str) -> int:

@@ -231,11 +231,11 @@ class StatusPage:
         return self._page(
             "status.html",
             t,
-            title=t("Status for «{strategy}»", strategy=strategy.title),
+            title=t("Status for «{strategy}»", strategy=strategy.title_in(t.locale)),
             summary=t("{done} of {total} have submitted.", done=done, total=total),
             deadline=deadline_text(t, strategy.deadline, today),
             deadline_past=strategy.deadline is not None and strategy.deadline < today,
-            goals=[(g.number, goal_label(t, strategy, g.number), g.title) for g in strategy.goals],
+            goals=[(g.number, goal_label(t, strategy, g.number), g.title_in(t.locale)) for g in strategy.goals],
             areas=areas,
             area=area,
             token=request.query.get("token", ""),
@@ -326,7 +326,7 @@ class StatusPage:
             submitted = t("Submitted by {name} on {date}.", name=draft.submitted_by, date=long_date(t, local.date()))
         goals = [
             {
-                "heading": f"{goal_label(t, strategy, g.number)}: {g.title}",
+                "heading": f"{goal_label(t, strategy, g.number)}: {g.title_in(t.locale)}",
                 "local_goals": [
                     {
                         "heading": t("Local goal {goal}.{position}", goal=lg.goal_number, position=lg.position),

@@ -33,7 +33,7 @@ def goal_mark(t: Texts, strategy: Strategy, number: int, r: progress.Institution
     kind = "missing" if not n else "done" if r.status in ("submitted", "approved") else "started"
     return {
         "label": goal_label(t, strategy, number),
-        "title": strategy.goal(number).title,
+        "title": strategy.goal(number).title_in(t.locale),
         "kind": kind,
         "symbol": {"done": DONE_MARK, "started": STARTED_MARK, "missing": MISSING_MARK}[kind],
         "text": t.plural("{n} local goal", "{n} local goals", n) if n else t("none"),

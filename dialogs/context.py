@@ -25,6 +25,7 @@ class BoardInfo:
     institution_name: str
     role: str  # member | chair | leader
     can_submit: bool
+    institution_kind: str = ""  # dagtilbud | skole (storage.models.InstitutionKind); "" when unknown
 
 
 @dataclass(frozen=True, slots=True)

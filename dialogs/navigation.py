@@ -148,7 +148,7 @@ def resume_registration(turn: Turn, greet: bool) -> Turn:
                 "Hello {name}! Let us work on the local goals of {institution} for «{strategy}».",
                 name=turn.ctx.person_name,
                 institution=board.institution_name,
-                strategy=turn.s.title,
+                strategy=turn.s.title_in(turn.t.locale),
             )
             + _deadline(turn)
         )

@@ -169,7 +169,7 @@ class Overview:
         if not rows:
             return [Reply(t("There is nothing you have access to see."), kind="error")]
         if target is None:
-            title = t("Status for «{strategy}»", strategy=strategy.title)
+            title = t("Status for «{strategy}»", strategy=strategy.title_in(t.locale))
             table = self._table(t, strategy, rows, title, person_id)
             if len(rows) == 1 and policy.sees_agreements(scope):  # a leader of one institution: its agreements
                 table.extend(await self._agreements(t, rows[0]))

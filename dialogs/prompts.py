@@ -55,8 +55,9 @@ def _ask(turn: Turn) -> Turn:
         lg = turn.draft.local_goal(state.goal, state.position)
         assert lg is not None
         text = t("About «{local_goal}»:", local_goal=lg.answers.get(s.first_question.key, "")) + "\n" + text
-    if q.help:
-        text += "\n" + q.help.get(t.locale)
+    help_text = q.help_for(t.locale, turn.board.institution_kind if turn.board else None)  # examples by kind
+    if help_text:
+        text += "\n" + help_text
     if q.kind is QuestionKind.MEASUREMENT:
         text += "\n" + t("First: how will you measure it?")
     current = turn.current_answer
@@ -212,7 +213,9 @@ def _edit_goal(turn: Turn) -> Turn:
     assert draft is not None
     label = turn.label()
     if state.goal is None:
-        choices = tuple(Choice(f"edit:{g.number}", f"{label.capitalize()} {g.number}: {g.title}") for g in s.goals)
+        choices = tuple(
+            Choice(f"edit:{g.number}", f"{label.capitalize()} {g.number}: {g.title_in(t.locale)}") for g in s.goals
+        )
         return turn.say(t("Which {label} do you want to change?", label=label), choices=choices, kind="question")
     options = [
         Choice(

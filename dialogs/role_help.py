@@ -39,8 +39,8 @@ CHAT: tuple[Entry, ...] = (
         BOARD_ROLES,
     ),
     Entry(("gennemgang",), ("review",), N_("see everything registered, and what is missing"), BOARD_ROLES),
-    Entry(("indsend",), ("submit",), N_("tell the chair that the registration is ready"), (MEMBER,)),
-    Entry(("indsend",), ("submit",), N_("send the registration to the administration"), (CHAIR, LEADER)),
+    Entry(("send ind",), ("submit",), N_("tell the chair that the registration is ready"), (MEMBER,)),
+    Entry(("send ind",), ("submit",), N_("send the registration to the administration"), (CHAIR, LEADER)),
     Entry(("status",), ("status",), N_("how far your board has come, and who wrote what"), BOARD_ROLES),
     Entry(("udskriv",), ("print",), N_("a link to your board's registration, ready to print"), BOARD_ROLES),
     Entry(("skift bestyrelse",), ("switch board",), N_("work on another of your boards"), BOARD_ROLES, True),
@@ -221,4 +221,28 @@ def slash_help(t: Texts, who: Who) -> Reply:
     """«/maal hjælp» in Slack."""
     lines = [t("I help school and daycare boards register their local goals. In Slack you can use:")]
     lines.extend(help_text(t, who, SLASH))
+    return Reply("\n".join(lines), kind="help")
+
+
+# What can be asked in a channel (an @mention): the leader questions. Board work happens in a direct message.
+CHANNEL_COMMANDS = frozenset(
+    {"status", "status <område eller institution>", "vis <institution>", "hvem mangler?", "dækning", "opfølgning"}
+)
+LEADER_ROLES = (LEADER, AREA_LEADER, ADMIN)
+
+
+def channel_help(t: Texts, who: Who) -> Reply:
+    """An @mention in a channel that is not a question: what this person can ask in a channel, per role
+    (the leader questions their roles allow), and for a board member where the board's work is done."""
+    leading = Who(tuple(b for b in who.boards if b[1] in LEADER_ROLES), who.roles & frozenset(LEADER_ROLES))
+    lines: list[str] = []
+    if leading.all_roles():
+        lines.append(t("In a channel, mention me and write one of these."))
+        lines.extend(help_text(t, leading, tuple(e for e in CHAT if e.da[0] in CHANNEL_COMMANDS)))
+    if any(role in BOARD_ROLES for _, role in who.boards):
+        if lines:
+            lines.append("")
+        lines.append(t("To work on your board's local goals, write to me in a direct message."))
+    if not lines:
+        lines.append(t("I cannot find any role for you yet. Please contact the administration."))
     return Reply("\n".join(lines), kind="help")

@@ -165,21 +165,7 @@ class ConversationService:
         """What the bot answers in a channel (or to /maal) when it is not asked a leader question."""
         if where == "command":  # «/maal hjælp»: what this person can do with /maal, per role
             return role_help.slash_help(t, who or role_help.Who())
-        if platform == "slack":
-            return Reply(
-                t(
-                    "In a channel I answer «status», «status» followed by an area or an institution, and "
-                    "«hvem mangler?». To register your board's local goals, write to me in a direct message."
-                ),
-                kind="help",
-            )
-        return Reply(
-            t(
-                "In a channel, mention me and write «status», «status <area or institution>», "
-                "«show <institution>» or «who is missing»."
-            ),
-            kind="help",
-        )
+        return role_help.channel_help(t, who or role_help.Who())  # an @mention: per role, on every platform
 
     async def channel_question(self, inbound: Inbound, where: str) -> list[Reply]:
         """A question asked in a channel (an @mention) or with a command: a leader question, or help.
@@ -286,7 +272,10 @@ class ConversationService:
             strategy=strategy,
             person_name=person.name,
             locale=person.locale or self.default_locale,
-            boards=tuple(BoardInfo(reg_id, b.institution_name, b.role, b.can_submit) for reg_id, b in regs.items()),
+            boards=tuple(
+                BoardInfo(reg_id, b.institution_name, b.role, b.can_submit, b.institution_kind)
+                for reg_id, b in regs.items()
+            ),
             drafts=drafts,
             today=self.today(),
             others=others,

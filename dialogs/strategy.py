@@ -39,6 +39,7 @@ from pydantic import (
 from dialogs.yaml_files import LineMap, read_yaml_mapping, validate
 
 LOCALES = ("da", "en")
+INSTITUTION_KINDS = ("dagtilbud", "skole")  # storage.models.InstitutionKind, as plain strings
 
 
 class QuestionKind(StrEnum):
@@ -73,9 +74,19 @@ class Question(BaseModel):
     kind: QuestionKind
     text: Localised
     help: Localised | None = None
+    # the help for one kind of institution (dagtilbud | skole), so a daycare board gets daycare examples
+    help_by_kind: dict[str, Localised] = Field(default_factory=dict)
     required: bool = True
     max_length: int = Field(default=2000, ge=1, le=20000)
     options: tuple[Option, ...] = ()
+
+    @field_validator("help_by_kind")
+    @classmethod
+    def _institution_kinds(cls, value: dict[str, Localised]) -> dict[str, Localised]:
+        unknown = sorted(set(value) - set(INSTITUTION_KINDS))
+        if unknown:
+            raise ValueError(f"help_by_kind: unknown institution kind {', '.join(unknown)} (known: dagtilbud, skole)")
+        return value
 
     @model_validator(mode="after")
     def _options_match_kind(self) -> Question:
@@ -86,8 +97,14 @@ class Question(BaseModel):
         return self
 
     def render(self, locale: str, goal: Goal) -> str:
-        """The question's text with {goal.number} and {goal.title} filled in."""
-        return self.text.get(locale).replace("{goal.number}", str(goal.number)).replace("{goal.title}", goal.title)
+        """The question's text with {goal.number} and {goal.title} (in `locale` where the file has it) filled in."""
+        text = self.text.get(locale)
+        return text.replace("{goal.number}", str(goal.number)).replace("{goal.title}", goal.title_in(locale))
+
+    def help_for(self, locale: str, institution_kind: str | None = None) -> str | None:
+        """The help text for this kind of institution, else the general one (None when there is none)."""
+        chosen = self.help_by_kind.get(institution_kind or "") or self.help
+        return chosen.get(locale) if chosen else None
 
 
 class Respondent(StrEnum):
@@ -104,6 +121,11 @@ class Goal(BaseModel):
     description: str | None = None
     statements: tuple[str, ...] = ()  # what the strategy says under this goal, in its own words
     measuring_points: tuple[str, ...] = ()  # målepunkter: shown with the goal's question and in exports
+    title_en: str | None = None  # the title in English, shown to people who chose English
+
+    def title_in(self, locale: str) -> str:
+        """The title in `locale`: the English one where the file has it, else the strategy's own words."""
+        return self.title_en if locale == "en" and self.title_en else self.title
 
 
 class Milestone(BaseModel):
@@ -230,12 +252,14 @@ class Strategy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     title: str = Field(min_length=1)
+    title_en: str | None = None  # the title in English, shown to people who chose English
     period: Period
     deadline: date | None = None
     milestones: tuple[Milestone, ...] = ()
     goals: tuple[Goal, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
-    goal_label: Localised = Localised(da="mål", en="goal")  # what a goal is called ("fokusområde")
+    # what a goal is called: «fælles mål», the seed's word, in every text (see README, «Words»)
+    goal_label: Localised = Localised(da="fælles mål", en="goal")
     local_goal_label: Localised = Localised(da="lokalt mål", en="local goal")
     reminders: ReminderSettings = ReminderSettings()
     previous: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")  # last period's strategy key
@@ -260,6 +284,10 @@ class Strategy(BaseModel):
         if questions[0].kind is not QuestionKind.TEXT or not questions[0].required:
             raise ValueError("questions: the first question names the local goal and must be required text")
         return questions
+
+    def title_in(self, locale: str) -> str:
+        """The strategy's title in `locale`: the English one where the file has it."""
+        return self.title_en if locale == "en" and self.title_en else self.title
 
     def goal(self, number: int) -> Goal:
         for g in self.goals:

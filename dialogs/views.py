@@ -41,7 +41,7 @@ def goal_heading(t: Texts, strategy: Strategy, number: int) -> str:
         label=label.capitalize(),
         number=number,
         total=len(strategy.goals),
-        title=goal.title,
+        title=goal.title_in(t.locale),
     )
 
 
@@ -162,7 +162,7 @@ def channel_summary(t: Texts, strategy: Strategy, draft: DraftData, submitter: s
     head = t(
         "{institution} has submitted its local goals for «{strategy}».",
         institution=draft.institution_name,
-        strategy=strategy.title,
+        strategy=strategy.title_in(t.locale),
     )
     if submitter:
         head += "\n" + t("Sent in by {name}.", name=submitter)

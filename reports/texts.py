@@ -51,7 +51,7 @@ class ReportTexts:
         return self.labels.get(f"agreement.{code}", code)
 
     def goal(self, number: int) -> str:
-        """«Mål 3»: a strategic goal's short name, also the name of its XLSX sheet."""
+        """«Fælles mål 3»: a strategic goal's short name, also the name of its XLSX sheet."""
         return self.labels["goal_sheet"].format(number=number)
 
 

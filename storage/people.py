@@ -25,6 +25,7 @@ class Board:
     institution_name: str
     area_name: str
     role: str  # member | chair | leader
+    institution_kind: str = ""  # dagtilbud | skole, where the query read it ("" when not)
 
     @property
     def can_submit(self) -> bool:
@@ -77,10 +78,11 @@ async def boards_of(session: AsyncSession, person_id: int) -> list[Board]:
 
 
 def best_boards(rows: Sequence[Sequence[Any]]) -> list[Board]:
-    """(role, institution id, institution name, area name) rows as boards, one per institution."""
+    """(role, institution id, institution name, area name[, institution kind]) rows as boards, one per
+    institution."""
     best: dict[int, Board] = {}
-    for role, inst_id, inst_name, area_name in rows:
-        board = Board(inst_id, inst_name, area_name, role)
+    for role, inst_id, inst_name, area_name, *kind in rows:
+        board = Board(inst_id, inst_name, area_name, role, kind[0] if kind else "")
         if inst_id not in best or policy.board_rank(role) < policy.board_rank(best[inst_id].role):
             best[inst_id] = board
     return sorted(best.values(), key=lambda b: b.institution_name.casefold())

@@ -84,6 +84,7 @@ async def turn_facts(session: AsyncSession, platform: str, user_key: str, conver
             Institution.id,
             Institution.name,
             Area.name,
+            Institution.kind,  # for texts that fit the institution (help examples)
         )
         .join(Identity, Identity.person_id == Person.id)
         .outerjoin(Strategy, Strategy.id == active)
@@ -97,7 +98,7 @@ async def turn_facts(session: AsyncSession, platform: str, user_key: str, conver
         return None
     first = rows[0]
     person, has_notices, followup, status, error, strategy_id, loaded_at = first[:7]
-    memberships = [(role, inst_id, inst_name, area_name) for *_, role, inst_id, inst_name, area_name in rows]
+    memberships = [(role, inst_id, name, area, kind) for *_, role, inst_id, name, area, kind in rows]
     return TurnFacts(
         person=person,
         boards=best_boards([m for m in memberships if m[0] in BOARD_ROLES and m[1] is not None]),

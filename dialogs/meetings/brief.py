@@ -67,7 +67,7 @@ async def build_brief(session: AsyncSession, meeting_id: int, t: Texts) -> Brief
         institution_ids = [i.id for i in await meetings.institutions_in_area(session, meeting.area_id)]
     if row is not None and strategy is not None and institution_ids:
         names = await meetings.institution_names(session, institution_ids)
-        label = strategy.goal_label.get(t.locale)
+        label = strategy.local_goal_label.get(t.locale)  # «Lokalt mål 1.2»: the number is a local goal's
         for inst_id in institution_ids:
             lines = []
             for g in [g for g in await meetings.local_goal_lines(session, row.id, [inst_id])]:

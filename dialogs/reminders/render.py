@@ -174,7 +174,7 @@ def nudge_reply(
         "Hi {name}! The board of {institutions} has not yet submitted its local goals for «{strategy}».",
         name=name,
         institutions=names,
-        strategy=strategy.title,
+        strategy=strategy.title_in(t.locale),
     )
     if strategy.deadline is not None:  # «Fristen var …» once it has passed
         day = long_date(t, strategy.deadline)

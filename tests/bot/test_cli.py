@@ -63,7 +63,7 @@ REGISTRATION = [
     "Trivselsmåling blandt børnene",  # how it is measured
     f"marts {NEXT_YEAR}",  # when
     "Ja",  # the date was understood right
-    "Nej, videre til mål 2",
+    "Nej, videre til fælles mål 2",
 ]
 
 
@@ -182,8 +182,15 @@ def test_export_in_every_format_after_a_registration(demo_home: Path) -> None:
 
     workbook = openpyxl.load_workbook(out_dir / "export.xlsx", read_only=True)
     try:
-        assert workbook.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2", "Mål 3", "Mål 4"]
-        goal_1 = [[cell for cell in r] for r in workbook["Mål 1"].iter_rows(values_only=True)]
+        assert workbook.sheetnames == [
+            "Oversigt",
+            "Institutioner",
+            "Fælles mål 1",
+            "Fælles mål 2",
+            "Fælles mål 3",
+            "Fælles mål 4",
+        ]
+        goal_1 = [[cell for cell in r] for r in workbook["Fælles mål 1"].iter_rows(values_only=True)]
     finally:
         workbook.close()
     assert ["Område Nord", "Solsikken", "I gang", "Ærlige samtaler om trivsel"] in [r[:4] for r in goal_1]
@@ -231,7 +238,7 @@ def _choices(lines: list[str]) -> list[str]:
 def test_chat_through_stdin_shows_numbered_choices_and_resumes_after_a_restart(demo_home: Path) -> None:
     first = ok(run_maalbot(demo_home, "chat", "--user", DEMO_CHAIR, input="Ærlige samtaler om trivsel\nLegegrupper\n"))
     assert first.startswith("Hej Søren Østergaard!")
-    assert "== Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==" in first
+    assert "== Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==" in first
     assert "Om «Ærlige samtaler om trivsel»:" in first
     assert "> " not in first  # no prompt when stdin is not a terminal
     last = _last_reply(first)
@@ -248,7 +255,7 @@ def test_chat_through_stdin_shows_numbered_choices_and_resumes_after_a_restart(d
     third = ok(run_maalbot(demo_home, "chat", "--user", DEMO_CHAIR, input=f"1\nTrivselsmåling\nmarts {NEXT_YEAR}\n"))
     last = _last_reply(third)
     assert f"1. marts {NEXT_YEAR}" in last[0]
-    assert _choices(last)[:2] == ["Ja", "Nej, gem det bare som tekst"]
+    assert _choices(last)[:2] == ["Ja", "Nej, behold vores formulering"]
     assert last[-1].startswith(f"{len(_choices(last))}) ")  # the choices come last
 
 

@@ -17,19 +17,19 @@ from tests.bot.conftest import DEMO_CHAIR
 def test_a_reply_with_everything() -> None:
     reply = Reply(
         "Her er jeres lokale mål.",
-        title="Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
+        title="Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
         facts=(("Lokalt mål", "Ærlige samtaler om trivsel"), ("Indsatser", "Legegrupper\nVenskabsbænk\nForældremøde")),
-        choices=(Choice("yes", "Ja"), Choice("no", "Nej, videre til mål 2")),
+        choices=(Choice("yes", "Ja"), Choice("no", "Nej, videre til fælles mål 2")),
     )
     assert render_reply(reply).splitlines() == [
-        "== Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==",
+        "== Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position ==",
         "Her er jeres lokale mål.",
         "  Lokalt mål: Ærlige samtaler om trivsel",
         "  Indsatser: Legegrupper",
         "    Venskabsbænk",
         "    Forældremøde",
         "1) Ja",
-        "2) Nej, videre til mål 2",
+        "2) Nej, videre til fælles mål 2",
     ]
 
 
@@ -86,3 +86,14 @@ async def test_a_terminal_gets_a_prompt(service: ConversationService) -> None:
     out = io.StringIO()
     assert await run_console(service, DEMO_CHAIR, _Terminal("hjælp\n"), out) == 0
     assert out.getvalue().count("> ") == 2  # before the one line, and before end of input
+
+
+async def test_a_first_start_typed_after_the_console_opened_does_not_greet_twice(service: ConversationService) -> None:
+    """Issue 17: the console says «start» by itself; the person's own first «start» gets the question again,
+    not the greeting a second time."""
+    out = io.StringIO()
+    assert await run_console(service, DEMO_CHAIR, io.StringIO("start\nÆrlige samtaler om trivsel\n"), out) == 0
+    text = out.getvalue()
+    assert text.count("Hej Søren Østergaard!") == 1
+    assert text.count("Hvilke lokale mål skal der til for at opnå mål 1?") == 2
+    assert "Om «Ærlige samtaler om trivsel»:" in text  # the next line is still taken as the answer

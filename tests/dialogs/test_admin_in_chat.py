@@ -68,7 +68,7 @@ async def test_a_board_member_asks_for_a_print_link_of_their_own_board(world: Wo
     world.service.links = LinkAnswers(world.db, signer, clock=lambda: NOW)
     fatima = await world.talk("fatima.ali")
     await fatima.say("udskriv")
-    fatima.expect("Her er jeres bestyrelses registrering", "Solsikken", "https://maal.kommune.dk/board/")
+    fatima.expect("Her er jeres registrering, klar til udskrift", "Solsikken", "https://maal.kommune.dk/board/")
     fatima.expect_not("Ærøvej")
     camilla = await world.talk("camilla.dahl")
     await camilla.say("print")

@@ -31,8 +31,8 @@ async def test_a_member_who_answers_after_the_chair_is_told_and_asked_again(
     await soeren.say("Alle børn har en fast voksen")
     await fatima.say("Alle børn leger med nogen hver dag")
     fatima.expect(
-        "Mens du skrev, har Søren Østergaard ændret i mål 1: «Alle børn har en fast voksen»",
-        "Dit svar er ikke gemt: «Alle børn leger med nogen hver dag». Send det igen, hvis det stadig skal med.",
+        "I mellemtiden har Søren Østergaard ændret et lokalt mål under fælles mål 1: «Alle børn har en fast voksen»",
+        "Jeres svar er ikke gemt: «Alle børn leger med nogen hver dag». Send det igen, hvis det stadig skal med.",
         GOAL_1_QUESTION,
     )
     goal_1 = (await world.institution("Solsikken"))["goals"][0]["local_goals"]
@@ -60,7 +60,7 @@ async def test_a_member_editing_the_same_answer_as_the_chair_does_not_overwrite_
     await soeren.say("hej")
     await soeren.say("Alle børn har en fast voksen")
     await fatima.say("hej")
-    fatima.expect("Jeres bestyrelse er allerede i gang. Vi fortsætter med mål 2.")
+    fatima.expect("Jeres bestyrelse er allerede i gang. Vi fortsætter med fælles mål 2.")
     await fatima.say("ret mål 1.1")
     await fatima.choose(GOAL_1_QUESTION)
     fatima.expect("Nuværende svar: Alle børn har en fast voksen")
@@ -69,8 +69,8 @@ async def test_a_member_editing_the_same_answer_as_the_chair_does_not_overwrite_
     await soeren.say("Alle børn har en tryg voksen")
     await fatima.say("Alle børn har en god voksen")
     fatima.expect(
-        "Mens du skrev, har Søren Østergaard ændret i mål 1: «Alle børn har en tryg voksen»",
-        "Dit svar er ikke gemt: «Alle børn har en god voksen».",
+        "I mellemtiden har Søren Østergaard ændret et lokalt mål under fælles mål 1: «Alle børn har en tryg voksen»",
+        "Jeres svar er ikke gemt: «Alle børn har en god voksen».",
     )
     goal_1 = (await world.institution("Solsikken"))["goals"][0]["local_goals"]
     assert [lg["text"] for lg in goal_1] == ["Alle børn har en tryg voksen"]
@@ -85,7 +85,7 @@ async def test_a_deletion_of_another_local_goal_under_the_same_goal_stops_an_ans
 ) -> None:
     await soeren.say("hej")
     await soeren.register_local_goal("Alle børn har en fast voksen")
-    await soeren.choose("Ja, tilføj et mere")
+    await soeren.choose("Ja, tilføj et til")
     await soeren.register_local_goal("Ro i garderoben")
     await fatima.say("hej")
     await fatima.say("ret mål 1.2")
@@ -96,7 +96,10 @@ async def test_a_deletion_of_another_local_goal_under_the_same_goal_stops_an_ans
     await soeren.choose("Slet det lokale mål")
     await soeren.choose("Ja, slet det")  # «Ro i garderoben» is now 1.1
     await fatima.say("Faste pladser")
-    fatima.expect("Mens du skrev, har Søren Østergaard ændret i mål 1: «(slettet)»", "Dit svar er ikke gemt")
+    fatima.expect(
+        "I mellemtiden har Søren Østergaard ændret et lokalt mål under fælles mål 1: «(slettet)»",
+        "Jeres svar er ikke gemt",
+    )
     goal_1 = (await world.institution("Solsikken"))["goals"][0]["local_goals"]
     assert [(lg["text"], lg["interventions"]) for lg in goal_1] == [("Ro i garderoben", ["Faste legegrupper"])]
 
@@ -115,7 +118,7 @@ async def test_two_members_answering_at_the_same_moment_lose_nothing(world_on_bo
     )
     assert "Faste legegrupper" in "\n".join(r.text for r in soeren_replies)
     assert "Om «Alle elever får et fagligt løft»:" in "\n".join(r.text for r in fatima_replies)
-    assert not any("Dit svar er ikke gemt" in r.text for r in [*soeren_replies, *fatima_replies])
+    assert not any("Jeres svar er ikke gemt" in r.text for r in [*soeren_replies, *fatima_replies])
 
     goals = (await world_on_both.institution("Solsikken"))["goals"]
     assert goals[0]["local_goals"][0]["interventions"] == ["Faste legegrupper", "Venskabsklasser"]
@@ -225,13 +228,13 @@ async def test_a_person_on_two_boards_picks_one_and_can_switch(world: World, cam
     camilla.expect_choice("Solsikken (medlem)", "Ærøvej Skole (medlem)")
 
     await camilla.choose("Ærøvej Skole (medlem)")
-    camilla.expect("Hej Camilla Dahl! Lad os arbejde med de lokale mål for Ærøvej Skole", GOAL_1_QUESTION)
+    camilla.expect("Hej Camilla Dahl! Her kan I arbejde med de lokale mål for Ærøvej Skole", GOAL_1_QUESTION)
     await camilla.say("Alle elever har en god ven i klassen")
 
     await camilla.say("skift bestyrelse")
     camilla.expect("Du sidder i flere bestyrelser.")
     await camilla.say("1")  # Solsikken, the first offered
-    camilla.expect("Lad os arbejde med de lokale mål for Solsikken", GOAL_1_QUESTION)
+    camilla.expect("Her kan I arbejde med de lokale mål for Solsikken", GOAL_1_QUESTION)
     await camilla.say("Alle børn har en fast voksen")
 
     skole = await world.institution("Ærøvej Skole")
@@ -272,7 +275,9 @@ async def test_an_approved_registration_cannot_be_changed(world: World, soeren: 
     versions = len(await world.audit())
 
     await soeren.say("gennemgang")
-    soeren.expect("Registreringen er godkendt og låst.", "Lokalt mål 1").expect_no_choice("Ret mål 1", "Send ind")
+    soeren.expect("Registreringen er godkendt og låst.", "Lokalt mål 1").expect_no_choice(
+        "Ret fælles mål 1", "Send ind"
+    )
 
     await soeren.say("ret mål 1.1")
     soeren.expect("Forvaltningen har godkendt registreringen, og den er nu låst. Kontakt forvaltningen")

@@ -14,13 +14,13 @@ async def _all_four_goals(talk: Talk, *, two_under_goal_1: bool = False) -> None
     await talk.say("hej")
     await talk.register_local_goal("Alle børn har en fast voksen", ["Faste legegrupper"])
     if two_under_goal_1:
-        await talk.choose("Ja, tilføj et mere")
+        await talk.choose("Ja, tilføj et til")
         await talk.register_local_goal("Alle børn bliver hørt", ["Børnemøder"])
-    await talk.choose("Nej, videre til mål 2")
+    await talk.choose("Nej, videre til fælles mål 2")
     await talk.register_local_goal("Fagligt løft for alle", ["Læsebånd"])
-    await talk.choose("Nej, videre til mål 3")
+    await talk.choose("Nej, videre til fælles mål 3")
     await talk.register_local_goal("Børnenes stemme tæller", ["Børneråd"])
-    await talk.choose("Nej, videre til mål 4")
+    await talk.choose("Nej, videre til fælles mål 4")
     await talk.register_local_goal("Sunde fællesskaber", ["Legeguider"])
     await talk.choose("Nej, videre til gennemgangen")
     talk.expect("Her er alt, hvad der er registreret for Solsikken:")
@@ -52,14 +52,14 @@ async def test_back_from_another_local_goal_question_shows_the_measurement_again
     await soeren.say("tilbage")
     soeren.expect(MEASUREMENT, "Nuværende svar: Trivselsmåling", "Hvornår: marts 2027").expect_choice("Behold svaret")
     await soeren.choose("Behold svaret")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
 
 
 async def test_skipping_the_local_goal_question_skips_the_strategic_goal(world: World, soeren: Talk) -> None:
     await soeren.say("hej")
     await soeren.say("spring over")
     soeren.expect(
-        "Sprunget over. I kan vende tilbage til mål 1 senere ved at skrive «ret mål 1».",
+        "Sprunget over. I kan vende tilbage til fælles mål 1 senere ved at skrive «ret mål 1».",
         "Hvilke lokale mål skal der til for at opnå mål 2?",
     )
     assert (await world.institution("Solsikken"))["goals"][0]["local_goals"] == []
@@ -74,21 +74,21 @@ async def test_skipped_answers_are_listed_in_the_review_and_block_the_submit(wor
     await soeren.say("Test")
     await soeren.say("maj 2027")
     await soeren.say("ja")
-    await soeren.choose("Nej, videre til mål 3")
+    await soeren.choose("Nej, videre til fælles mål 3")
     await soeren.register_local_goal("Børnenes stemme tæller")
-    await soeren.choose("Nej, videre til mål 4")
+    await soeren.choose("Nej, videre til fælles mål 4")
     await soeren.register_local_goal("Sunde fællesskaber")
     await soeren.choose("Nej, videre til gennemgangen")
 
     soeren.expect(
         "Det mangler, før den kan sendes ind:",
-        "• mål 1 har endnu ikke et lokalt mål",
-        "• mål 2.1: «Indsatser» er ikke besvaret",  # the short label, not the whole question
+        "• Der er endnu ikke et lokalt mål under fælles mål 1",
+        "• Lokalt mål 2.1: «Indsatser» er ikke besvaret",  # the short label, not the whole question
     )
     soeren.expect_no_choice("Send ind")
 
     await soeren.say("indsend")
-    soeren.expect("Der mangler stadig lidt:", "• mål 1 har endnu ikke et lokalt mål")
+    soeren.expect("Der mangler stadig lidt:", "• Der er endnu ikke et lokalt mål under fælles mål 1")
     soeren.expect_not("Tak! Registreringen")
     assert (await world.institution("Solsikken"))["status"] == "draft"
 
@@ -97,7 +97,7 @@ async def test_editing_a_local_goal_after_the_review_lands_back_in_the_review(wo
     await _all_four_goals(soeren, two_under_goal_1=True)
 
     await soeren.say("ret mål 1.2")
-    soeren.expect("Hvad vil du rette?", "1.2", "Alle børn bliver hørt", "• Børnemøder")
+    soeren.expect("Hvad vil I rette?", "1.2", "Alle børn bliver hørt", "• Børnemøder")
     await soeren.choose("Hvilke lokale mål skal der til for at opnå mål 1?")
     soeren.expect("Nuværende svar: Alle børn bliver hørt")
     await soeren.say("Alle børn bliver hørt hver dag")
@@ -105,7 +105,9 @@ async def test_editing_a_local_goal_after_the_review_lands_back_in_the_review(wo
     soeren.expect_choice("Send ind")
 
     await soeren.say("ret mål 2")
-    soeren.expect("Hvilket lokalt mål under mål 2?").expect_choice("2.1 Fagligt løft for alle", "Tilføj et lokalt mål")
+    soeren.expect("Hvilket lokalt mål under fælles mål 2?").expect_choice(
+        "2.1 Fagligt løft for alle", "Tilføj et lokalt mål"
+    )
     await soeren.choose("2.1 Fagligt løft for alle")
     await soeren.choose(INTERVENTIONS)
     soeren.expect("Indtil videre:", "• Læsebånd")
@@ -143,17 +145,17 @@ async def test_editing_a_local_goal_after_the_review_lands_back_in_the_review(wo
 async def test_edit_without_a_number_asks_which_goal(soeren: Talk) -> None:
     await _all_four_goals(soeren)
     await soeren.say("ret")
-    soeren.expect("Hvilket mål vil du rette?").expect_choice("Mål 3: Alle børn og unge sikres")
+    soeren.expect("Hvilket fælles mål vil I rette?").expect_choice("Fælles mål 3: Alle børn og unge sikres")
     await soeren.choose("3")
-    soeren.expect("Hvilket lokalt mål under mål 3?")
+    soeren.expect("Hvilket lokalt mål under fælles mål 3?")
 
 
 async def test_edit_of_a_goal_that_does_not_exist_is_refused(soeren: Talk) -> None:
     await _all_four_goals(soeren)
     await soeren.say("ret mål 7")
-    soeren.expect("Der er ikke noget mål 7.", "Hvilket mål vil du rette?")
+    soeren.expect("Der er ikke noget fælles mål 7.", "Hvilket fælles mål vil I rette?")
     await soeren.say("ret mål 1.5")
-    soeren.expect("Der er ikke noget lokalt mål 1.5.", "Hvilket lokalt mål under mål 1?")
+    soeren.expect("Der er ikke noget lokalt mål 1.5.", "Hvilket lokalt mål under fælles mål 1?")
 
 
 async def test_deleting_a_local_goal_asks_first_and_renumbers_the_rest(world: World, soeren: Talk) -> None:

@@ -19,9 +19,10 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
 
     await soeren.say("hej")
     soeren.expect(
-        "Hej Søren Østergaard! Lad os arbejde med de lokale mål for Solsikken i «Styrkelse af almenområdet».",
+        "Hej Søren Østergaard! Her kan I arbejde med de lokale mål for Solsikken i strategien "
+        "«Styrkelse af almenområdet».",
         "Der er 4 fælles mål.",
-        "Mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
+        "Fælles mål 1 af 4: Alle børn og unge bringes hver dag i en privilegeret position",
         GOAL_1_QUESTION,
     )
 
@@ -38,14 +39,14 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
     soeren.expect(WHEN)
     await soeren.say("marts 2027")
     soeren.expect("Jeg har forstået det som: 1. marts 2027. Passer det?").expect_choice(
-        "Ja", "Nej, gem det bare som tekst"
+        "Ja", "Nej, behold vores formulering"
     )
     await soeren.choose("Ja")
-    soeren.expect("Lokale mål under mål 1 indtil nu:", "1.1 Alle børn har en fast voksen, de kan gå til")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?").expect_choice("Nej, videre til mål 2")
+    soeren.expect("Lokale mål under fælles mål 1 indtil nu:", "1.1 Alle børn har en fast voksen, de kan gå til")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?").expect_choice("Nej, videre til fælles mål 2")
 
     # Local goal 1.2: interventions as one message each.
-    await soeren.choose("Ja, tilføj et mere")
+    await soeren.choose("Ja, tilføj et til")
     soeren.expect(GOAL_1_QUESTION)
     await soeren.say("Alle børn bliver hørt i hverdagen")
     await soeren.say("Børnemøder hver fredag")
@@ -56,14 +57,14 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
     await soeren.say("oktober 2027")
     await soeren.choose("Ja")
     soeren.expect("1.1 Alle børn har en fast voksen", "1.2 Alle børn bliver hørt i hverdagen")
-    await soeren.choose("Nej, videre til mål 2")
+    await soeren.choose("Nej, videre til fælles mål 2")
 
-    soeren.expect("Mål 2 af 4", "Hvilke lokale mål skal der til for at opnå mål 2?")
+    soeren.expect("Fælles mål 2 af 4", "Hvilke lokale mål skal der til for at opnå mål 2?")
     await soeren.register_local_goal("Alle børn får et fagligt løft", ["Læsebånd", "Matematikvejledning"])
-    await soeren.choose("Nej, videre til mål 3")
+    await soeren.choose("Nej, videre til fælles mål 3")
     soeren.expect("Hvilke lokale mål skal der til for at opnå mål 3?")
     await soeren.register_local_goal("Børnenes stemme i planlægningen", ["Børneråd"], "Observationer", "maj 2027")
-    await soeren.choose("Nej, videre til mål 4")
+    await soeren.choose("Nej, videre til fælles mål 4")
     soeren.expect("Hvilke lokale mål skal der til for at opnå mål 4?")
     await soeren.register_local_goal("Sunde fællesskaber på legepladsen", ["Legeguider"], "Samtaler", "juni 2027")
     await soeren.choose("Nej, videre til gennemgangen")
@@ -72,8 +73,8 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
 
     soeren.expect(
         "Her er alt, hvad der er registreret for Solsikken:",
-        "Mål 1 af 4",
-        "Mål 4 af 4",
+        "Fælles mål 1 af 4",
+        "Fælles mål 4 af 4",
         "Alle børn har en fast voksen, de kan gå til",
         "• Faste legegrupper\n• Venskabsklasser\n• Legepatrulje i frikvartererne",
         "trivselsmåling\nHvornår: marts 2027\nDatoer: 1. marts 2027",
@@ -83,7 +84,7 @@ async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on
         "Børnenes stemme i planlægningen",
         "Sunde fællesskaber på legepladsen",
         "Senest skrevet af",
-        "Alt er besvaret. Vil du sende registreringen ind til forvaltningen?",
+        "Alt er besvaret. Vil I sende registreringen ind til forvaltningen?",
     )
     soeren.expect_not("ikke besvaret", "Det mangler")
     await soeren.choose("Send ind")
@@ -136,15 +137,15 @@ async def _half_way(soeren: Talk) -> None:
 async def test_paused_half_way_a_restarted_service_resumes_at_the_same_question(world: World, soeren: Talk) -> None:
     await _half_way(soeren)
     await soeren.say("pause")
-    soeren.expect("Alt er gemt. Skriv «fortsæt», når du vil videre.")
+    soeren.expect("Alt er gemt. Skriv «fortsæt», når I vil videre.")
 
     world.restart()
     await soeren.say("fortsæt")
-    soeren.expect("Velkommen tilbage! Vi fortsætter, hvor du slap.", WHEN)
+    soeren.expect("Velkommen tilbage! Vi fortsætter, hvor I slap.", WHEN)
 
     await soeren.say("marts 2027")
     await soeren.choose("Ja")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
     measurement = (await world.institution("Solsikken"))["goals"][0]["local_goals"][0]["measurement"]
     assert measurement == {"method": "Trivselsmåling", "when": "marts 2027", "dates": ["2027-03-01"]}
 
@@ -183,11 +184,11 @@ async def test_a_new_strategy_loaded_half_way_starts_the_board_on_it(world: Worl
     await world.load_strategy(KLYNGE)
 
     await lone.say("fortsæt")
-    lone.expect("«Vision for Børnefortællingen 2024-2027»", "Fokusområde 1 af 5").expect_not(INTERVENTIONS)
+    lone.expect("«Vision for Børnefortællingen 2024-2027»", "Fælles mål 1 af 5").expect_not(INTERVENTIONS)
     lone.expect("Målepunkter:", "min. 10 metoder/arbejdsgange på tværs af klyngens enheder")
     await soeren.say("hej")  # the chair of the parent board is not asked
     soeren.expect("«Vision for Børnefortællingen 2024-2027» besvares af institutionens ledelse")
-    soeren.expect_not("Fokusområde 1")
+    soeren.expect_not("Fælles mål 1")
     assert (await world.institution("Solsikken"))["goals"][0]["local_goals"] == []
     async with world.db.transaction() as s:
         old = await s.scalar(select(Strategy).where(Strategy.key == "almen"))
@@ -202,16 +203,16 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
     await lone.say("hej")  # the leader is greeted as a leader, and chooses to work on the registration
     await lone.choose("Arbejd med registreringen for Solsikken")
     lone.expect(
-        "Lad os arbejde med de lokale mål for Solsikken i «Vision for Børnefortællingen 2024-2027».",
+        "Her kan I arbejde med de lokale mål for Solsikken i strategien «Vision for Børnefortællingen 2024-2027».",
         "Der er 5 fælles mål.",
-        "Fokusområde 1 af 5: Samarbejde på tværs i klyngeledelsen",
-        'Hvad er jeres lokale mål for fokusområdet "Samarbejde på tværs i klyngeledelsen"?',
+        "Fælles mål 1 af 5: Samarbejde på tværs i klyngeledelsen",
+        'Hvad er jeres lokale mål for det fælles mål "Samarbejde på tværs i klyngeledelsen"?',
     )
 
     async def focus_area(number: int, local_goal: str, status: str | None) -> None:
-        lone.expect(f"Fokusområde {number} af 5")
+        lone.expect(f"Fælles mål {number} af 5")
         await lone.say(local_goal)
-        lone.expect("Hvilke handlinger sætter I i gang?")
+        lone.expect("Hvilke indsatser sætter I i gang?")
         await lone.say(f"Handling {number}a\nHandling {number}b")
         await lone.choose("Færdig")
         lone.expect("Hvordan og hvornår måler I?")
@@ -221,14 +222,14 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
         lone.expect("Er det et nyt mål, eller arbejder I allerede med det?")
         lone.expect_choice("Nyt", "I gang", "Videreført fra sidste år", "Spring over")
         await lone.choose(status or "Spring over")
-        lone.expect(f"Lokale mål under fokusområde {number} indtil nu:", f"{number}.1 {local_goal}")
+        lone.expect(f"Lokale mål under fælles mål {number} indtil nu:", f"{number}.1 {local_goal}")
         await lone.say("nej")
 
     await focus_area(1, "Ti fælles metoder på tværs", "I gang")
     await focus_area(2, "Vedligehold i samspil og relationer", None)
     await focus_area(3, "Nærværende voksne hver dag", "Nyt")
     await focus_area(4, "Den oplevede værdi undersøges", "Videreført fra sidste år")
-    lone.expect("Fokusområde 5 af 5", "Forældre og institution er gensidigt forpligtet")
+    lone.expect("Fælles mål 5 af 5", "Forældre og institution er gensidigt forpligtet")
     await lone.say("Fælles arrangementer med forældrene")
     await lone.say("Sommerfest")
     await lone.choose("Færdig")
@@ -243,16 +244,16 @@ async def test_the_cluster_vision_runs_through_the_same_engine(world: World, lon
 
     lone.expect(
         "Her er alt, hvad der er registreret for Solsikken:",
-        "Fokusområde 5 af 5",
+        "Fælles mål 5 af 5",
         "Ti fælles metoder på tværs",
         "• Handling 1a\n• Handling 1b",
         "KIDS-måling\nHvornår: foråret 2027",
         "Er det et nyt mål, eller arbejder I allerede med det?",
         "I gang",
         "(ikke besvaret)",  # the optional question skipped under focus area 2
-        "Alt er besvaret. Vil du sende registreringen ind til forvaltningen?",
+        "Alt er besvaret. Vil I sende registreringen ind til forvaltningen?",
     )
-    lone.expect_choice("Ret fokusområde 1", "Ret fokusområde 5")
+    lone.expect_choice("Ret fælles mål 1", "Ret fælles mål 5")
     await lone.choose("Send ind")
     lone.expect("Tak! Registreringen for Solsikken er sendt ind")
 

@@ -43,7 +43,7 @@ async def test_an_empty_message_while_asked_when_is_asked_again(soeren: Talk) ->
 async def test_an_answer_over_the_limit_is_refused_and_nothing_is_stored(world: World, soeren: Talk) -> None:
     await soeren.say("hej")
     await soeren.say("x" * 2001)
-    soeren.expect("Dit svar fylder 2001 tegn, men der er højst plads til 2000. Prøv at gøre det kortere.")
+    soeren.expect("Jeres svar fylder 2001 tegn, men der er højst plads til 2000. Prøv at gøre det kortere.")
     assert len(await world.audit()) == 0
     assert await _goal_1(world) == []
 
@@ -56,7 +56,7 @@ async def test_an_intervention_over_the_limit_is_refused(world: World, soeren: T
     await soeren.say("hej")
     await soeren.say("Alle børn har en fast voksen")
     await soeren.say("z" * 2001)
-    soeren.expect("Dit svar fylder 2001 tegn, men der er højst plads til 2000.")
+    soeren.expect("Jeres svar fylder 2001 tegn, men der er højst plads til 2000.")
     assert (await _goal_1(world))[0]["interventions"] == []
     await soeren.say("Faste legegrupper")
     soeren.expect("• Faste legegrupper")
@@ -68,10 +68,10 @@ async def test_a_measurement_over_the_limit_is_refused(world: World, soeren: Tal
     await soeren.say("Faste legegrupper")
     await soeren.choose("Færdig")
     await soeren.say("m" * 2001)
-    soeren.expect("Dit svar fylder 2001 tegn, men der er højst plads til 2000.")
+    soeren.expect("Jeres svar fylder 2001 tegn, men der er højst plads til 2000.")
     await soeren.say("Trivselsmåling")
     await soeren.say("w" * 2001)
-    soeren.expect("Dit svar fylder 2001 tegn, men der er højst plads til 2000.")
+    soeren.expect("Jeres svar fylder 2001 tegn, men der er højst plads til 2000.")
     assert (await _goal_1(world))[0]["measurement"] is None
 
 
@@ -106,7 +106,7 @@ async def test_unknown_text_in_a_menu_gets_the_short_help(world: World, soeren: 
     await soeren.say("hej")
     await soeren.register_local_goal("Alle børn har en fast voksen")
     await soeren.say("måske senere en dag")
-    soeren.expect(NOT_UNDERSTOOD, "Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect(NOT_UNDERSTOOD, "Vil I tilføje endnu et lokalt mål under fælles mål 1?")
     assert len(await _goal_1(world)) == 1
 
 
@@ -145,10 +145,10 @@ async def test_a_second_press_on_the_date_confirmation_is_not_taken_as_another_a
     await soeren.say("Trivselsmåling")
     await soeren.say("marts 2027")
     await soeren.choose("Ja")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
 
     await soeren.press("yes")  # the same «Ja» button of the date question, clicked twice
-    soeren.expect(STALE, "Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect(STALE, "Vil I tilføje endnu et lokalt mål under fælles mål 1?")
 
 
 async def test_a_typed_number_or_label_picks_the_offered_choice(world: World, soeren: Talk) -> None:
@@ -158,8 +158,8 @@ async def test_a_typed_number_or_label_picks_the_offered_choice(world: World, so
     soeren.expect("Hvilke lokale mål skal der til for at opnå mål 2?")
 
     await soeren.say("tilbage")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
-    await soeren.say("ja, tilføj et mere")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
+    await soeren.say("ja, tilføj et til")
     soeren.expect(GOAL_1_QUESTION).expect_not("Nuværende svar")
 
     await soeren.say("Alle børn bliver hørt")
@@ -182,7 +182,7 @@ async def test_ja_and_nej_answer_yes_no_questions(world: World, soeren: Talk) ->
     await soeren.say("Trivselsmåling")
     await soeren.say("marts 2027")
     await soeren.say("Ja")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
     await soeren.say("ja")
     soeren.expect(GOAL_1_QUESTION)
     await soeren.say("Alle børn bliver hørt")
@@ -191,7 +191,7 @@ async def test_ja_and_nej_answer_yes_no_questions(world: World, soeren: Talk) ->
     await soeren.say("Samtaler")
     await soeren.say("maj 2027")
     await soeren.say("nej")
-    soeren.expect("Fint, jeg gemmer «maj 2027» som tekst uden datoer.", "Vil I tilføje endnu et lokalt mål")
+    soeren.expect("Fint. Jeg beholder jeres formulering «maj 2027» uden datoer.", "Vil I tilføje endnu et lokalt mål")
     await soeren.say("nej")
     soeren.expect("Hvilke lokale mål skal der til for at opnå mål 2?")
 
@@ -210,9 +210,9 @@ async def test_a_when_that_cannot_be_read_is_kept_as_text(world: World, soeren: 
     soeren.expect("Jeg kunne ikke finde en måned i «når vi har tid». Hvilken måned regner I med at måle?")
     await soeren.choose("Behold det, vi skrev")  # the one follow-up question; the text is kept as written
     soeren.expect(
-        "Jeg kunne ikke finde en dato i «når vi har tid», så jeg gemmer det som tekst. "
-        "I får ikke en påmindelse om det, men det står i registreringen.",
-        "Vil I tilføje endnu et lokalt mål under mål 1?",
+        "Jeg kunne ikke finde en dato i «når vi har tid», så jeg gemmer jeres formulering, som den er. "
+        "I får ikke en påmindelse om målingen, men den står i registreringen.",
+        "Vil I tilføje endnu et lokalt mål under fælles mål 1?",
     )
     soeren.expect_not("Passer det?")
     assert (await _goal_1(world))[0]["measurement"] == {
@@ -228,7 +228,7 @@ async def test_danish_is_the_default_and_english_can_be_chosen_and_is_remembered
 
     await soeren.say("english")
     soeren.expect("I will write in English from now on.", "Which local goals are needed to reach goal 1?")
-    soeren.expect("Goal 1 of 4: Alle børn og unge bringes hver dag i en privilegeret position")
+    soeren.expect("Goal 1 of 4: Every child and young person is put in a privileged position every day")
     assert await world.locale_of("soeren.oestergaard") == "en"
     await soeren.say("Every child has a trusted adult")
     soeren.expect("About «Every child has a trusted adult»:", "Describe your interventions")

@@ -83,10 +83,10 @@ async def test_an_area_leader_sees_their_areas_follow_ups(followed_up: World) ->
         "Opfølgning på målinger",
         "Seneste svar: 1 på sporet, 0 delvist og 0 ikke på sporet.",
         "1 opfølgning venter på svar.",
-        "Solsikken · mål 2",
+        "Solsikken · fælles mål 2",
         "Flere ture ud af huset: spurgt 17. november 2026, ikke besvaret endnu",
         "Seneste svar",
-        "Solsikken · mål 1",
+        "Solsikken · fælles mål 1",
         "Alle børn har en fast voksen (2. november 2026): På sporet – Trivslen steg fra 3,9 til 4,2 (Søren Østergaard)",
     )
     mette.expect_not("Søndermarkskolen", "Færre har en ven", "Ikke på sporet")
@@ -98,8 +98,8 @@ async def test_the_admin_sees_every_follow_up(followed_up: World) -> None:
     admin.expect(
         "Seneste svar: 1 på sporet, 0 delvist og 1 ikke på sporet.",
         "1 opfølgning venter på svar.",
-        "Solsikken · mål 1",
-        "Søndermarkskolen · mål 1",
+        "Solsikken · fælles mål 1",
+        "Søndermarkskolen · fælles mål 1",
         "Alle elever har en ven i klassen (2. november 2026): Ikke på sporet – Færre har en ven end sidst",
     )
 
@@ -110,9 +110,9 @@ async def test_the_institution_view_lists_its_follow_ups(followed_up: World) -> 
     mette.expect(
         "Solsikken (Område Nord)",
         "Opfølgning på målinger",
-        "Mål 1 · 2. november 2026",
+        "Fælles mål 1 · 2. november 2026",
         "Alle børn har en fast voksen: På sporet – Trivslen steg fra 3,9 til 4,2 (Søren Østergaard)",
-        "Mål 2 · 16. november 2026",
+        "Fælles mål 2 · 16. november 2026",
         "Flere ture ud af huset: spurgt 17. november 2026, ikke besvaret endnu",
     )
     await mette.say("vis Mælkebøtten")  # no follow-ups: no follow-up section
@@ -143,7 +143,7 @@ async def test_a_board_member_is_refused_other_boards_follow_ups(followed_up: Wo
 
 async def test_a_board_member_sees_their_own_boards_follow_ups(followed_up: World, fatima: Talk) -> None:
     await fatima.say("opfølgning")
-    fatima.expect("Solsikken · mål 1", "På sporet – Trivslen steg").expect_not("Søndermarkskolen")
+    fatima.expect("Solsikken · fælles mål 1", "På sporet – Trivslen steg").expect_not("Søndermarkskolen")
 
 
 async def test_nothing_asked_yet(world: World) -> None:

@@ -36,7 +36,7 @@ async def test_a_lone_emoji_does_not_silently_replace_a_local_goal(world: World,
     await soeren.choose("q:local_goal")
     await soeren.say("👍")
     soeren.expect("Skal «👍» erstatte «Alle børn har en fast voksen»?")
-    await soeren.choose("Nej, jeg skriver et svar")
+    await soeren.choose("Nej, vi skriver et andet svar")
     assert (await world.institution("Solsikken"))["goals"][0]["local_goals"][0][
         "text"
     ] == "Alle børn har en fast voksen"

@@ -57,7 +57,7 @@ async def test_a_question_tells_the_deadline_when_it_is_ahead(world: World, tmp_
 async def test_a_typo_of_help_asks_did_you_mean_and_runs_the_command(world: World, soeren: Talk) -> None:
     await soeren.say("hej")
     await soeren.say("hjelp")
-    soeren.expect("Mente du «hjælp», eller er det jeres svar?")
+    soeren.expect("Mente I «hjælp», eller er det jeres svar?")
     assert await _local_goals(world, "Solsikken") == []
     await soeren.choose("stray:run")
     soeren.expect("«tilbage»")  # the help text
@@ -84,7 +84,7 @@ async def test_a_leaders_commands_are_never_a_local_goal(world: World) -> None:
     await kasper.say("hvem mangler?")
     await kasper.say("statusside")
     await kasper.say("statusid")  # a typo: asked, not stored
-    kasper.expect("Mente du «statusside», eller er det jeres svar?")
+    kasper.expect("Mente I «statusside», eller er det jeres svar?")
     await kasper.choose("Ja, «statusside»")
     kasper.expect_not("Beskrivelse af indsatser")
     kasper.expect("statussiden")  # the link request was run (links are switched off in these tests)

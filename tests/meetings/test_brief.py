@@ -67,7 +67,7 @@ async def test_the_brief_reads_back_from_docx(world: World) -> None:
     assert text[text.index("Hvad siger vores data om medarbejderne?") + 1] == "(ikke besvaret)"
     assert "15. december 2026 · Solsikken" in text
     assert "Lone Bæk (forbereder)" in text and "Anne Admin (deltager)" in text
-    assert "Mål 1.1: Alle børn har en fast voksen" in text
+    assert "Lokalt mål 1.1: Alle børn har en fast voksen" in text
     assert "1. september 2026: Delvist – Halvdelen af stuerne" in text  # the follow-up history
     assert "Sprogindsatsen evalueres (Lone Bæk, 15. januar 2027)" in text  # carried in from 20 November
     assert "Strategisk kommunikation" not in " ".join(text[: text.index("Dagsorden")])

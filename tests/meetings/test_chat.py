@@ -48,7 +48,7 @@ async def test_a_leader_prepares_the_dialogue_meeting(world: World) -> None:
     await lone.say("hej")  # the registration conversation is where it was, not the meeting's
     lone.expect("Som leder af Solsikken kan du skrive:").expect_not("af 16")  # a leader is greeted as one
     await lone.choose("Arbejd med registreringen for Solsikken")
-    lone.expect("Lad os arbejde med de lokale mål for Solsikken").expect_not("spørgsmål")
+    lone.expect("Her kan I arbejde med de lokale mål for Solsikken").expect_not("spørgsmål")
     await lone.press(f"meeting:prepare:{coming}")  # the button of the bot's message
     lone.expect("spørgsmål 2 af 16", "Hvad siger vores data om medarbejderne?")
     for number in range(2, 17):

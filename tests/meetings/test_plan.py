@@ -56,7 +56,7 @@ Område Nord,2027-03-15,tvaersmoede,
     assert report.problems == [
         "linje 3: «31-02-2027» er ikke en dato. Skriv den som 2027-03-15 eller 15-03-2027.",
         "linje 4: Skabelonen «julefrokost» findes ikke (der er: dialogmoede, omraademoede, tvaersmoede).",
-        f"linje 5: Der er ingen med e-mailen «ukendt@{DOMAIN}». Læg dem ind med «maalbot org import» først.",
+        f"linje 5: Der er ingen med e-mailen «ukendt@{DOMAIN}». Læg personen ind med «maalbot org import» først.",
         "linje 5: «Dialogmøde mellem ledelsesteamet og forvaltningen» handler om én institution, og «Månestrålen» "
         "kender jeg ikke.",
         "linje 6: «Samarbejdsmøde mellem områderne» er for hele kommunen, så lad institution og område være tomme.",

@@ -104,7 +104,7 @@ def test_the_digest_is_split_into_small_replies() -> None:
     rows = [InstitutionInfo(i, f"Institution {i:02d}", 1, "draft", None, {1: 1}) for i in range(45)]
     replies = progress_table(texts("da"), strategy, "Status", rows)
     assert [len(r.facts) for r in replies] == [CHUNK, CHUNK, 5 + 1]
-    assert replies[-1].facts[-1] == ("I alt", "0 af 45 indsendt · 1: 0/45  2: 0/45  3: 0/45  4: 0/45")
+    assert replies[-1].facts[-1] == ("I alt", "0 af 45 har sendt ind · 1: 0/45  2: 0/45  3: 0/45  4: 0/45")
     assert replies[0].facts[0] == ("Institution 00", "1 ◐  2 ✗  3 ✗  4 ✗ · i gang")
     assert all(len(r.text) + sum(len(a) + len(b) for a, b in r.facts) < 3000 for r in replies)
 

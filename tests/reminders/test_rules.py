@@ -149,7 +149,7 @@ def test_escalation_14_and_3_days_before_and_one_list_after_the_deadline(tmp_pat
         i for i in plan(local(2026, 6, 16, 9, 0), snap) if i.rule == "overdue" and i.recipient == "person:1"
     ]
     reply = reply_from_json(admin_list.payload["replies"][0])
-    assert reply.text == "Fristen var 15. juni 2026. 2 bestyrelser har ikke indsendt:"
+    assert reply.text == "Fristen var 15. juni 2026. 2 bestyrelser har ikke sendt ind:"
     assert [label for label, _ in reply.facts] == ["Solsikken (Område Nord)", "Bøgeskov Skole (Område Syd)"]
     escalation = next(
         i for i in plan(local(2026, 6, 1, 9, 0), snap) if i.recipient == "person:3" and i.rule == "escalation"

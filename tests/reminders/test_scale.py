@@ -97,5 +97,5 @@ async def test_a_tick_runs_as_many_statements_for_90_boards_as_for_15(sqlite_db:
     assert digest is not None and len(digest["replies"]) == 1  # 90 institutions: a summary, not a table
     (summary,) = digest["replies"]
     assert summary["title"].startswith("Ugentlig status for hele kommunen")
-    assert summary["text"].startswith("I alt: 0 af 90 indsendt") and "statusside" in summary["text"]
+    assert summary["text"].startswith("I alt: 0 af 90 har sendt ind") and "statusside" in summary["text"]
     assert [area for area, _ in summary["facts"]] == ["Område 0", "Område 1", "Område 2"]

@@ -41,7 +41,7 @@ async def test_the_digest_is_sent_at_nine_local_time_on_monday(demo_sqlite: Demo
     assert table.title == "Ugentlig status for Område Nord, 2. marts 2026"
     assert "✓ færdig · ◐ i gang · ✗ mangler" in table.text
     assert dict(table.facts)["Solsikken"] == "1 ✗  2 ✗  3 ✗  4 ✗ · ikke startet"
-    assert dict(table.facts)["I alt"].startswith("0 af 3 indsendt")
+    assert dict(table.facts)["I alt"].startswith("0 af 3 har sendt ind")
 
 
 async def test_a_board_submitting_stops_its_nudges(demo_sqlite: Demo) -> None:

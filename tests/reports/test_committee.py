@@ -86,7 +86,7 @@ def test_the_xlsx_overview_has_the_facts_tables_and_native_charts(tmp_path: Path
     out = tmp_path / "udvalget.xlsx"
     write_export(DATA, "xlsx", out)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2"]
+    assert wb.sheetnames == ["Oversigt", "Institutioner", "Fælles mål 1", "Fælles mål 2"]
     ws = wb["Oversigt"]
     rows = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
     assert rows[0] == ["Bestyrelsernes lokale mål"]
@@ -97,17 +97,17 @@ def test_the_xlsx_overview_has_the_facts_tables_and_native_charts(tmp_path: Path
         ["Frist"],
         ["Dato for udtræk", "29. november 2026"],
     ]
-    assert ["Mål 1", "Mål nummer 1"] in rows and ["Mål 2", "Mål nummer 2"] in rows  # the full goal titles
+    assert ["Fælles mål 1", "Mål nummer 1"] in rows and ["Fælles mål 2", "Mål nummer 2"] in rows  # the full goal titles
     assert ["Område", "Bestyrelser", "Sendt ind", "Godkendt", "Mangler", "Har sendt ind"] in rows
     assert ["Nord", 3, 1, 1, 1, 2] in rows and ["I alt", 5, 1, 1, 3, 2] in rows
-    assert ["Fælles mål", "Nord", "Syd", "I alt"] in rows and ["Mål 1", 2, 0, 2] in rows
+    assert ["Fælles mål", "Nord", "Syd", "I alt"] in rows and ["Fælles mål 1", 2, 0, 2] in rows
     assert ["på sporet", 1] in rows and ["ikke besvaret endnu", 1] in rows
     charts = ws._charts
     assert len(charts) == 2 and all(isinstance(c, BarChart) for c in charts)
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-    assert wb["Mål 2"]["A1"].value == "Mål 2: Mål nummer 2"
+    assert wb["Fælles mål 2"]["A1"].value == "Fælles mål 2: Mål nummer 2"
     statuses = [r[3] for r in wb["Institutioner"].iter_rows(min_row=2, values_only=True)]
-    assert statuses == ["Godkendt", "Sendt ind", "I gang", "Sendt retur til rettelser", "Ikke startet"]
+    assert statuses == ["Godkendt", "Sendt ind", "I gang", "Sendt retur", "Ikke startet"]
 
 
 async def test_the_export_reads_with_the_same_queries_for_3_or_30_institutions(sqlite_db: Database) -> None:
@@ -145,9 +145,9 @@ def test_the_labels_are_danish_and_english_through_the_catalogs() -> None:
     assert english.labels.keys() == danish.labels.keys()
     assert report_texts_for() is danish  # Danish is the default
     assert (danish["doc_title"], danish["area"], danish["submitted_by"]) == (
-        "Bestyrelsernes lokale mål", "Område", "Indsendt af"
+        "Bestyrelsernes lokale mål", "Område", "Sendt ind af"
     )  # fmt: skip
-    assert danish.goal(3) == "Mål 3" and danish.status("returned") == "Sendt retur til rettelser"
+    assert danish.goal(3) == "Fælles mål 3" and danish.status("returned") == "Sendt retur"
     assert english["status.draft"] == "in progress" and english["doc_title"] == "The boards' local goals"
     assert english.goal(3) == "Goal 3"
     untranslated = [

@@ -226,7 +226,7 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db), "xlsx", out)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2"]
+    assert wb.sheetnames == ["Oversigt", "Institutioner", "Fælles mål 1", "Fælles mål 2"]
     for ws in wb.worksheets[1:]:
         header_row = 1 if ws.title == "Institutioner" else 2
         assert ws.freeze_panes == f"A{header_row + 1}"
@@ -239,8 +239,8 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
     institutions = wb["Institutioner"]
     assert institutions.auto_filter.ref == institutions.dimensions
     header = [c.value for c in institutions[1]]
-    assert header[:6] == ["Institution", "Område", "Type", "Status", "Indsendt af", "Indsendt"]
-    assert header[6:] == ["Mål 1", "Mål 2"]
+    assert header[:6] == ["Institution", "Område", "Type", "Status", "Sendt ind af", "Sendt ind"]
+    assert header[6:] == ["Fælles mål 1", "Fælles mål 2"]
     assert [c.value for c in institutions[2]][:5] == [
         "Solsikken",
         "Område Nord",
@@ -252,8 +252,8 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
     assert (institutions["G2"].value, institutions["H2"].value) == (2, 0)
     assert institutions["D3"].value == "Ikke startet"
 
-    goal1 = wb["Mål 1"]
-    assert str(goal1["A1"].value).startswith("Mål 1: ")  # the goal's full title in row 1
+    goal1 = wb["Fælles mål 1"]
+    assert str(goal1["A1"].value).startswith("Fælles mål 1: ")  # the goal's full title in row 1
     assert goal1.auto_filter.ref == "A2:I6"  # the last column is the follow-ups
     assert goal1["I2"].value == "Opfølgning"
     assert goal1["D2"].value == "Lokalt mål"
@@ -271,7 +271,7 @@ async def test_xlsx_formula_text_stays_text(sqlite_db: Database, tmp_path: Path)
     await seed(sqlite_db, second_goal_text="=1+1\x0b")
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db), "xlsx", out)
-    cell = load_workbook(out)["Mål 1"]["D4"]
+    cell = load_workbook(out)["Fælles mål 1"]["D4"]
     assert (cell.value, cell.data_type) == ("=1+1", "s")  # control character dropped
 
 
@@ -284,8 +284,8 @@ async def test_markdown(sqlite_db: Database, tmp_path: Path) -> None:
     assert "## Område Nord\n" in md and "## Ærø Syd\n" in md
     assert "### Solsikken (dagtilbud)\n" in md
     assert "**Status:** Sendt ind" in md and "**Status:** Ikke startet" in md
-    assert "**Indsendt:** 2024-01-10 13:00" in md  # Copenhagen time
-    assert "#### Mål 1: Børn i en privilegeret position\n" in md
+    assert "**Sendt ind:** 2024-01-10 13:00" in md  # Copenhagen time
+    assert "#### Fælles mål 1: Børn i en privilegeret position\n" in md
     assert "- Venskabsgrupper\n- Legepatruljer\n" in md
     assert "Måling: Trivselsmåling – i marts og oktober (2024-03-01, 2024-10-01)" in md
     assert "_Ingen lokale mål._" in md

@@ -114,12 +114,14 @@ async def test_the_summary_counts_the_boards_and_the_coverage(sqlite_db: Databas
     assert _rows(progress)[1][1].count("█") == 7  # a bar of a third of 20
     assert _rows(coverage) == [
         ["Fælles mål", "Område Nord", "Område Syd", "I alt"],
-        ["Mål 1", "1", "0", "1"],  # Søndermarkskolen's goal 1 is a draft: not counted
-        ["Mål 2", "0", "0", "0"],
-        ["Mål 3", "1", "0", "1"],
-        ["Mål 4", "0", "0", "0"],
+        ["Fælles mål 1", "1", "0", "1"],  # Søndermarkskolen's goal 1 is a draft: not counted
+        ["Fælles mål 2", "0", "0", "0"],
+        ["Fælles mål 3", "1", "0", "1"],
+        ["Fælles mål 4", "0", "0", "0"],
     ]
-    assert _rows(coverage_bars)[1] == ["Mål 1", "█" + "░" * 19, "1 af 6 (17 %)"][:1] + _rows(coverage_bars)[1][1:]
+    assert (
+        _rows(coverage_bars)[1] == ["Fælles mål 1", "█" + "░" * 19, "1 af 6 (17 %)"][:1] + _rows(coverage_bars)[1][1:]
+    )
     assert _rows(coverage_bars)[1][2] == "1 af 6 (17 %)"
     assert _rows(follow_ups)[0] == ["Opfølgning", "Antal"]
 
@@ -129,7 +131,8 @@ async def test_grouped_by_goal_area_institution_without_drafts(sqlite_db: Databa
     heads = _headings(doc)
     goal_heads = [text for style, text in heads if style == "Heading 1"]
     assert [h.split(":")[0] for h in goal_heads] == [
-        "Sammenfatning", "Mål 1", "Mål 2", "Mål 3", "Mål 4", "Bestyrelser, der mangler", "Bilag"
+        "Sammenfatning", "Fælles mål 1", "Fælles mål 2", "Fælles mål 3", "Fælles mål 4",
+        "Bestyrelser, der mangler", "Bilag",
     ]  # fmt: skip
     first_goal = heads[heads.index(("Heading 1", goal_heads[1])) + 1 : heads.index(("Heading 1", goal_heads[2]))]
     assert first_goal == [("Heading 2", "Område Nord"), ("Heading 3", "Solsikken")]  # the draft is left out
@@ -235,7 +238,7 @@ def test_follow_ups_are_shown_when_present(tmp_path: Path) -> None:
     texts_ = [p.text for p in doc.paragraphs]
     assert "Opfølgning: 1. marts 2027 – på sporet – Målingen viste fremgang (Bo)" in texts_
     assert "Opfølgning: 1. oktober 2027 – ikke besvaret endnu" in texts_
-    assert "Skole · Status: Godkendt · Indsendt af: Bo" in texts_
+    assert "Skole · Status: Godkendt · Sendt ind af: Bo" in texts_
     assert _rows(doc.tables[4]) == [
         ["Opfølgning", "Antal"], ["på sporet", "1"], ["delvist", "0"], ["ikke på sporet", "0"],
         ["ikke besvaret endnu", "1"],

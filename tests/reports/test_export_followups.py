@@ -254,7 +254,7 @@ async def test_xlsx_has_follow_ups_and_last_period_beside_this_one(sqlite_db: Da
     await seed(sqlite_db)
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db, now=NOW), "xlsx", out)
-    goal1 = load_workbook(out)["Mål 1"]
+    goal1 = load_workbook(out)["Fælles mål 1"]
     header = [c.value for c in goal1[2]]
     assert header[-2:] == ["Opfølgning", "Sidste periode"]
     assert goal1.auto_filter.ref == "A2:J4"
@@ -275,7 +275,7 @@ async def test_xlsx_without_a_previous_period_has_no_last_period_column(sqlite_d
     await seed(sqlite_db, previous=None)
     out = tmp_path / "export.xlsx"
     write_export(await build_export(sqlite_db, now=NOW), "xlsx", out)
-    header = [c.value for c in load_workbook(out)["Mål 1"][2]]
+    header = [c.value for c in load_workbook(out)["Fælles mål 1"][2]]
     assert header[-1] == "Opfølgning" and "Sidste periode" not in header
 
 

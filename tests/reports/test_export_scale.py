@@ -121,14 +121,14 @@ async def test_the_xlsx_holds_every_row_and_reads_back(sqlite_db: Database, tmp_
     out = tmp_path / "udvalget.xlsx"
     write_export({**await build_export(sqlite_db, now=NOW), "municipality": "Demo Kommune"}, "xlsx", out)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Oversigt", "Institutioner", "Mål 1", "Mål 2"]
+    assert wb.sheetnames == ["Oversigt", "Institutioner", "Fælles mål 1", "Fælles mål 2"]
     institutions = list(wb["Institutioner"].iter_rows(values_only=True))
     assert institutions[0][:4] == ("Institution", "Område", "Type", "Status")
     assert [row[0] for row in institutions[1:]] == [f"Skole {i:03d}" for i in sorted(range(15), key=lambda i: i % 5)]
     assert institutions[1][3] == "I gang" and institutions[2][3] == "Sendt ind"  # Skole 000 is a draft
     assert institutions[2][4:] == ("Formand 5", datetime(2026, 11, 29, 18, 0), 1, 1)  # local time in Excel
-    goal = wb["Mål 1"]
-    assert goal["A1"].value == "Mål 1: Trivsel"
+    goal = wb["Fælles mål 1"]
+    assert goal["A1"].value == "Fælles mål 1: Trivsel"
     rows = list(goal.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 15
     assert rows[1][:9] == ("Område 0", "Skole 005", "Sendt ind", "Mål 1 for skole 005", "Indsats 1\nIndsats 2",
@@ -181,7 +181,7 @@ async def test_the_english_exports_read_in_english(sqlite_db: Database, tmp_path
     assert "Appendix: time and process plan" in [p.text for p in doc.paragraphs]
     danish = tmp_path / "d.csv"
     write_export(data, "csv", danish)  # Danish unless asked
-    assert danish.read_text(encoding="utf-8-sig").startswith("Område;Institution;Type;Status;Mål nr.")
+    assert danish.read_text(encoding="utf-8-sig").startswith("Område;Institution;Type;Status;Fælles mål nr.")
 
 
 def test_maalbot_export_language_english_and_danish_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,4 +194,5 @@ def test_maalbot_export_language_english_and_danish_by_default(tmp_path: Path, m
     assert main(["export", "--format", "csv", "--out", str(tmp_path / "en.csv"), "--language", "en"]) == 0
     assert main(["export", "--format", "csv", "--out", str(tmp_path / "da.csv")]) == 0
     assert (tmp_path / "en.csv").read_text(encoding="utf-8-sig").startswith("Area;Institution;Type;Status;Goal no.")
-    assert (tmp_path / "da.csv").read_text(encoding="utf-8-sig").startswith("Område;Institution;Type;Status;Mål nr.")
+    danish = (tmp_path / "da.csv").read_text(encoding="utf-8-sig")
+    assert danish.startswith("Område;Institution;Type;Status;Fælles mål nr.")

@@ -92,9 +92,9 @@ async def test_admin_status_is_one_short_message(big: Workspace) -> None:
     assert len(messages) == 1 and len(messages[0]["blocks"]) <= 30
     admin.expect(
         "100 af 300 har sendt ind.",
-        "sendt ind: 100, i gang: 100, sendt tilbage: 0, ikke startet: 100.",
+        "sendt ind: 100, i gang: 100, sendt retur: 0, ikke startet: 100.",
         "Længst bagud",
-        "og 190 mere",
+        "og 190 til",
         "https://maal.stor.dk/status?",
     )
     worst = named_institutions(admin.text)
@@ -106,7 +106,7 @@ async def test_admin_who_is_missing_is_one_short_message(big: Workspace) -> None
     admin = big.person("U0ADMIN", "admin@stor.dk", "Anne")
     messages = await admin.say("hvem mangler?")
     assert len(messages) == 1
-    admin.expect("200 bestyrelser har ikke sendt ind endnu.", "og 190 mere", "https://maal.stor.dk/status?")
+    admin.expect("200 bestyrelser har ikke sendt ind endnu.", "og 190 til", "https://maal.stor.dk/status?")
     worst = named_institutions(admin.text)
     assert len(worst) == 10 and all(int(name.split()[-1]) % 3 == 2 for name in worst)  # not started first
 
@@ -115,7 +115,7 @@ async def test_a_big_area_gets_the_short_answer_for_its_own_area_only(big: Works
     leader = big.person("U0LEDER", "a1@stor.dk", "Leder")
     messages = await leader.say("status")
     assert len(messages) == 1
-    leader.expect("17 af 50 har sendt ind.", "i gang: 16", "ikke startet: 17", "og 23 mere")
+    leader.expect("17 af 50 har sendt ind.", "i gang: 16", "ikke startet: 17", "og 23 til")
     assert named_institutions(leader.text) == [f"Institution {n:03d}" for n in range(50, 80, 3)]
     leader_in_chat = await leader.say("hvem mangler?")
     assert len(leader_in_chat) == 1 and "33 bestyrelser har ikke sendt ind endnu." in leader.text

@@ -55,7 +55,7 @@ async def test_help_and_unknown_words(workspace: Workspace) -> None:
     for text in ("", "hjælp", "help", "noget helt andet"):
         _, key = await workspace.slash("U0FATIMA", text)
         answer = said(workspace.responses(key))
-        assert "Som medlem af bestyrelsen for Solsikken kan du skrive:" in answer, text
+        assert "I bestyrelsen for Solsikken kan I skrive:" in answer, text
         assert "«/maal start» – start eller fortsæt jeres registrering i en direkte besked" in answer, text
         assert "«/maal hvem-mangler»" not in answer and "«/maal dækning»" not in answer, text
 
@@ -128,9 +128,22 @@ async def test_mention_by_a_member_about_another_board_is_refused(workspace: Wor
 
 
 async def test_mention_that_is_not_a_question(workspace: Workspace) -> None:
+    """Issue 17: the @mention help follows the person's roles; a board member is not offered leader questions."""
     workspace.person("U0FATIMA", f"fatima.ali@{DEMO}", "Fatima")
     await mention(workspace, "U0FATIMA", "<@UBOT> godmorgen")
-    assert "I en kanal svarer jeg på «status»" in said(workspace.fake.posted("C0NORD"))
+    member = said(workspace.fake.posted("C0NORD"))
+    assert "Skriv til mig i en direkte besked, når I vil arbejde med bestyrelsens lokale mål" in member
+    assert "«hvem mangler?»" not in member and "«status <område eller institution>»" not in member
+
+
+async def test_mention_help_for_an_area_leader_lists_her_questions(workspace: Workspace) -> None:
+    workspace.person("U0METTE", f"mette.noergaard@{DEMO}", "Mette")
+    await mention(workspace, "U0METTE", "<@UBOT> godmorgen")
+    leader = said(workspace.fake.posted("C0NORD"))
+    assert "Nævn mig i kanalen, og skriv et af disse." in leader and "Som områdeleder kan du skrive:" in leader
+    assert "«status <område eller institution>»" in leader and "«hvem mangler?»" in leader
+    assert "«godkend <institution>»" not in leader  # the administration's, not hers
+    assert "direkte besked" not in leader  # she is on no board
 
 
 async def test_follow_up_question_is_not_taken_for_an_institution(workspace: Workspace) -> None:

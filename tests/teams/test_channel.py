@@ -95,7 +95,9 @@ async def test_submit_posts_a_summary_thread_and_tells_the_board(teams: Teams) -
 
 async def test_a_language_chosen_in_the_personal_chat_applies_in_the_channel_at_once(teams: Teams) -> None:
     """No per-process cache of who someone is: «english» in the DM, and the next channel answer is English."""
-    assert "Nævn mig i kanalen" in await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "hjælp")
+    assert "Nævn mig i kanalen, og skriv et af disse." in await ask(
+        teams, "mette", "mette.noergaard@demo.maalbot.dk", "hjælp"
+    )
     mette = teams.person("mette", "mette.noergaard@demo.maalbot.dk")
     await mette.say("english")
     assert "In a channel, mention me" in await ask(teams, "mette", "mette.noergaard@demo.maalbot.dk", "help")

@@ -39,7 +39,7 @@ async def test_an_edit_returns_to_where_the_board_was(teams: Teams) -> None:
     await soeren.say("marts 2027")
     assert "Vil I tilføje endnu et lokalt mål" in joined(await soeren.say("ja"))
     await soeren.say("ret mål 1.1")
-    assert "Tilbage til hvor vi var" in soeren.buttons()
+    assert "Tilbage til, hvor vi var" in soeren.buttons()
     await soeren.submit(choice="q:local_goal")
     said = joined(await soeren.say("Alle børn har mindst én fast voksen"))
     assert "Vi fortsætter, hvor I slap." in said and "Vil I tilføje endnu et lokalt mål" in said

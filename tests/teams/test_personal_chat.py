@@ -53,7 +53,7 @@ async def test_registration_by_typing(teams: Teams) -> None:
     await soeren.say("Trivselsmåling")
     await soeren.say("marts 2027")
     await soeren.say("ja")
-    assert "Vil du sende registreringen ind" in joined(await soeren.say("2"))
+    assert "Vil I sende registreringen ind" in joined(await soeren.say("2"))
     assert "sendt ind" in joined(await soeren.say("send ind"))
     assert await submitted(teams) == ["submitted"]
 
@@ -117,7 +117,7 @@ async def test_a_likely_command_is_asked_about_and_run_from_the_card(teams: Team
     soeren = teams.person(*SOEREN)
     await soeren.say("start")
     asked = joined(await soeren.say("hjelp"))
-    assert "Mente du «hjælp», eller er det jeres svar?" in asked
+    assert "Mente I «hjælp», eller er det jeres svar?" in asked
     assert "Ja, «hjælp»" in soeren.buttons()
     assert "«tilbage»" in joined(await soeren.press("Ja, «hjælp»"))
     export = await build_export(teams.db)

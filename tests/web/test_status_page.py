@@ -45,7 +45,7 @@ async def test_an_area_leader_sees_their_area_only(site: Site, client: TestClien
     for name in ("Søndermarkskolen", "Bøgeskov Skole", "Område Syd"):
         assert name not in html
     assert '<th scope="col">Institution</th>' in html
-    assert '<abbr title="Alle børn og unge bringes hver dag i en privilegeret position">Mål 1</abbr>' in html
+    assert '<abbr title="Alle børn og unge bringes hver dag i en privilegeret position">Fælles mål 1</abbr>' in html
     assert "1 af 3 har sendt ind." in html
     assert "&lt;script&gt;" not in html  # local goal text is not on the overview at all
     response = await client.get(site.link("mette.noergaard"))
@@ -78,7 +78,7 @@ async def test_drill_down_into_one_registration(site: Site, client: TestClient) 
     assert len(links) == 2  # Solsikken and Ærøvej Skole have started; Mælkebøtten has not
     detail = await _page(client, links[0].replace("&amp;", "&"))
     assert "<h1>Registrering for Solsikken</h1>" in detail
-    assert "Alle børn har en fast voksen" in detail and "Indsendt af Søren Østergaard den" in detail
+    assert "Alle børn har en fast voksen" in detail and "Sendt ind af Søren Østergaard den" in detail
     assert "Lokalt mål 1.2" in detail and "Intet registreret endnu." in detail
     assert "<dt>Hvilke lokale mål skal der til for at opnå mål 1?</dt>" in detail
     other = await _page(client, links[1].replace("&amp;", "&"))
@@ -117,6 +117,9 @@ async def test_bad_links_get_a_friendly_403(site: Site, client: TestClient, make
 async def test_english_when_asked(site: Site, client: TestClient) -> None:
     html = await _page(client, site.link("mette.noergaard") + "&lang=en")
     assert '<html lang="en">' in html and "1 of 3 have submitted." in html and "Goal 1" in html
+    # the strategy file's English titles (issue 17, point 9), not the Danish ones
+    assert "Every child and young person is put in a privileged position every day" in html
+    assert "Alle børn og unge bringes hver dag i en privilegeret position" not in html
 
 
 async def test_export_xlsx_honours_the_scope(site: Site, client: TestClient) -> None:
@@ -209,7 +212,7 @@ async def test_the_overview_shows_the_deadline_bars_and_cards(site: Site, client
     assert '<rect width="33" height="10" fill="#0b4fa3"/>' in html
     assert html.count('<li class="card">') == 3
     assert (
-        '<li class="mark-done"><abbr title="Alle børn og unge bringes hver dag i en privilegeret position">Mål 1'
+        '<li class="mark-done"><abbr title="Alle børn og unge bringes hver dag i en privilegeret position">Fælles mål 1'
         in html
     )
 

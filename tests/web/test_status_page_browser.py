@@ -47,9 +47,9 @@ async def test_a_leader_sees_cards_on_a_phone_and_drills_down(site: Site, server
         assert await cards.locator("h3").all_inner_texts() == ["Mælkebøtten", "Solsikken", "Ærøvej Skole"]
         solsikken = cards.nth(1)
         assert "sendt ind" in await solsikken.locator(".badge").inner_text()
-        assert "2 af 4 mål" in await solsikken.inner_text()
+        assert "2 af 4 fælles mål" in await solsikken.inner_text()
         marks = await solsikken.locator("ul.marks li").all_inner_texts()
-        assert [m.split()[0:2] for m in marks] == [["Mål", "1"], ["Mål", "2"], ["Mål", "3"], ["Mål", "4"]]
+        assert [" ".join(m.split()[0:3]) for m in marks] == [f"Fælles mål {n}" for n in (1, 2, 3, 4)]
         assert "✓" in marks[0] and "✗" in marks[1]
         assert await page.get_by_text("Søndermarkskolen").count() == 0
         assert await page.get_by_text("Område Syd").count() == 0
@@ -73,7 +73,16 @@ async def test_wide_screen_shows_the_table_and_bars(site: Site, server: TestServ
     try:
         await page.goto(str(server.make_url(site.link("mette.noergaard"))))
         headers = await page.locator("thead th[scope=col]").all_inner_texts()
-        assert headers == ["Institution", "Område", "Status", "Mål 1", "Mål 2", "Mål 3", "Mål 4", "Fremdrift"]
+        assert headers == [
+            "Institution",
+            "Område",
+            "Status",
+            "Fælles mål 1",
+            "Fælles mål 2",
+            "Fælles mål 3",
+            "Fælles mål 4",
+            "Fremdrift",
+        ]
         rows = await page.locator("tbody th[scope=row]").all_inner_texts()
         assert rows == ["Mælkebøtten", "Solsikken", "Ærøvej Skole"]
         await expect(page.locator(".cards")).to_be_hidden()

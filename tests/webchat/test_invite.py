@@ -50,7 +50,7 @@ async def test_all_missing_invites_only_board_members_the_bot_has_never_met(
     assert sorted(str(m["To"]) for m in smtp_env.messages) == [FATIMA, PETER]  # not the leader
     message = smtp_env.to(FATIMA)[0]
     assert message["Subject"] == "Målbot: Invitation til Målbots chat"
-    assert "Jeres bestyrelse registrerer jeres lokale mål med Målbot" in text_of(message)
+    assert "Bestyrelsen registrerer sine lokale mål med Målbot" in text_of(message)
     assert link_in(message).startswith("/chat/signin?token=")
     async with sqlite_db.transaction() as s:
         assert {r.status for r in await outbox.items(s, rule=outbox.REPLY)} == {"sent"}

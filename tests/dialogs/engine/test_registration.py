@@ -31,7 +31,7 @@ DEFAULT_STRATEGY = [
         (
             "Hello Søren Østergaard! Let us work on the local goals of Solsikken",
             "There are 4 strategic goals.",
-            "Goal 1 of 4: Alle børn og unge bringes hver dag i en privilegeret position",
+            "Goal 1 of 4: Every child and young person is put in a privileged position every day",
             Q1.format(1),
         ),
     ),
