@@ -18,7 +18,7 @@ from tests.dialogs.test_approval_chat import _cli_args
 from tests.dialogs.test_conversation_board import _finish_all_goals
 
 NOTICE_TO_ADMIN = "Søren Østergaard har sendt registreringen for Solsikken ind. Den venter på jeres afgørelse"
-ASK_UNCHANGED = "I har ikke ændret noget siden den blev sendt tilbage – vil I sende den ind igen uændret?"
+ASK_UNCHANGED = "I har ikke ændret noget, siden den blev sendt retur. Vil I sende den ind igen uændret?"
 
 
 async def _submitted(soeren: Talk) -> None:
@@ -72,7 +72,7 @@ async def test_vis_shows_the_content_not_just_counts(world: World, soeren: Talk)
     admin.expect("Solsikken (Område Nord): sendt ind.", "Formand: Søren Østergaard.")
     admin.expect("1.1 Lokalt mål 1", "Indsatser: Indsats 1", "Sådan måler I: Trivselsmåling · Hvornår: 1. marts 2027")
     admin.expect("4.1 Lokalt mål 4", "Indsatser: Indsats 4")
-    titles = [r.title for r in admin.replies if r.title and r.title.startswith("Mål ")]
+    titles = [r.title for r in admin.replies if r.title and r.title.startswith("Fælles mål ")]
     assert len(titles) == 4  # one message per strategic goal
     assert all(len(r.text) <= approval_views.MAX_CHARS for r in admin.replies)
 
@@ -94,7 +94,7 @@ async def test_a_change_after_submit_marks_it_tells_the_chair_and_needs_a_choice
     await admin.say("til godkendelse")
     admin.expect("ændret efter indsendelse")
     await admin.say("status Område Nord")
-    admin.expect("sendt ind · ændret efter indsendelse · 4 af 4 mål")
+    admin.expect("sendt ind · ændret efter indsendelse · 4 af 4 fælles mål")
     await admin.say("vis Solsikken")
     admin.expect("sendt ind · ændret efter indsendelse", "Ændret, efter at den blev sendt ind")
     admin.expect("Ændret: 2.1 «Lokalt mål 2» (indsatser)", "Ændret: 3.1 «Lokalt mål 3» (indsatser)")
@@ -150,7 +150,7 @@ async def test_a_resubmission_after_a_return_shows_what_changed(world: World, so
     assert reg is not None and reg.status == "returned" and not reg.changed_after_submit
 
     await admin.say("vis Solsikken")  # before it comes back: what the board has changed so far
-    admin.expect("sendt retur til rettelser", "Ændret, siden I sendte den retur", "Ændret: 2.1 «Lokalt mål 2»")
+    admin.expect("sendt retur", "Ændret, siden I sendte den retur", "Ændret: 2.1 «Lokalt mål 2»")
 
     await soeren.say("indsend")
     soeren.expect_not(ASK_UNCHANGED).expect("Registreringen for Solsikken er sendt ind til forvaltningen")
@@ -243,7 +243,7 @@ async def test_the_queue_names_the_first_and_counts_the_rest(
     admin = await world.talk("admin")
     await admin.say("til godkendelse")
     admin.expect("2 registreringer venter på godkendelse, den ældste først.", "Solsikken (Område Nord)")
-    admin.expect("og 1 mere").expect_not("Mælkebøtten (Område Nord)")
+    admin.expect("og 1 til").expect_not("Mælkebøtten (Område Nord)")
 
 
 async def _finish_all_goals_of(talk: Talk, institution: str) -> None:

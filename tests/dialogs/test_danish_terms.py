@@ -31,7 +31,12 @@ FORBIDDEN: tuple[tuple[str, str], ...] = (
     # command «ret mål 2» stays short: it is lower case.)
     (r"(?<!ælles )(?<!okalt )\bMål (nr\.|\{)", "a strategic goal's short name is «Fælles mål N»"),
     # One verb family for submitting: «sende ind / sendt ind».
-    (r"(?i)\bindsend", "write «sende ind» / «sendt ind», not «indsende/indsendt/indsendelse»"),
+    # «ændret efter indsendelse» is the name issue 17 gives the mark of a registration changed after it was
+    # sent in; it is kept as the one noun, everything else says «sende ind» / «sendt ind».
+    (
+        r"(?i)\bindsend(?!else\b)|(?<!ændret efter )\bindsendelse\b",
+        "write «sende ind» / «sendt ind», not «indsende/indsendt/indsendelse»",
+    ),
     (r"(?i)\baflever", "write «sende ind», not «aflevere»"),
     # One word per status: ikke startet · i gang · sendt ind · sendt retur · godkendt.
     (r"(?i)\bkladde\b", "a registration being worked on is «i gang»"),

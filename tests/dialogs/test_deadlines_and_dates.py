@@ -60,7 +60,7 @@ async def test_a_deadline_ahead_is_in_the_greeting_and_the_status(world: World, 
     await world.load_strategy(with_deadline(tmp_path, date(2027, 1, 15)))
     fatima = await world.talk("fatima.ali")
     await fatima.say("start")
-    fatima.expect("Lad os arbejde med de lokale mål for Solsikken", "Fristen er 15. januar 2027.")
+    fatima.expect("Her kan I arbejde med de lokale mål for Solsikken", "Fristen er 15. januar 2027.")
     await fatima.say("status")
     assert "Status for Solsikken: i gang. Fristen er 15. januar 2027." in fatima.text
     fatima.expect("Hvilke lokale mål skal der til for at opnå mål 1?")  # and the question again
@@ -102,7 +102,7 @@ async def test_a_date_that_has_passed_is_offered_a_year_on(world: World, soeren:
     soeren.expect("Det er allerede passeret – mener I marts 2027?").expect_not("Passer det?")
     soeren.expect_choice("Ja, marts 2027", "Nej, en anden dato")
     await soeren.say("ja")
-    soeren.expect("Så skriver jeg marts 2027.", "Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect("Så skriver jeg marts 2027.", "Vil I tilføje endnu et lokalt mål under fælles mål 1?")
     assert await measurement(world) == {"method": "Trivselsmåling", "when": "marts 2027", "dates": ["2027-03-01"]}
 
 
@@ -146,7 +146,7 @@ async def test_a_when_without_a_date_gets_one_question_for_a_month(world: World,
     await soeren.say("januar")
     soeren.expect("1. januar 2027. Passer det?")
     await soeren.choose("Ja")
-    soeren.expect("Vil I tilføje endnu et lokalt mål under mål 1?")
+    soeren.expect("Vil I tilføje endnu et lokalt mål under fælles mål 1?")
     found = await measurement(world)
     assert found == {"method": "Trivselsmåling", "when": "efter jul (januar)", "dates": ["2027-01-01"]}
 
@@ -158,8 +158,8 @@ async def test_only_one_follow_up_then_the_text_is_kept_as_written(world: World,
     soeren.expect("Hvilken måned regner I med at måle?")
     await soeren.say("når det passer ind")
     soeren.expect(
-        "Jeg kunne ikke finde en dato i «løbende (når det passer ind)», så jeg gemmer det som tekst.",
-        "Vil I tilføje endnu et lokalt mål under mål 1?",
+        "Jeg kunne ikke finde en dato i «løbende (når det passer ind)», så jeg gemmer jeres formulering, som den er.",
+        "Vil I tilføje endnu et lokalt mål under fælles mål 1?",
     ).expect_not("Hvilken måned")
     found = await measurement(world)
     assert found == {"method": "Trivselsmåling", "when": "løbende (når det passer ind)", "dates": []}
@@ -195,7 +195,7 @@ async def test_submit_lists_the_local_goals_without_a_date_first(world: World, s
     soeren.expect("«løbende (hele året)»", "Skriv «ret mål 1.1», hvis I vil give et af dem en måned.")
     soeren.expect_choice("Send ind")
 
-    await soeren.say("ret mål 2")  # away from the review, then «indsend» typed
+    await soeren.say("ret mål 2")  # away from the review, then «send ind» typed
     await soeren.say("indsend")
     soeren.expect("Disse lokale mål har ingen dato", "• 1.1 Alle børn har en fast voksen").expect_choice("Send ind")
     registration = await world.registration("Solsikken")
@@ -259,7 +259,7 @@ async def test_a_kept_local_goal_is_asked_for_dates_in_the_new_period(
     soeren.expect("Sidste periode", "Flere ture ud af huset")  # then last period's next local goal
     await soeren.choose("Behold det")
     soeren.expect("Beholdt.").expect_not("uden for den nye periode", "Og hvornår")  # its date fits: no question
-    soeren.expect("Lokale mål under mål 1 indtil nu")
+    soeren.expect("Lokale mål under fælles mål 1 indtil nu")
 
     assert await measurement(world) == {"method": "Trivselsmåling", "when": "september 2028", "dates": ["2028-09-01"]}
     assert (await measurement(world, 1, 2))["dates"] == ["2029-03-01"]
