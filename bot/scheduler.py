@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -34,7 +35,7 @@ from dialogs.reminders.planner import PlanMemory, done_institutions, plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import SnapshotCache
 from dialogs.strategy import ReminderSettings
-from storage import followups, outbox, people, reminder_pauses, reminder_reads, web_sessions
+from storage import followups, outbox, outbox_bodies, people, reminder_pauses, reminder_reads, web_sessions
 from storage.db import Database
 from storage.models import OutboxStatus, Person
 from storage.outbox import ClaimedItem, NewItem
@@ -137,8 +138,9 @@ async def _plan(
 
 
 async def _enqueue_new(db: Database, due: list[DueItem], now: datetime) -> int:
-    """Only items whose key is not in the outbox yet are rendered (in a worker thread) and inserted, in
-    batches of short transactions: a tick with nothing new reads one query per rule and writes nothing."""
+    """Only items whose key is not in the outbox yet are rendered (in a worker thread, each distinct text
+    once) and inserted, in batches of short transactions: first the texts they share (`outbox_bodies`),
+    then the rows that refer to them. A tick with nothing new reads one query per rule and writes nothing."""
     if not due:
         return 0
     async with db.read() as s:
@@ -146,7 +148,9 @@ async def _enqueue_new(db: Database, due: list[DueItem], now: datetime) -> int:
     fresh = [i for i in due if i.key not in known]
     if not fresh:
         return 0
-    rows = await asyncio.to_thread(lambda: [_new(i) for i in fresh])
+    parts = await asyncio.to_thread(lambda: [(i, i.parts) for i in fresh])
+    body_ids = await outbox_bodies.store(db, {p.body.digest: p.body.replies for _, p in parts}, now)
+    rows = [_new(i, p.own, body_ids[p.body.digest]) for i, p in parts]
     return await outbox.enqueue_in_batches(db, rows, now)
 
 
@@ -242,8 +246,8 @@ async def send_now(
     return report
 
 
-def _new(item: DueItem) -> NewItem:
-    return NewItem(item.rule, item.recipient, item.period, item.due_at, item.payload, item.expires_at)
+def _new(item: DueItem, own: dict[str, Any], body_id: int) -> NewItem:
+    return NewItem(item.rule, item.recipient, item.period, item.due_at, own, item.expires_at, body_id)
 
 
 async def _dry_run(

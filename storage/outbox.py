@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import outbox_bodies
 from storage.db import Database
 from storage.models import OutboxItem, OutboxStatus
 
@@ -47,6 +48,7 @@ class NewItem:
     due_at: datetime
     payload: dict[str, Any]
     expires_at: datetime | None = None
+    body_id: int | None = None  # shared replies (storage.outbox_bodies); the payload is then the row's own part
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -93,6 +95,7 @@ async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime
                 "status": OutboxStatus.PENDING.value,
                 "attempts": 0,
                 "created_at": now,
+                "body_id": item.body_id,
             }
             for item in items[start : start + ENQUEUE_BATCH]
         ]
@@ -173,9 +176,10 @@ async def claim_due(
             row.claimed_by = instance_id
             row.claimed_at = now
             row.attempts += 1
+        payloads = await outbox_bodies.resolved(s, rows)  # shared replies filled in: one query per batch
         return [
-            ClaimedItem(r.id, r.rule, r.recipient, r.period, dict(r.payload), r.due_at, r.expires_at, r.attempts)
-            for r in rows
+            ClaimedItem(r.id, r.rule, r.recipient, r.period, p, r.due_at, r.expires_at, r.attempts)
+            for r, p in zip(rows, payloads, strict=True)
         ]
 
 
@@ -363,8 +367,9 @@ async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: 
         row.claimed_by = instance_id
         row.claimed_at = now
         row.attempts += 1
+        (payload,) = await outbox_bodies.resolved(s, [row])
         return ClaimedItem(
-            row.id, row.rule, row.recipient, row.period, dict(row.payload), row.due_at, row.expires_at, row.attempts
+            row.id, row.rule, row.recipient, row.period, payload, row.due_at, row.expires_at, row.attempts
         )
 
 
