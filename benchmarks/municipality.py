@@ -45,7 +45,17 @@ from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from dialogs.texts import texts
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Institution, LocalGoal, Measurement, Membership, OutboxItem, Person, Registration, Role
+from storage.models import (
+    Institution,
+    LocalGoal,
+    Measurement,
+    Membership,
+    OutboxBody,
+    OutboxItem,
+    Person,
+    Registration,
+    Role,
+)
 from storage.org import import_org
 from storage.org_file import parse_org_yaml
 from storage.strategies import save_strategy
@@ -137,9 +147,11 @@ async def chat_answer(overview: Overview, person_id: int, query: LeaderQuery) ->
 
 
 async def payload_bytes(db: Database) -> int:
+    """The JSON the outbox holds: its rows' payloads and the texts they share (`storage.outbox_bodies`)."""
     async with db.transaction() as s:
         payloads = (await s.scalars(select(OutboxItem.payload))).all()
-    return sum(len(json.dumps(p).encode()) for p in payloads)
+        bodies = (await s.scalars(select(OutboxBody.replies))).all()
+    return sum(len(json.dumps(p).encode()) for p in [*payloads, *bodies])
 
 
 async def tick_with_turns(
@@ -233,6 +245,7 @@ async def run_municipality(
         shutil.copyfile(keep, sqlite_file)
         generated = f"reused {keep} (org import not measured)"
         db = Database(url)
+        await upgrade(db)  # a file kept by an older version
     else:
         db = Database(url)
         await upgrade(db)

@@ -18,12 +18,15 @@ once, never lost)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, column, func, or_, select, update
+from sqlalchemy import table as sql_table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +77,24 @@ def backoff(attempts: int) -> timedelta:
 
 
 ENQUEUE_BATCH = 500  # rows per INSERT (and per transaction, see `enqueue_in_batches`)
+_MOMENTS = ("due_at", "expires_at", "created_at")
+
+
+def _plain_outbox(dialect: Dialect) -> tuple[TableClause, Callable[[datetime | None], Any]]:
+    """The outbox as a statement target whose time columns bind the driver's values as they are, and how
+    to make those values: a round's 25,000 rows share a handful of times, so each distinct time is
+    converted once (`UTCDateTime` and the dialect's own processor) instead of three times per row."""
+    table = cast(Table, OutboxItem.__table__)
+    processor = table.c.due_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    memo: dict[datetime | None, Any] = {}
+
+    def moment(value: datetime | None) -> Any:
+        if value not in memo:
+            memo[value] = processor(value)
+        return memo[value]
+
+    columns = [column(c.name) if c.name in _MOMENTS else column(c.name, c.type) for c in table.c]
+    return sql_table(table.name, *columns), moment
 
 
 async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime) -> int:
@@ -81,7 +102,10 @@ async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime
     inserted (the statement returns the ids of the rows it added, which both databases support)."""
     if not items:
         return 0
-    insert = pg_insert if session.sync_session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = session.sync_session.get_bind().dialect
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    table, moment = _plain_outbox(dialect)
+    created, pending = moment(now), OutboxStatus.PENDING.value
     inserted = 0
     for start in range(0, len(items), ENQUEUE_BATCH):
         rows = [
@@ -90,16 +114,15 @@ async def enqueue(session: AsyncSession, items: Sequence[NewItem], now: datetime
                 "recipient": item.recipient,
                 "period": item.period,
                 "payload": item.payload,
-                "due_at": item.due_at,
-                "expires_at": item.expires_at,
-                "status": OutboxStatus.PENDING.value,
+                "due_at": moment(item.due_at),
+                "expires_at": moment(item.expires_at),
+                "status": pending,
                 "attempts": 0,
-                "created_at": now,
+                "created_at": created,
                 "body_id": item.body_id,
             }
             for item in items[start : start + ENQUEUE_BATCH]
         ]
-        table = cast(Table, OutboxItem.__table__)
         statement = (
             insert(table).on_conflict_do_nothing(index_elements=["rule", "recipient", "period"]).returning(table.c.id)
         )  # one compiled statement, run for many rows (SQLAlchemy's «insertmanyvalues»)
