@@ -25,11 +25,11 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, column, func, or_, select, update
 from sqlalchemy import table as sql_table
-from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import TableClause
 
 from storage import outbox_bodies
 from storage.db import Database
@@ -85,12 +85,12 @@ def _plain_outbox(dialect: Dialect) -> tuple[TableClause, Callable[[datetime | N
     to make those values: a round's 25,000 rows share a handful of times, so each distinct time is
     converted once (`UTCDateTime` and the dialect's own processor) instead of three times per row."""
     table = cast(Table, OutboxItem.__table__)
-    processor = table.c.due_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    processor: Callable[[Any], Any] | None = table.c.due_at.type.dialect_impl(dialect).bind_processor(dialect)
     memo: dict[datetime | None, Any] = {}
 
     def moment(value: datetime | None) -> Any:
         if value not in memo:
-            memo[value] = processor(value)
+            memo[value] = processor(value) if processor is not None else value
         return memo[value]
 
     columns = [column(c.name) if c.name in _MOMENTS else column(c.name, c.type) for c in table.c]

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, exists, select
+from sqlalchemy import Table, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,10 +99,9 @@ async def _upsert(session: AsyncSession, bodies: Mapping[str, Replies], now: dat
         return {}
     insert = pg_insert if session.sync_session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = cast(Table, OutboxBody.__table__)
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["digest"], set_={"created_at": statement.excluded.created_at}
-    ).returning(table.c.digest, table.c.id)  # the id of a new body and of one that existed alike
+    new = insert(table)
+    upsert = new.on_conflict_do_update(index_elements=["digest"], set_={"created_at": new.excluded.created_at})
+    statement = upsert.returning(table.c.digest, table.c.id)  # the id of a new body and of one that existed
     rows = [{"digest": d, "replies": replies, "created_at": now} for d, replies in bodies.items()]
     return {str(d): int(i) for d, i in (await session.execute(statement, rows)).all()}
 

@@ -140,8 +140,9 @@ class Rules:
             if not area.channels:  # no channel: the area's leaders get it in a DM
                 for leader in self.reachable(self.snap.audience(Occasion.AREA_DIGEST, area.id)):
                     t = self.t(leader)
-                    text = (m.DIGEST, t.locale, area.id), partial(
-                        render.digest_replies, t, self.strategy, area.name, rows, self.today
+                    text = (
+                        (m.DIGEST, t.locale, area.id),
+                        partial(render.digest_replies, t, self.strategy, area.name, rows, self.today),
                     )
                     items.append(
                         self.to_person(m.DIGEST, leader, f"{period}:area:{area.id}", due, expires, text,
@@ -209,8 +210,9 @@ class Rules:
                 continue
             t = self.t(person)
             # the same text for everyone on the same boards, but for the name: a placeholder (`fill`)
-            text = (m.NUDGE, t.locale, tuple(b.id for b in boards)), partial(
-                _one, render.nudge_reply, t, self.strategy, placeholder(NAME), boards
+            text = (
+                (m.NUDGE, t.locale, tuple(b.id for b in boards)),
+                partial(_one, render.nudge_reply, t, self.strategy, placeholder(NAME), boards),
             )
             why = f"{', '.join(b.name for b in boards)} not submitted ({period})"
             items.append(self.to_person(m.NUDGE, person, period, due, expires, text, why, {NAME: person.name}))
@@ -250,8 +252,9 @@ class Rules:
                     t = self.t(person)
                     what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
                     left = (target - self.today).days
-                    text = (m.ESCALATION, period, t.locale, tuple(b.id for b in boards)), partial(
-                        _one, render.escalation_reply, t, self.strategy, left, what, target, boards
+                    text = (
+                        (m.ESCALATION, period, t.locale, tuple(b.id for b in boards)),
+                        partial(_one, render.escalation_reply, t, self.strategy, left, what, target, boards),
                     )
                     why = f"{d} days before the {kind} {target}: {', '.join(b.name for b in boards)} not submitted"
                     items.append(self.to_person(m.ESCALATION, person, period, due, expires, text, why))
@@ -284,8 +287,9 @@ class Rules:
             if not rows or person.paused_on(self.today):
                 continue
             t = self.t(person)
-            text = (m.OVERDUE, period, t.locale, tuple(i.id for _, i in rows)), partial(
-                render.overdue_replies, t, self.strategy, deadline, rows
+            text = (
+                (m.OVERDUE, period, t.locale, tuple(i.id for _, i in rows)),
+                partial(render.overdue_replies, t, self.strategy, deadline, rows),
             )
             why = f"the deadline {deadline} has passed: {len(rows)} boards missing (one list)"
             items.append(self.to_person(m.OVERDUE, person, period, due, expires, text, why))
@@ -309,8 +313,9 @@ class Rules:
                 extra = {"followup": {"local_goal_id": meas.local_goal_id, "date": day.isoformat()}}
                 for person in self.reachable(askees):
                     t = self.t(person)
-                    text = (m.FOLLOWUP, period, t.locale), partial(
-                        _one, render.followup_reply, t, self.strategy, inst.name, meas, day
+                    text = (
+                        (m.FOLLOWUP, period, t.locale),
+                        partial(_one, render.followup_reply, t, self.strategy, inst.name, meas, day),
                     )
                     why = f"measurement date {day} of a local goal of {inst.name}"
                     items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, text, why, None, **extra))

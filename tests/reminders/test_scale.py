@@ -13,8 +13,8 @@ from sqlalchemy import event, func, select
 
 from bot.scheduler import Planning, tick
 from dialogs.strategy import load_strategy_file
-from storage.db import Database, sqlite_url_for
 from storage import outbox_bodies
+from storage.db import Database, sqlite_url_for
 from storage.migrate import upgrade
 from storage.models import OutboxItem
 from storage.org import import_org
