@@ -70,10 +70,15 @@ class Rules:
         self.send_at = clock(self.settings.send_time)
         self.by_id = {i.id: i for i in snap.institutions}
         self._bodies: dict[Hashable, Body] = {}  # each distinct text rendered once (see `body`)
+        self._texts: dict[str, Texts] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def t(self, person: PersonInfo | None = None) -> Texts:
-        return texts((person.locale if person else None) or self.snap.default_locale)
+        locale = (person.locale if person else None) or self.snap.default_locale
+        found = self._texts.get(locale)
+        if found is None:
+            found = self._texts[locale] = texts(locale)  # one translator per language, not per recipient
+        return found
 
     def window(self, nominal: datetime, expires: datetime) -> datetime | None:
         """The send time if the item is due now (sent, moved past holidays, and not expired)."""
@@ -228,6 +233,10 @@ class Rules:
                 targets.append(("milestone", day, t("The milestone «{text}»", text=milestone.text)))
         return targets
 
+    def _escalation(self, t: Texts, kind: str, target: date, boards: list[InstitutionInfo]) -> list[Reply]:
+        what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
+        return [render.escalation_reply(t, self.strategy, (target - self.today).days, what, target, boards)]
+
     def escalations(self) -> list[DueItem]:
         days = self.settings.escalation_days  # largest first
         items = []
@@ -250,11 +259,9 @@ class Rules:
                     if person.paused_on(self.today):
                         continue
                     t = self.t(person)
-                    what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
-                    left = (target - self.today).days
                     text = (
                         (m.ESCALATION, period, t.locale, tuple(b.id for b in boards)),
-                        partial(_one, render.escalation_reply, t, self.strategy, left, what, target, boards),
+                        partial(self._escalation, t, kind, target, boards),
                     )
                     why = f"{d} days before the {kind} {target}: {', '.join(b.name for b in boards)} not submitted"
                     items.append(self.to_person(m.ESCALATION, person, period, due, expires, text, why))
