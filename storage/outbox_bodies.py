@@ -3,15 +3,17 @@
 A reminder round sends the same text to many people: the six members of a board get the same nudge
 but for their name, a board's chair and leader the same escalation. So the rendered replies are stored
 once, as an `OutboxBody` keyed by a digest of its content, and each outbox row refers to one
-(`OutboxItem.body_id`) and keeps only what is its own in its payload: to whom, why, and the values of
-the body's placeholders (`fill`, e.g. the recipient's name). `resolve` puts the two together when a row
-is claimed for sending (`storage.outbox`), so the senders see the same payload as before; rows written
-before bodies existed (replies inline, no `body_id`) are sent as they are.
+(`OutboxItem.body_id`) and keeps only what is its own in its payload: to whom, their name, why. A
+placeholder in the body names one of those fields (`placeholder("to_name")` in a nudge's greeting), so
+nothing is stored twice. `resolve` puts the two together when a row is claimed for sending
+(`storage.outbox`), so the senders see the same payload as before; rows written before bodies existed
+(replies inline, no `body_id`) are sent as they are.
 
 Guarantees: a body is written before any row that refers to it and in its own transaction (a crash in
-between leaves an unused body, removed by `storage.retention`); the foreign key (ON DELETE RESTRICT)
-and `delete_unused`'s NOT EXISTS keep a body while any row refers to it; writing a body that exists
-touches its `created_at`, so the retention's age test never removes a body a tick is about to use."""
+between leaves an unused body, removed by `storage.retention` after the messages' age); the foreign key
+(ON DELETE RESTRICT) and the retention's NOT EXISTS (`unused`) keep a body while any row refers to it;
+writing a body that exists again touches its `created_at`, so the retention's age test never removes a
+body a tick is about to use."""
 
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ Replies = list[dict[str, Any]]
 
 
 def placeholder(name: str) -> str:
-    """The mark in a shared text that `fill` replaces with the recipient's value of `name`."""
+    """The mark in a shared text that `fill` replaces with the row's own value of `name` (a payload field)."""
     return f"{OPEN}{name}{CLOSE}"
 
 
@@ -79,8 +81,8 @@ def resolve(payload: Mapping[str, Any], replies: Replies | None) -> dict[str, An
     without a body (`replies` None: written before bodies, or a turn's reply) is returned as it is."""
     if replies is None:
         return dict(payload)
-    own = {k: v for k, v in payload.items() if k != "fill"}
-    return {**own, "replies": fill(replies, payload.get("fill") or {})}
+    values = {k: v for k, v in payload.items() if isinstance(v, str)}  # the row's own texts: its name, why
+    return {**payload, "replies": fill(replies, values)}
 
 
 async def store(db: Database, bodies: Mapping[str, Replies], now: datetime) -> dict[str, int]:

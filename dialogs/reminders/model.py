@@ -180,7 +180,7 @@ class Body:
 
 @dataclass(frozen=True, slots=True)
 class Parts:
-    """An item's payload in two: `own` (to whom, their name, why, the placeholders' values in `fill`)
+    """An item's payload in two: `own` (to whom, their name, why: what the body's placeholders name)
     and the shared `body`."""
 
     own: dict[str, Any]

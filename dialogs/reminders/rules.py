@@ -25,7 +25,7 @@ from dialogs.texts import Texts, texts
 from storage.outbox_bodies import placeholder
 from storage.policy import Occasion
 
-NAME = "name"  # the placeholder of the recipient's name in a shared text (a nudge's greeting)
+NAME = "to_name"  # a shared text's placeholder of the recipient's name (the row's own `to_name`)
 
 ADMIN_TABLE_ROWS = 60  # more institutions: the admins' digest is a summary, not a table of every one
 
@@ -98,17 +98,14 @@ class Rules:
 
     def to_person(
         self, rule: str, person: PersonInfo, period: str, due: datetime, expires: datetime | None,
-        text: tuple[Hashable, Callable[[], Sequence[Reply]]], why: str, fill: dict[str, str] | None = None,
-        **extra: object,
+        text: tuple[Hashable, Callable[[], Sequence[Reply]]], why: str, **extra: object,
     ) -> DueItem:  # fmt: skip
-        """A DM. `text` is the shared text's key and how to render it (`body`); `fill` the values of its
-        placeholders for this person. Nothing is rendered until the item's parts are asked for (a new key)."""
+        """A DM. `text` is the shared text's key and how to render it (`body`); the row's own part is who,
+        their name (`NAME` in a shared text) and why. Nothing is rendered until the parts are asked for."""
         key, replies = text
 
         def parts() -> Parts:
             own: dict[str, Any] = {"to": {"person_id": person.id}, "to_name": person.name, "why": why, **extra}
-            if fill:
-                own["fill"] = fill
             return Parts(own, self.body(key, replies))
 
         return DueItem(rule, person_recipient(person.id), period, due, expires, parts, why)
@@ -214,13 +211,13 @@ class Rules:
             if person.paused_on(self.today):
                 continue
             t = self.t(person)
-            # the same text for everyone on the same boards, but for the name: a placeholder (`fill`)
+            # the same text for everyone on the same boards, but for the name: a placeholder of the row's to_name
             text = (
                 (m.NUDGE, t.locale, tuple(b.id for b in boards)),
                 partial(_one, render.nudge_reply, t, self.strategy, placeholder(NAME), boards),
             )
             why = f"{', '.join(b.name for b in boards)} not submitted ({period})"
-            items.append(self.to_person(m.NUDGE, person, period, due, expires, text, why, {NAME: person.name}))
+            items.append(self.to_person(m.NUDGE, person, period, due, expires, text, why))
         return items
 
     def _targets(self, t: Texts) -> list[tuple[str, date, str]]:
@@ -325,7 +322,7 @@ class Rules:
                         partial(_one, render.followup_reply, t, self.strategy, inst.name, meas, day),
                     )
                     why = f"measurement date {day} of a local goal of {inst.name}"
-                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, text, why, None, **extra))
+                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, text, why, **extra))
         return items
 
     def all(self) -> list[DueItem]:

@@ -14,7 +14,7 @@ from storage.outbox import NewItem
 from storage.outbox_bodies import placeholder
 
 NOW = datetime(2026, 11, 30, 8, tzinfo=UTC)
-NAME = placeholder("name")
+NAME = placeholder("to_name")
 TEXT = [
     {
         "text": f"Hej {NAME}! Bestyrelsen for Solsikken har ikke indsendt endnu.",
@@ -27,7 +27,7 @@ TEXT = [
 
 
 def test_fill_puts_each_recipients_value_everywhere_a_placeholder_is() -> None:
-    (reply,) = outbox_bodies.fill(TEXT, {"name": "Åse Ørum"})
+    (reply,) = outbox_bodies.fill(TEXT, {"to_name": "Åse Ørum"})
     assert reply["text"] == "Hej Åse Ørum! Bestyrelsen for Solsikken har ikke indsendt endnu."
     assert reply["title"] == "Påmindelse til Åse Ørum"
     assert reply["facts"] == [["Solsikken", "1 ✗"], ["Åse Ørum", "formand"]]
@@ -47,8 +47,7 @@ async def test_a_text_is_stored_once_and_rows_that_refer_to_it_are_claimed_fille
     ids = await outbox_bodies.store(db, {key: TEXT}, NOW)
     assert await outbox_bodies.store(db, {key: TEXT}, NOW + timedelta(minutes=1)) == ids  # written again: same
     items = [
-        NewItem("nudge", f"person:{p}", "2026-W49", NOW, {"to": {"person_id": p}, "to_name": n, "fill": {"name": n}},
-                body_id=ids[key])
+        NewItem("nudge", f"person:{p}", "2026-W49", NOW, {"to": {"person_id": p}, "to_name": n}, body_id=ids[key])
         for p, n in ((1, "Anna"), (2, "Bo"))
     ]  # fmt: skip
     inline = {"to": {"person_id": 3}, "to_name": "Cai", "replies": [{"text": "Gammel", "kind": "message"}]}
@@ -57,7 +56,7 @@ async def test_a_text_is_stored_once_and_rows_that_refer_to_it_are_claimed_fille
     claimed = {c.recipient: c.payload for c in await outbox.claim_due(db, NOW, "test")}
     assert claimed["person:1"]["replies"][0]["text"].startswith("Hej Anna!")
     assert claimed["person:2"]["replies"][0]["title"] == "Påmindelse til Bo"
-    assert "fill" not in claimed["person:1"] and claimed["person:1"]["to_name"] == "Anna"
+    assert claimed["person:1"]["to_name"] == "Anna" and outbox_bodies.OPEN not in str(claimed["person:1"])
     assert claimed["person:3"] == inline  # a row without a shared text: as it was written
     async with db.transaction() as s:
         assert await s.scalar(select(func.count(OutboxBody.id))) == 1
