@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/scale.py --municipality --institutions 5000 --only ticks --keep /tmp/m5000.db
     .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db                  # CPU per phase
-    .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db --cprofile 25    # and the 25 costliest functions
+    .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db --warm           # snapshot kept, as in `serve`
+    .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db --cprofile 25    # the rules' and rendering's top 25
 
 Takes a municipality kept by `scale.py --keep` (SQLite; copied, so the kept file stays as it is), empties
 its outbox, and runs the steps of `bot.scheduler.tick`'s planning and enqueueing at the benchmark's Monday
-one after the other on the event loop's thread (no worker thread; `--cprofile` profiles the rules and the rendering, which are pure Python), each
-timed with `time.process_time`: the snapshot read, the rules, the look-up of existing keys, rendering the
-new items' texts, writing the shared texts, writing the rows. Then the same tick once more (nothing new)."""
+one after the other on the event loop's thread (no worker thread; `--cprofile` profiles the rules and the
+rendering, which are pure Python), each timed with `time.process_time`: the snapshot read, the rules, the
+look-up of existing keys, rendering the new items' texts, writing the shared texts, writing the rows. Then
+the same tick once more (nothing new)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -119,6 +122,9 @@ async def main(args: argparse.Namespace) -> None:
             await s.execute(delete(OutboxItem))
             await s.execute(delete(OutboxBody))
         cache, memory = SnapshotCache(), PlanMemory()
+        if args.warm:  # as in `serve`: the tick a minute earlier read the snapshot, and nothing changed since
+            async with db.read() as s:
+                await cache.load(s, MONDAY - timedelta(minutes=1))
         profile = cProfile.Profile() if args.cprofile else None  # the pure phases only: the rules and rendering
         for label in ("everything new", "nothing new"):
             phases = Phases()
@@ -135,4 +141,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kept", type=Path, help="a SQLite file kept by scale.py --municipality --keep")
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
+    parser.add_argument("--warm", action="store_true", help="the snapshot kept from a tick a minute earlier")
     asyncio.run(main(parser.parse_args()))
