@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/scale.py --municipality --institutions 5000 --only ticks --keep /tmp/m5000.db
     .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db                  # CPU per phase
     .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db --warm           # snapshot kept, as in `serve`
+    .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db --warm --max-new 2000   # serve's first tick
     .venv/bin/python benchmarks/tick_phases.py /tmp/m5000.db --cprofile 25    # the rules' and rendering's top 25
 
 Takes a municipality kept by `scale.py --keep` (SQLite; copied, so the kept file stays as it is), empties
@@ -59,7 +60,12 @@ class Phases:
 
 
 async def one_tick(
-    db: Database, cache: SnapshotCache, memory: PlanMemory, phases: Phases, profile: cProfile.Profile | None
+    db: Database,
+    cache: SnapshotCache,
+    memory: PlanMemory,
+    phases: Phases,
+    profile: cProfile.Profile | None,
+    max_new: int,
 ) -> int:
     now = MONDAY
     profiled = profile or contextlib.nullcontext()
@@ -86,7 +92,7 @@ async def one_tick(
             return await outbox.existing_keys(s, [i.key for i in due])
 
     existing = await phases.run("existing keys (one query per rule)", known)
-    fresh = [i for i in due if i.key not in existing]
+    fresh = [i for i in due if i.key not in existing][:max_new]  # as `bot.scheduler.MAX_NEW` does
 
     async def render() -> Any:
         with profiled:
@@ -126,9 +132,10 @@ async def main(args: argparse.Namespace) -> None:
             async with db.read() as s:
                 await cache.load(s, MONDAY - timedelta(minutes=1))
         profile = cProfile.Profile() if args.cprofile else None  # the pure phases only: the rules and rendering
-        for label in ("everything new", "nothing new"):
+        for label in ("everything new", "again (with --max-new: the next part, planned again)"):
             phases = Phases()
-            await one_tick(db, cache, memory, phases, profile if label == "everything new" else None)
+            profiled = profile if label == "everything new" else None
+            await one_tick(db, cache, memory, phases, profiled, args.max_new)
             print(f"tick ({label}), CPU per phase:")
             phases.print()
         await db.dispose()
@@ -142,4 +149,5 @@ if __name__ == "__main__":
     parser.add_argument("kept", type=Path, help="a SQLite file kept by scale.py --municipality --keep")
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--warm", action="store_true", help="the snapshot kept from a tick a minute earlier")
+    parser.add_argument("--max-new", type=int, default=10**9, help="new items written (serve: MAX_NEW per tick)")
     asyncio.run(main(parser.parse_args()))
