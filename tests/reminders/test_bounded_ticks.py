@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.scheduler import Planning, tick
+from bot.scheduler import Planning, TickReport, tick
 from storage.db import Database
 from storage.models import Institution, OutboxItem
 from tests.reminders.conftest import MONDAY, Demo
@@ -26,7 +26,7 @@ async def test_a_large_round_is_written_over_several_ticks_each_item_once(demo: 
     total = everything.planned
     assert total > 6
     planning = Planning.fresh()
-    reports = []
+    reports: list[TickReport] = []
     now = MONDAY
     while not reports or reports[-1].deferred:
         reports.append(await tick(demo.db, [], now, instance_id="a", planning=planning, max_new=3))
