@@ -45,7 +45,17 @@ from dialogs.strategy import DEFAULT_STRATEGY_FILE, load_strategy_file
 from dialogs.texts import texts
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Institution, LocalGoal, Measurement, Membership, OutboxItem, Person, Registration, Role
+from storage.models import (
+    Institution,
+    LocalGoal,
+    Measurement,
+    Membership,
+    OutboxBody,
+    OutboxItem,
+    Person,
+    Registration,
+    Role,
+)
 from storage.org import import_org
 from storage.org_file import parse_org_yaml
 from storage.strategies import save_strategy
@@ -137,9 +147,11 @@ async def chat_answer(overview: Overview, person_id: int, query: LeaderQuery) ->
 
 
 async def payload_bytes(db: Database) -> int:
+    """The JSON the outbox holds: its rows' payloads and the texts they share (`storage.outbox_bodies`)."""
     async with db.transaction() as s:
         payloads = (await s.scalars(select(OutboxItem.payload))).all()
-    return sum(len(json.dumps(p).encode()) for p in payloads)
+        bodies = (await s.scalars(select(OutboxBody.replies))).all()
+    return sum(len(json.dumps(p).encode()) for p in [*payloads, *bodies])
 
 
 async def tick_with_turns(
@@ -233,6 +245,7 @@ async def run_municipality(
         shutil.copyfile(keep, sqlite_file)
         generated = f"reused {keep} (org import not measured)"
         db = Database(url)
+        await upgrade(db)  # a file kept by an older version
     else:
         db = Database(url)
         await upgrade(db)
@@ -250,23 +263,31 @@ async def run_municipality(
     admin = await person_with(db, Role.ADMIN)
     planning = Planning.fresh()  # kept from tick to tick, as `serve`'s scheduler loop does
     ticks = (
-        ("everything new", MONDAY),
-        ("nothing new", MONDAY + timedelta(minutes=1)),
-        ("one member joined, one board submitted", MONDAY + timedelta(minutes=2)),
-        ("nothing new", MONDAY + timedelta(minutes=3)),
+        "everything new",  # more than `bot.scheduler.MAX_NEW` new: written over several ticks, a minute apart
+        "nothing new",
+        "one member joined, one board submitted",
+        "nothing new",
     )
-    for n, (label, now) in enumerate(ticks):
+    now = MONDAY
+    for n, label in enumerate(ticks):
         if n == 2:
             await board_changes(db)
-        before = await payload_bytes(db)
-        report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning)
-        written = await payload_bytes(db) - before
-        print(
-            f"tick ({label}): {elapsed:.2f} s (CPU {cpu:.2f} s), {report.planned} planned "
-            f"({report.skipped_rounds} rounds skipped), {report.enqueued} enqueued, {written / 1e6:.1f} MB of "
-            f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms",
-            flush=True,
-        )
+        part = 1
+        while True:
+            before = await payload_bytes(db)
+            report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning)
+            written = await payload_bytes(db) - before
+            print(
+                f"tick ({label}{f', part {part}' if part > 1 or report.deferred else ''}): {elapsed:.2f} s "
+                f"(CPU {cpu:.2f} s), {report.planned} planned ({report.skipped_rounds} rounds skipped), "
+                f"{report.enqueued} enqueued, {report.deferred} left for the next tick, {written / 1e6:.1f} MB of "
+                f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms",
+                flush=True,
+            )
+            now += timedelta(minutes=1)
+            part += 1
+            if not report.deferred:
+                break
     if only == "ticks":
         await db.dispose()
         return

@@ -42,6 +42,9 @@ def add_remind_parser(sub: Any) -> argparse.ArgumentParser:
     return remind
 
 
+UNCAPPED = 10**9
+
+
 async def run_remind(
     args: argparse.Namespace,
     db: Database,
@@ -62,8 +65,15 @@ async def run_remind(
             file=sys.stderr,
         )
         return 1
+    # one run by hand writes every new item (no later tick of this process would write the rest)
     report = await tick(
-        db, chosen, now, instance_id=new_instance_id(), dry_run=args.dry_run, default_locale=default_locale
+        db,
+        chosen,
+        now,
+        instance_id=new_instance_id(),
+        dry_run=args.dry_run,
+        default_locale=default_locale,
+        max_new=UNCAPPED,
     )
     for line in report.lines:
         print(line, file=out)

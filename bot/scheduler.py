@@ -16,9 +16,10 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -34,7 +35,7 @@ from dialogs.reminders.planner import PlanMemory, done_institutions, plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import SnapshotCache
 from dialogs.strategy import ReminderSettings
-from storage import followups, outbox, people, reminder_pauses, reminder_reads, web_sessions
+from storage import followups, outbox, outbox_bodies, people, reminder_pauses, reminder_reads, web_sessions
 from storage.db import Database
 from storage.models import OutboxStatus, Person
 from storage.outbox import ClaimedItem, NewItem
@@ -44,6 +45,10 @@ log = logging.getLogger("maalbot.scheduler")
 TICK_SECONDS = 60.0
 BATCH = 100
 MAX_BATCHES = 20  # per tick, so one tick stays bounded; the rest goes on the next tick
+# New items rendered and written per tick; the rest, kept planned in `Planning`, on the next ticks a minute
+# apart. A tick sends at most MAX_BATCHES * BATCH (2,000) anyway, so a round of 25,000 nudges is not sent
+# any later for it, and the week's everything-new tick at 5,000 institutions becomes ticks of bounded cost.
+MAX_NEW = 2_000
 INTERVALS = intervals()  # seconds between messages to one conversation, per platform (the registry)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -86,6 +91,8 @@ class TickReport:
     skipped: int = 0
     notices: int = 0  # people who got their pending notices (see `deliver_pending_notices`)
     skipped_rounds: int = 0  # rounds of the planning known to be in the outbox already (see PlanMemory)
+    deferred: int = 0  # new items left for the next tick (more than MAX_NEW were new)
+    continued: bool = False  # this tick wrote items an earlier tick had planned (not planned again)
     held: str | None = None  # why no reminder was sent this tick (quiet hours, no notifiers)
     lines: list[str] = field(default_factory=list)  # what happened (the dry run: what would happen)
     meeting_items: int = 0  # outbox rows the meeting cycle added (dialogs/meetings/schedule.py)
@@ -111,43 +118,65 @@ class Planning:
 
     cache: SnapshotCache
     memory: PlanMemory = field(default_factory=PlanMemory)
+    # new items planned but left for the next tick (more than MAX_NEW), valid while `pending_basis` holds
+    pending: list[DueItem] = field(default_factory=list)
+    pending_basis: Hashable = None
+    pending_complete: Callable[[], None] = lambda: None  # records the rounds once the last of them is in
 
     @classmethod
     def fresh(cls, default_locale: str = "da") -> Planning:
         return cls(SnapshotCache(default_locale))
 
 
-async def _plan(
-    db: Database, now: datetime, planning: Planning
-) -> tuple[list[DueItem], ReminderSettings, Callable[[], None]]:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    due: list[DueItem]
+    settings: ReminderSettings
+    complete: Callable[[], None]  # run once every item is in the outbox: records the complete rounds
+    basis: Hashable  # what the plan was made on (see `Planning.pending_basis`)
+    continued: bool = False  # the items left by an earlier tick, not planned again
+
+
+async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
     """Read what changed into the snapshot (a few queries, one read transaction) and count the outbox's
     rows of the rounds known complete, then plan in a worker thread, so the event loop keeps serving
-    turns while a large municipality is planned. The callable, run once the items are all in the outbox,
-    records the complete rounds."""
+    turns while a large municipality is planned. Items an earlier tick planned and left for this one are
+    taken as they are while the organisation, the pauses, the day and the boards done are the same (a
+    board that submitted since, or anything else, plans again: the outbox's key keeps what exists)."""
     async with db.read() as s:
         snap = await planning.cache.load(s, now)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
         basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
         done = done_institutions(snap)
+        if planning.pending and planning.pending_basis == (basis, done):
+            return _Plan(planning.pending, settings, planning.pending_complete, (basis, done), continued=True)
         rounds = planning.memory.rounds(basis, done)
         in_outbox = await outbox.round_counts(s, rounds)
     recorder = planning.memory.skipper(basis, done, in_outbox)
     due = await asyncio.to_thread(plan, now, snap, recorder)
-    return due, settings, lambda: planning.memory.remember(basis, done, recorder, due)
+    return _Plan(due, settings, lambda: planning.memory.remember(basis, done, recorder, due), (basis, done))
 
 
-async def _enqueue_new(db: Database, due: list[DueItem], now: datetime) -> int:
-    """Only items whose key is not in the outbox yet are rendered (in a worker thread) and inserted, in
-    batches of short transactions: a tick with nothing new reads one query per rule and writes nothing."""
+async def _enqueue_new(
+    db: Database, due: list[DueItem], now: datetime, limit: int = MAX_NEW
+) -> tuple[int, list[DueItem]]:
+    """Only items whose key is not in the outbox yet are rendered (in a worker thread, each distinct text
+    once) and inserted, in batches of short transactions: first the texts they share (`outbox_bodies`),
+    then the rows that refer to them. A tick with nothing new reads one query per rule and writes nothing.
+    At most `limit` new items per tick (in the plan's order: by due time and key); returns how many were
+    inserted and the new items left for the next tick."""
     if not due:
-        return 0
+        return 0, []
     async with db.read() as s:
         known = await outbox.existing_keys(s, [i.key for i in due])
     fresh = [i for i in due if i.key not in known]
+    fresh, left = fresh[:limit], fresh[limit:]
     if not fresh:
-        return 0
-    rows = await asyncio.to_thread(lambda: [_new(i) for i in fresh])
-    return await outbox.enqueue_in_batches(db, rows, now)
+        return 0, []
+    parts = await asyncio.to_thread(lambda: [(i, i.parts) for i in fresh])
+    body_ids = await outbox_bodies.store(db, {p.body.digest: p.body.replies for _, p in parts}, now)
+    rows = [_new(i, p.own, body_ids[p.body.digest]) for i, p in parts]
+    return await outbox.enqueue_in_batches(db, rows, now), left
 
 
 async def tick(
@@ -162,22 +191,28 @@ async def tick(
     default_locale: str = "da",
     batch: int = BATCH,
     planning: Planning | None = None,
+    max_new: int = MAX_NEW,
 ) -> TickReport:
     """One round of planning and sending at `now` (aware). With `dry_run`, nothing is written or sent;
     the report's lines say what would be sent, to whom, and why. `planning` is what the process kept
-    from its earlier ticks (`run_loop` keeps one); without it everything is read and planned."""
+    from its earlier ticks (`run_loop` keeps one); without it everything is read and planned. At most
+    `max_new` new items are written per tick (`MAX_NEW`); the rest on the next ticks."""
     by_platform: dict[str, Notifier] = {}
     for notifier in notifiers:
         by_platform.setdefault(notifier.platform, notifier)
     report = TickReport()
     if dry_run or planning is None:
         planning = Planning.fresh(default_locale)  # a dry run plans everything and remembers nothing
-    due, settings, complete = await _plan(db, now, planning)
-    report.planned = len(due)
+    planned = await _plan(db, now, planning)
+    due, settings = planned.due, planned.settings
+    report.planned, report.continued = len(due), planned.continued
     if dry_run:
         return await _dry_run(db, now, due, settings, report, default_locale)
-    report.enqueued = await _enqueue_new(db, due, now)
-    complete()
+    report.enqueued, left = await _enqueue_new(db, due, now, max_new)
+    report.deferred = len(left)
+    planning.pending, planning.pending_basis, planning.pending_complete = left, planned.basis, planned.complete
+    if not left:  # every item of the plan is in the outbox: its rounds are complete
+        planned.complete()
     report.skipped_rounds = planning.memory.skipped
     report.meeting_items = await enqueue_meeting_items(db, now, default_locale=default_locale)  # meeting cycle hook
     if not by_platform:
@@ -242,8 +277,8 @@ async def send_now(
     return report
 
 
-def _new(item: DueItem) -> NewItem:
-    return NewItem(item.rule, item.recipient, item.period, item.due_at, item.payload, item.expires_at)
+def _new(item: DueItem, own: dict[str, Any], body_id: int) -> NewItem:
+    return NewItem(item.rule, item.recipient, item.period, item.due_at, own, item.expires_at, body_id)
 
 
 async def _dry_run(

@@ -377,6 +377,25 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the shared rendered replies (issue 18); the payload then holds only this row's own part
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_bodies.id", ondelete="RESTRICT"), index=True)
+
+
+# -- issue 18: rendered texts shared by outbox rows (storage/outbox_bodies.py) ---------------------------
+
+
+class OutboxBody(Base):
+    """Rendered replies that many outbox rows share (the same nudge to six members of a board), stored
+    once and keyed by a digest of their content; a row refers to one by `OutboxItem.body_id`."""
+
+    __tablename__ = "outbox_bodies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the replies (outbox_bodies.digest)
+    replies: Mapped[list[Any]] = mapped_column(JSON, default=list)  # reply_to_json dicts, with placeholders
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # touched when written again
+
+
+# -- end of issue 18's table -----------------------------------------------------------------------------
 
 
 class FollowUpAnswerKind(StrEnum):

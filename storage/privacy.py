@@ -33,6 +33,7 @@ from storage.models import (
     LocalGoal,
     Membership,
     Notice,
+    OutboxBody,
     OutboxItem,
     OutboxStatus,
     Person,
@@ -118,6 +119,7 @@ async def erase_person(session: AsyncSession, person: Person, *, actor: str) -> 
         (Notice, "params"),
         (ConversationState, "data"),
         (OutboxItem, "payload"),
+        (OutboxBody, "replies"),  # texts shared by outbox rows (issue 18)
         (WebMessage, "body"),
     ):
         json_text = (cast(getattr(model, column), Text),)

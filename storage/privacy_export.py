@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, privacy
+from storage import audit, outbox_bodies, privacy
 from storage.models import (
     Area,
     ConversationRef,
@@ -60,6 +60,7 @@ async def person_data(session: AsyncSession, person: Person) -> dict[str, Any]:
             select(OutboxItem).where(OutboxItem.recipient == privacy.recipient_of(pid)).order_by(OutboxItem.id)
         )
     ).all()
+    payloads = await outbox_bodies.resolved(session, messages)  # shared reminder texts filled in (issue 18)
     pause = await session.scalar(select(ReminderPause.until).where(ReminderPause.person_id == pid))
     web = (await session.scalars(select(WebMessage).where(WebMessage.person_id == pid).order_by(WebMessage.id))).all()
     goal_of = {lg.id: lg for lg in goals}
@@ -106,9 +107,9 @@ async def person_data(session: AsyncSession, person: Person) -> dict[str, Any]:
                 "status": m.status,
                 "due_at": _iso(m.due_at),
                 "sent_at": _iso(m.sent_at),
-                "payload": m.payload,
+                "payload": payload,
             }
-            for m in messages
+            for m, payload in zip(messages, payloads, strict=True)
         ],
         "web_chat": [{"direction": w.direction, "body": w.body, "at": _iso(w.created_at)} for w in web],
     }

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage import audit
+from storage import audit, outbox_bodies
 from storage.db import Database
 from storage.models import (
     AuditEntry,
     InboxItem,
     InboxStatus,
     Notice,
+    OutboxBody,
     OutboxItem,
     OutboxStatus,
     ProcessedEvent,
@@ -82,6 +83,11 @@ RULES: tuple[Rule, ...] = (
         lambda a, now: and_(
             OutboxItem.status.in_(FINISHED), func.coalesce(OutboxItem.sent_at, OutboxItem.created_at) < now - a.messages
         ),
+    ),
+    Rule(  # issue 18: texts shared by outbox rows, once no row refers to them (see storage.outbox_bodies)
+        "message texts no message uses",
+        OutboxBody,
+        lambda a, now: and_(OutboxBody.created_at < now - a.messages, outbox_bodies.unused()),
     ),
     Rule("delivered notices", Notice, lambda a, now: Notice.delivered_at < now - a.messages),
     Rule("web chat messages", WebMessage, lambda a, now: WebMessage.created_at < now - a.messages),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dialogs.strategy import Respondent, Strategy
-from storage import policy
+from storage import outbox_bodies, policy
 from storage.policy import Occasion
 
 DONE = ("submitted", "approved")
@@ -153,22 +153,66 @@ class Snapshot:
         return next(a for a in self.areas if a.id == area_id)
 
 
+class Body:
+    """Rendered replies (`render.reply_to_json` dicts) that several due items share: rendered once, when
+    the first of them is asked for, and stored once (`storage.outbox_bodies`). Per-recipient values
+    (the name in a nudge) are placeholders (`storage.outbox_bodies.placeholder`) filled in at sending."""
+
+    __slots__ = ("_digest", "_render", "_replies")
+
+    def __init__(self, render: Callable[[], list[dict[str, Any]]]) -> None:
+        self._render = render
+        self._replies: list[dict[str, Any]] | None = None
+        self._digest: str | None = None
+
+    @property
+    def replies(self) -> list[dict[str, Any]]:
+        if self._replies is None:
+            self._replies = self._render()
+        return self._replies
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest = outbox_bodies.digest(self.replies)
+        return self._digest
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """An item's payload in two: `own` (to whom, their name, why: what the body's placeholders name)
+    and the shared `body`."""
+
+    own: dict[str, Any]
+    body: Body
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The whole payload, as a sender reads it."""
+        return outbox_bodies.resolve(self.own, self.body.replies)
+
+
 @dataclass(frozen=True, slots=True)
 class DueItem:
-    """One message that is due now. `payload` holds where it goes and the rendered replies; it is made
-    only when asked for (`make_payload`), so a tick renders just the items whose key is new."""
+    """One message that is due now. Its payload (where it goes and the rendered replies) is made only
+    when asked for (`make_parts`), so a tick renders just the items whose key is new, and each distinct
+    text once (`Body`)."""
 
     rule: str
     recipient: str  # "person:12" | "area:3:slack"
     period: str
     due_at: datetime
     expires_at: datetime | None
-    make_payload: Callable[[], dict[str, Any]]
+    make_parts: Callable[[], Parts]
     why: str  # for the dry run and the logs: why this is sent now
 
     @property
+    def parts(self) -> Parts:
+        return self.make_parts()
+
+    @property
     def payload(self) -> dict[str, Any]:
-        return self.make_payload()
+        return self.make_parts().payload
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -8,7 +8,7 @@ one whose week is over is not planned at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any
@@ -19,10 +19,13 @@ from dialogs.messages import Reply
 from dialogs.reminders import model as m
 from dialogs.reminders import render
 from dialogs.reminders.calendar import Calendar
-from dialogs.reminders.model import DueItem, InstitutionInfo, PersonInfo, Snapshot, person_recipient
+from dialogs.reminders.model import Body, DueItem, InstitutionInfo, Parts, PersonInfo, Snapshot, person_recipient
 from dialogs.strategy import ReminderSettings, Strategy, clock
 from dialogs.texts import Texts, texts
+from storage.outbox_bodies import placeholder
 from storage.policy import Occasion
+
+NAME = "to_name"  # a shared text's placeholder of the recipient's name (the row's own `to_name`)
 
 ADMIN_TABLE_ROWS = 60  # more institutions: the admins' digest is a summary, not a table of every one
 
@@ -66,10 +69,16 @@ class Rules:
         self.today = self.cal.local(now).date()
         self.send_at = clock(self.settings.send_time)
         self.by_id = {i.id: i for i in snap.institutions}
+        self._bodies: dict[Hashable, Body] = {}  # each distinct text rendered once (see `body`)
+        self._texts: dict[str, Texts] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def t(self, person: PersonInfo | None = None) -> Texts:
-        return texts((person.locale if person else None) or self.snap.default_locale)
+        locale = (person.locale if person else None) or self.snap.default_locale
+        found = self._texts.get(locale)
+        if found is None:
+            found = self._texts[locale] = texts(locale)  # one translator per language, not per recipient
+        return found
 
     def window(self, nominal: datetime, expires: datetime) -> datetime | None:
         """The send time if the item is due now (sent, moved past holidays, and not expired)."""
@@ -79,16 +88,27 @@ class Rules:
     def reachable(self, people: Iterable[PersonInfo]) -> list[PersonInfo]:
         return [p for p in people if not p.paused_on(self.today)]
 
+    def body(self, key: Hashable, replies: Callable[[], Sequence[Reply]]) -> Body:
+        """The shared text of `key` (rule, language and what the text is about: the same boards, area,
+        measurement...), made once however many recipients get it; rendered only when first asked for."""
+        found = self._bodies.get(key)
+        if found is None:
+            found = self._bodies[key] = Body(lambda: [render.reply_to_json(r) for r in replies()])
+        return found
+
     def to_person(
         self, rule: str, person: PersonInfo, period: str, due: datetime, expires: datetime | None,
-        replies: Callable[[], Sequence[Reply]], why: str, **extra: object,
+        text: tuple[Hashable, Callable[[], Sequence[Reply]]], why: str, **extra: object,
     ) -> DueItem:  # fmt: skip
-        """A DM; its replies are rendered only when the item's payload is asked for (a new key)."""
+        """A DM. `text` is the shared text's key and how to render it (`body`); the row's own part is who,
+        their name (`NAME` in a shared text) and why. Nothing is rendered until the parts are asked for."""
+        key, replies = text
 
-        def payload() -> dict[str, Any]:
-            return render.person_payload(person.id, person.name, replies(), why, **extra)
+        def parts() -> Parts:
+            own: dict[str, Any] = {"to": {"person_id": person.id}, "to_name": person.name, "why": why, **extra}
+            return Parts(own, self.body(key, replies))
 
-        return DueItem(rule, person_recipient(person.id), period, due, expires, payload, why)
+        return DueItem(rule, person_recipient(person.id), period, due, expires, parts, why)
 
     def not_done(self, institutions: Iterable[InstitutionInfo]) -> list[InstitutionInfo]:
         return sorted((i for i in institutions if not i.done), key=lambda i: i.name.casefold())
@@ -117,15 +137,17 @@ class Rules:
             period = iso_week(nominal, self.cal.tz)
             why = f"weekly digest for {area.name} ({period}, cron {cron!r})"
             for platform, channel in area.channels:
-                payload = partial(self._channel_digest, platform, channel, area.name, rows, why)
-                items.append(DueItem(m.DIGEST, f"area:{area.id}:{platform}", period, due, expires, payload, why))
+                parts = partial(self._channel_digest, platform, channel, area.id, area.name, rows, why)
+                items.append(DueItem(m.DIGEST, f"area:{area.id}:{platform}", period, due, expires, parts, why))
             if not area.channels:  # no channel: the area's leaders get it in a DM
                 for leader in self.reachable(self.snap.audience(Occasion.AREA_DIGEST, area.id)):
-                    leader_replies = partial(
-                        render.digest_replies, self.t(leader), self.strategy, area.name, rows, self.today
+                    t = self.t(leader)
+                    text = (
+                        (m.DIGEST, t.locale, area.id),
+                        partial(render.digest_replies, t, self.strategy, area.name, rows, self.today),
                     )
                     items.append(
-                        self.to_person(m.DIGEST, leader, f"{period}:area:{area.id}", due, expires, leader_replies,
+                        self.to_person(m.DIGEST, leader, f"{period}:area:{area.id}", due, expires, text,
                                        why + " (the area has no channel)")
                     )  # fmt: skip
         return items
@@ -142,20 +164,18 @@ class Rules:
             return []
         for admin in self.reachable(self.snap.audience(Occasion.ADMIN_DIGEST)):
             why = f"weekly digest for the administration ({period})"
-            replies = partial(self._admin_digest, self.t(admin))
-            items.append(self.to_person(m.ADMIN_DIGEST, admin, period, due, expires, replies, why))
+            t = self.t(admin)
+            text = (m.ADMIN_DIGEST, t.locale), partial(self._admin_digest, t)
+            items.append(self.to_person(m.ADMIN_DIGEST, admin, period, due, expires, text, why))
         return items
 
     def _channel_digest(
-        self, platform: str, channel: str, area_name: str, rows: list[InstitutionInfo], why: str
-    ) -> dict[str, Any]:
-        replies = render.digest_replies(self.t(), self.strategy, area_name, rows, self.today)
-        return {
-            "to": {"platform": platform, "channel": channel},
-            "to_name": f"{channel} ({area_name})",
-            "replies": [render.reply_to_json(r) for r in replies],
-            "why": why,
-        }
+        self, platform: str, channel: str, area_id: int, area_name: str, rows: list[InstitutionInfo], why: str
+    ) -> Parts:
+        t = self.t()
+        replies = partial(render.digest_replies, t, self.strategy, area_name, rows, self.today)
+        own = {"to": {"platform": platform, "channel": channel}, "to_name": f"{channel} ({area_name})", "why": why}
+        return Parts(own, self.body((m.DIGEST, t.locale, area_id), replies))
 
     def _admin_digest(self, t: Texts) -> list[Reply]:
         replies: list[Reply] = []
@@ -190,9 +210,14 @@ class Rules:
             person = self.snap.people[person_id]
             if person.paused_on(self.today):
                 continue
-            replies = partial(_one, render.nudge_reply, self.t(person), self.strategy, person.name, boards, self.today)
+            t = self.t(person)
+            # the same text for everyone on the same boards, but for the name: a placeholder of the row's to_name
+            text = (
+                (m.NUDGE, t.locale, tuple(b.id for b in boards), self.today),
+                partial(_one, render.nudge_reply, t, self.strategy, placeholder(NAME), boards, self.today),
+            )
             why = f"{', '.join(b.name for b in boards)} not submitted ({period})"
-            items.append(self.to_person(m.NUDGE, person, period, due, expires, replies, why))
+            items.append(self.to_person(m.NUDGE, person, period, due, expires, text, why))
         return items
 
     def _targets(self, t: Texts) -> list[tuple[str, date, str]]:
@@ -204,6 +229,10 @@ class Rules:
                 day = milestone.end or milestone.date
                 targets.append(("milestone", day, t("The milestone «{text}»", text=milestone.text)))
         return targets
+
+    def _escalation(self, t: Texts, kind: str, target: date, boards: list[InstitutionInfo]) -> list[Reply]:
+        what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
+        return [render.escalation_reply(t, self.strategy, (target - self.today).days, what, target, boards)]
 
     def escalations(self) -> list[DueItem]:
         days = self.settings.escalation_days  # largest first
@@ -227,11 +256,12 @@ class Rules:
                     if person.paused_on(self.today):
                         continue
                     t = self.t(person)
-                    what = next(w for k, day, w in self._targets(t) if (k, day) == (kind, target))
-                    left = (target - self.today).days
-                    replies = partial(_one, render.escalation_reply, t, self.strategy, left, what, target, boards)
+                    text = (
+                        (m.ESCALATION, period, t.locale, tuple(b.id for b in boards)),
+                        partial(self._escalation, t, kind, target, boards),
+                    )
                     why = f"{d} days before the {kind} {target}: {', '.join(b.name for b in boards)} not submitted"
-                    items.append(self.to_person(m.ESCALATION, person, period, due, expires, replies, why))
+                    items.append(self.to_person(m.ESCALATION, person, period, due, expires, text, why))
         return items
 
     def overdue(self) -> list[DueItem]:
@@ -260,9 +290,13 @@ class Rules:
             person = self.snap.people[person_id]
             if not rows or person.paused_on(self.today):
                 continue
-            replies = partial(render.overdue_replies, self.t(person), self.strategy, deadline, rows)
+            t = self.t(person)
+            text = (
+                (m.OVERDUE, period, t.locale, tuple(i.id for _, i in rows)),
+                partial(render.overdue_replies, t, self.strategy, deadline, rows),
+            )
             why = f"the deadline {deadline} has passed: {len(rows)} boards missing (one list)"
-            items.append(self.to_person(m.OVERDUE, person, period, due, expires, replies, why))
+            items.append(self.to_person(m.OVERDUE, person, period, due, expires, text, why))
         return items
 
     def followups(self) -> list[DueItem]:
@@ -282,9 +316,13 @@ class Rules:
                 period = f"lg:{meas.local_goal_id}:{day.isoformat()}"
                 extra = {"followup": {"local_goal_id": meas.local_goal_id, "date": day.isoformat()}}
                 for person in self.reachable(askees):
-                    replies = partial(_one, render.followup_reply, self.t(person), self.strategy, inst.name, meas, day)
+                    t = self.t(person)
+                    text = (
+                        (m.FOLLOWUP, period, t.locale),
+                        partial(_one, render.followup_reply, t, self.strategy, inst.name, meas, day),
+                    )
                     why = f"measurement date {day} of a local goal of {inst.name}"
-                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, replies, why, **extra))
+                    items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, text, why, **extra))
         return items
 
     def all(self) -> list[DueItem]:
