@@ -249,9 +249,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.institutions:
             print(f"{size} institutions:", flush=True)
-            rows.append(
-                await measure(size, args.database_url, tmp, args.profile, tuple(args.formats), args.keep)
-            )
+            rows.append(await measure(size, args.database_url, tmp, args.profile, tuple(args.formats), args.keep))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     database = "PostgreSQL" if args.database_url else "SQLite"
     print("\n| database | institutions | build_export (SQL statements) | export docx | export xlsx | html page |"

@@ -271,7 +271,8 @@ def _table(sheet: _Sheet, title: list[str], header: list[str], keys: list[str], 
     limits = [60 if key in WRAPPED else 40 for key in keys]
     # A cell of a wrapped column wraps when it has several lines or is longer than its column can be
     # wide (the column is never narrower than its longest value, up to the limit): known per cell.
-    wrap_over = [limit - 2 if key in WRAPPED or key == "measurement_dates" else None for key, limit in zip(keys, limits)]
+    wraps = [key in WRAPPED or key == "measurement_dates" for key in keys]
+    wrap_over = [limit - 2 if wrapped else None for wrapped, limit in zip(wraps, limits, strict=True)]
     put, formats = sheet.put, sheet.formats
     write_string, write_number = ws.write_string, ws.write_number
     wrap_format = formats[WRAP]
