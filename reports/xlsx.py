@@ -18,13 +18,13 @@ The workbook is written by XlsxWriter in its constant-memory mode: each row goes
 as soon as the next one starts (strings inline, no shared-string table), so time and memory grow with
 the rows, not with what is already in the sheet. Column widths are measured while the rows are written
 and set at the end (XlsxWriter writes a sheet's columns when it closes the workbook). openpyxl's
-write-only mode cost about three times the CPU for the same cells (benchmarks/README.md); the tests
-read the file back with openpyxl."""
+write-only mode took about twice the CPU for the same cells (benchmarks/README.md); the tests read
+the file back with openpyxl."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
-TITLE = "title"  # the formats a cell can have, made once per workbook (`_Formats`)
+TITLE = "title"  # the styles a cell can have: their formats are made once per workbook (`write_xlsx`)
 BOLD = "bold"
 WRAP = "wrap"
 TIME = "time"
@@ -75,8 +75,8 @@ def write_xlsx(data: dict[str, Any], out: Path, *, texts: ReportTexts | None = N
     tx = texts or report_texts_for()
     report = committee_report(data)
     # Strings are always text: never a formula, a number or a link, whatever a board typed.
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
-    wb = Workbook(str(out), {**options, "strings_to_urls": False})
+    text_only = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    wb = Workbook(str(out), {"constant_memory": True, **text_only})
     try:
         formats = {
             TITLE: wb.add_format({"bold": True, "font_size": 14}),
@@ -102,14 +102,14 @@ class _Sheet:
         self.formats = formats
         self.row = 0  # 1-based number of the last row written, as Excel counts
 
-    def append(self, values: Iterable[Any], *, style: str = "", wrap: Sequence[bool] = ()) -> int:
+    def append(self, values: Iterable[Any], *, style: str = "") -> int:
         """Write the next row; a value may be a `(value, style)` pair. Returns the row's 1-based number."""
         row = self.row
         for col, value in enumerate(values):
             if isinstance(value, tuple):
                 self.put(row, col, *value)
             else:
-                self.put(row, col, value, WRAP if col < len(wrap) and wrap[col] else style)
+                self.put(row, col, value, style)
         self.row += 1
         return self.row
 
