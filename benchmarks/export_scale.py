@@ -126,13 +126,17 @@ def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, float]:
         "print(f'@@ {time.perf_counter() - t0:.3f} {u.ru_maxrss / 1024:.0f} {u.ru_utime + u.ru_stime:.3f}',"
         " file=sys.stderr); sys.exit(code)\n"
     )
-    argv = [sys.executable, "-c", wrapper, "export", "--format", fmt, "--out", str(out), "--lang", "da"]
+    # The peak RSS is GNU time's: the process's own figure would be at least this process's RSS (Linux
+    # carries the peak over the fork and exec of a child started straight from here).
+    argv = ["/usr/bin/time", "-f", "@@peak %M", sys.executable, "-c", wrapper]
+    argv += ["export", "--format", fmt, "--out", str(out), "--lang", "da"]
     done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"export --format {fmt} failed: {done.stderr[-2000:]}")
     line = next(line for line in done.stderr.splitlines() if line.startswith("@@ "))
-    seconds, rss, cpu = line.split()[1:]
-    return float(seconds), float(rss), float(cpu)
+    seconds, _rss, cpu = line.split()[1:]
+    peak = next(line for line in done.stderr.splitlines() if line.startswith("@@peak "))
+    return float(seconds), float(peak.split()[1]) / 1024, float(cpu)
 
 
 async def fresh_database(server_url: str | None, tmp: str, size: int) -> tuple[str, Any]:

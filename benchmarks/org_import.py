@@ -33,21 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def maalbot(url: str, *args: str) -> tuple[float, float, float, str]:
-    """(wall s, CPU s, peak RSS MB, stdout) of `python -m bot.cli ARGS` in its own process."""
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", *args], env={**os.environ, "DATABASE_URL": url}, cwd=ROOT,
-            stdout=out, stderr=err,
-        )  # fmt: skip
-        _pid, status, usage = os.wait4(child.pid, 0)  # this child's own CPU time and peak RSS
-        child.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - t0
-        out.seek(0)
-        err.seek(0)
-        if child.returncode != 0:
-            raise RuntimeError(f"maalbot {' '.join(args)} failed: {err.read()[-2000:]}")
-        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().strip()
+    """(wall s, CPU s, peak RSS MB, stdout) of `python -m bot.cli ARGS` in its own process, measured by
+    GNU time: a child started straight from this process would report at least this process's RSS as its
+    peak (Linux carries the peak over the fork and exec)."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "@@ %e %U %S %M", sys.executable, "-m", "bot.cli", *args],
+        env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"maalbot {' '.join(args)} failed: {done.stderr[-2000:]}")
+    line = next(line for line in done.stderr.splitlines() if line.startswith("@@ "))
+    wall, user, system, rss_kb = (float(x) for x in line.split()[1:])
+    return wall, user + system, rss_kb / 1024, done.stdout.strip()
 
 
 async def postgres_database(server_url: str) -> tuple[str, str]:
