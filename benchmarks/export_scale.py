@@ -126,13 +126,17 @@ def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, float]:
         "print(f'@@ {time.perf_counter() - t0:.3f} {u.ru_maxrss / 1024:.0f} {u.ru_utime + u.ru_stime:.3f}',"
         " file=sys.stderr); sys.exit(code)\n"
     )
-    argv = [sys.executable, "-c", wrapper, "export", "--format", fmt, "--out", str(out), "--lang", "da"]
+    # The peak RSS is GNU time's: the process's own figure would be at least this process's RSS (Linux
+    # carries the peak over the fork and exec of a child started straight from here).
+    argv = ["/usr/bin/time", "-f", "@@peak %M", sys.executable, "-c", wrapper]
+    argv += ["export", "--format", fmt, "--out", str(out), "--lang", "da"]
     done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"export --format {fmt} failed: {done.stderr[-2000:]}")
     line = next(line for line in done.stderr.splitlines() if line.startswith("@@ "))
-    seconds, rss, cpu = line.split()[1:]
-    return float(seconds), float(rss), float(cpu)
+    seconds, _rss, cpu = line.split()[1:]
+    peak = next(line for line in done.stderr.splitlines() if line.startswith("@@peak "))
+    return float(seconds), float(peak.split()[1]) / 1024, float(cpu)
 
 
 async def fresh_database(server_url: str | None, tmp: str, size: int) -> tuple[str, Any]:
@@ -153,14 +157,22 @@ async def fresh_database(server_url: str | None, tmp: str, size: int) -> tuple[s
     return base.set(database=name).render_as_string(hide_password=False), drop
 
 
-async def measure(size: int, server_url: str | None, tmp: str, profile: str | None) -> dict[str, Any]:
+async def measure(
+    size: int, server_url: str | None, tmp: str, profile: str | None, formats: tuple[str, ...], keep: str | None
+) -> dict[str, Any]:
+    kept = keep is not None and server_url is None
+    if kept:  # a SQLite file generated once and reused by later runs
+        tmp = keep or tmp
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+    reuse = kept and (Path(tmp) / f"export-{size}.db").exists()
     url, cleanup = await fresh_database(server_url, tmp, size)
     db = Database(url)
     try:
-        await upgrade(db)
-        t0 = time.perf_counter()
-        await seed(db, size)
-        print(f"  seeded {size} institutions in {time.perf_counter() - t0:.1f} s", flush=True)
+        if not reuse:
+            await upgrade(db)
+            t0 = time.perf_counter()
+            await seed(db, size)
+            print(f"  seeded {size} institutions in {time.perf_counter() - t0:.1f} s", flush=True)
         statements, built = await count_statements(db)
         result: dict[str, Any] = {"size": size, "statements": statements, "build": built}
         result["status"] = await status_page(db, tmp)
@@ -169,7 +181,7 @@ async def measure(size: int, server_url: str | None, tmp: str, profile: str | No
         if profile:
             await profile_write(db, profile)
         await db.dispose()
-        for fmt in FORMATS:
+        for fmt in formats:
             out = Path(tmp) / f"udvalget-{size}.{fmt}"
             seconds, rss, cpu = run_export(url, fmt, out)
             result[fmt] = (seconds, rss, out.stat().st_size / 1e6, cpu)
@@ -233,20 +245,25 @@ async def main() -> None:
     parser.add_argument("--institutions", type=int, nargs="+", default=[200, 1000, 5000])
     parser.add_argument("--database-url", help="a PostgreSQL server: a throwaway database is created on it")
     parser.add_argument("--profile", choices=FORMATS, help="also print a cProfile of writing this format")
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS), help="only these exports")
+    parser.add_argument("--keep", metavar="DIR", help="SQLite: generate each size once into DIR and reuse it")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.institutions:
             print(f"{size} institutions:", flush=True)
-            rows.append(await measure(size, args.database_url, tmp, args.profile))
+            rows.append(await measure(size, args.database_url, tmp, args.profile, tuple(args.formats), args.keep))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     database = "PostgreSQL" if args.database_url else "SQLite"
     print("\n| database | institutions | build_export (SQL statements) | export docx | export xlsx | html page |"
           " GET /status (admin) |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        cells = [f"{r[f][0]:.1f} s ({r[f][3]:.1f} s CPU), {r[f][1]:.0f} MB peak, {r[f][2]:.2f} MB" for f in FORMATS]
+        cells = [
+            f"{r[f][0]:.1f} s ({r[f][3]:.1f} s CPU), {r[f][1]:.0f} MB peak, {r[f][2]:.2f} MB" if f in r else "–"
+            for f in FORMATS
+        ]
         wall, cpu, size = r["status"]
         page = f"{wall:.0f} ms ({cpu:.0f} ms CPU), {size / 1000:.0f} KB"
         print(f"| {database} | {r['size']:,} | {r['build']:.2f} s ({r['statements']}) | " + " | ".join(cells)

@@ -1,21 +1,28 @@
-"""The `maalbot` command line."""
+"""The `maalbot` command line.
+
+Every command imports what it needs when it runs (inside its function), so that `maalbot --help` and
+the light commands start in a fraction of the time the whole bot takes to import (pydantic's models,
+SQLAlchemy, aiohttp, the Slack and Teams SDKs, openpyxl/python-docx: benchmarks/README.md, «Start-up»).
+Types for annotations come from `TYPE_CHECKING` imports."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, hide_password, load_settings
-from dialogs.strategy import StrategyFileError, load_strategy_file
-from storage.db import Database
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from dialogs.strategy import Strategy
+    from storage.db import Database
 
 DEMO_ORG_FILE = Path(__file__).parent / "data" / "demo_org.yaml"
+# dialogs.strategy.DEFAULT_STRATEGY_FILE, without importing it (tests/bot/test_cli_startup.py checks they agree)
+DEFAULT_STRATEGY_FILE = Path(__file__).parents[1] / "dialogs" / "strategies" / "almen.yaml"
 EXPORT_FORMATS = ("json", "csv", "xlsx", "md", "docx", "html")
 
 
@@ -100,11 +107,20 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_strategy_file(path: Path) -> Strategy:
+    """`dialogs.strategy.load_strategy_file`, imported on first use."""
+    from dialogs.strategy import load_strategy_file as load
+
+    return load(path)
+
+
 class DatabaseNotReady(ValueError):
     """The database cannot be reached, or its schema is not the one this version needs."""
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]], *, needs_schema: bool = True) -> int:
+    from storage.db import Database
+
     db = Database(settings.resolved_database_url)
     try:
         await _check_database(settings, db, needs_schema=needs_schema)
@@ -115,6 +131,7 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]
 
 async def _check_database(settings: Settings, db: Database, *, needs_schema: bool) -> None:
     """One line instead of a traceback when the database is unreachable or not migrated yet."""
+    from bot.settings import hide_password
     from storage.migrate import current_revision, head_revision
 
     try:
@@ -242,6 +259,11 @@ def cmd_serve(settings: Settings, dev: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    import asyncio
+
+    from bot.logs import configure_logging
+    from bot.settings import SettingsError, load_settings
+
     quiet = args.command == "chat"  # the terminal is the conversation: only real problems in between
     configure_logging(logging.ERROR if quiet else logging.INFO)  # one escaped, bounded line per record
     logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG lines carry SQL parameters: personal data
@@ -267,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"maalbot: {exc.filename or exc}: file not found", file=sys.stderr)
         return 1
-    except (StrategyFileError, ValueError) as exc:
+    except ValueError as exc:  # dialogs.strategy.StrategyFileError among them
         print(f"maalbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dialogs.approval import AdminCommand, Approvals, Outcome
-from storage import people
-from storage.db import Database
+if TYPE_CHECKING:  # imported when the command runs: `maalbot --help` starts without them
+    from dialogs.approval import AdminCommand, Outcome
+    from storage.db import Database
 
 REOPEN_TO = ("submitted", "draft")
 
@@ -35,6 +35,9 @@ def add_admin_parsers(sub: Any) -> None:
 
 async def run_admin(args: argparse.Namespace, db: Database) -> int:
     """Run `maalbot registration ...`; 0 when done, 1 with a one-line reason on stderr otherwise."""
+    from dialogs.approval import AdminCommand, Approvals
+    from storage import people
+
     async with db.transaction() as s:
         person = await people.person_by_email(s, args.by)
         person_id = person.id if person is not None else None

@@ -8,9 +8,10 @@ import argparse
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from storage.db import Database
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 def add_meeting_parser(sub: Any) -> argparse.ArgumentParser:

@@ -8,9 +8,10 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage.db import Database
+if TYPE_CHECKING:
+    from storage.db import Database
 
 ACTOR = "maalbot (command line)"  # who the audit log says acted from the command line
 YES = {"y", "yes", "j", "ja"}

@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.delivery import ConsoleNotifier, Notifier
-from bot.scheduler import new_instance_id, tick
-from storage.db import Database
+if TYPE_CHECKING:  # imported when the command runs: `maalbot --help` starts without them
+    from bot.delivery import Notifier
+    from storage.db import Database
 
 
 def _moment(text: str) -> datetime:
@@ -53,6 +53,9 @@ async def run_remind(
     out: TextIO | None = None,
     default_locale: str = "da",
 ) -> int:
+    from bot.delivery import ConsoleNotifier
+    from bot.scheduler import new_instance_id, tick
+
     out = out or sys.stdout
     now: datetime = args.at or datetime.now(UTC)
     chosen = list(notifiers)

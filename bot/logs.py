@@ -13,8 +13,6 @@ import os
 import re
 from datetime import UTC, datetime
 
-from aiohttp.http_exceptions import HttpProcessingError
-
 MAX_MESSAGE = 2000
 MAX_ARGUMENT = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -72,6 +70,8 @@ class ProtocolErrorsInOneLine(logging.Filter):
     traceback; it already answered 400. Such a record becomes one WARNING line naming the problem."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError  # loaded already: it is aiohttp's logger
+
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             record.msg, record.args = "bad HTTP request refused with %s: %s", (exc.code, type(exc).__name__)

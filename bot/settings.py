@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
 
-from storage.db import normalise_url
-from storage.retention import Ages
+if TYPE_CHECKING:  # SQLAlchemy and storage are imported where used: `maalbot --help` starts without them
+    from storage.retention import Ages
 
 _PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&]*")  # a password in the URL's query string
 
@@ -56,6 +55,10 @@ class Settings(BaseSettings):
     def _usable_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
             return None
+        from sqlalchemy.engine import make_url
+
+        from storage.db import normalise_url
+
         try:
             url = normalise_url(value)
             parsed = make_url(value)
@@ -80,6 +83,8 @@ class Settings(BaseSettings):
 
     @property
     def retention(self) -> Ages:
+        from storage.retention import Ages
+
         return Ages(
             events=timedelta(days=self.keep_events_days),
             messages=timedelta(days=self.keep_messages_days),

@@ -9,7 +9,7 @@ the reader's language (`reports.texts`), and `dialogs/` and `storage/` never imp
 - `reports.committee`: `committee_report(data)`, the export summed up (per area, per goal, follow-ups).
 - `reports.rows`: what every writer reads the same way (rows per local goal, follow-up lines, dates).
 - `reports.writers`: `write_export(data, fmt, out, texts=...)`: JSON, CSV, Markdown, and the two below.
-- `reports.xlsx`: `write_xlsx`, streamed (openpyxl write-only mode).
+- `reports.xlsx`: `write_xlsx`, streamed (XlsxWriter's constant-memory mode).
 - `reports.committee_docx`: `write_docx`, the committee's document.
 - `reports.docx_parts`: python-docx building blocks for any document (see its docstring): `Body` to
   add paragraphs and headings in constant time, `table`, `bar_table`, `header_and_footer`,

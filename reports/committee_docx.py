@@ -2,7 +2,8 @@
 
 1. A title page: the municipality, the strategy's title, its period and the date of the extract.
 2. A one-page summary: boards submitted / approved / missing per area, the coverage of each strategic
-   goal per area, the same as bar charts (tables of bars), and the follow-up answers counted.
+   goal per area (one row per area, a column per goal), the same as bar charts (tables of bars), and
+   the follow-up answers counted.
 3. Per strategic goal → area → institution: the local goals with interventions, measurement and
    follow-ups (and last period's, when the strategy names one). Only submitted and approved
    registrations, unless `include_drafts`.
@@ -114,12 +115,7 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
     )
     body.heading(tx["coverage"], level=2)
     body.paragraph(tx["coverage_hint"])
-    areas = [a.area for a in report.areas]
-    cover_rows = [
-        [tx.goal(n)] + [str(report.coverage.get(n, {}).get(a, 0)) for a in areas] + [str(report.goal_coverage(n))]
-        for n, _ in report.goals
-    ]
-    body.table([tx["strategic_goals"], *areas, tx["total"]], cover_rows)
+    _coverage(body, report, tx)
     body.heading(tx["coverage_chart"], level=2)
     body.bar_table(
         [tx["strategic_goals"], tx["boards"], tx["share"]],
@@ -133,6 +129,20 @@ def _summary(body: Body, report: Report, tx: ReportTexts) -> None:
     keys = [*ANSWERS, "waiting"]
     body.table([tx["follow_ups"], tx["count"]], [[tx[f"follow_up.{k}"], str(report.follow_ups[k])] for k in keys])
     body.page_break()
+
+
+def _coverage(body: Body, report: Report, tx: ReportTexts) -> None:
+    """One row per area (a municipality has a hundred, a strategy a handful of goals): the boards, how
+    many sent in and were approved, and per strategic goal the boards with local goals under it."""
+    numbers = [n for n, _ in report.goals]
+    header = [tx["area"], tx["boards"], tx["status.submitted"].capitalize(), tx["status.approved"].capitalize()]
+    rows = [
+        [a.area, a.total, a.submitted, a.approved, *[report.coverage.get(n, {}).get(a.area, 0) for n in numbers]]
+        for a in report.areas
+    ]
+    totals = report.totals
+    rows.append([tx["total"], totals.total, totals.submitted, totals.approved, *map(report.goal_coverage, numbers)])
+    body.table([*header, *map(tx.goal, numbers)], [[str(v) for v in row] for row in rows])
 
 
 def _of(tx: ReportTexts, part: int, whole: int) -> str:

@@ -1,4 +1,4 @@
-"""The export as an XLSX workbook (openpyxl), for the administration and the committee.
+"""The export as an XLSX workbook (XlsxWriter), for the administration and the committee.
 
 - «Oversigt»: the municipality, the strategy, its period, the date of the extract and every strategic
   goal's full title; the boards per area (submitted, approved, missing) and the coverage of each goal
@@ -14,24 +14,22 @@ The overview lists each goal's målepunkter under its title, when the strategy h
 Every sheet prints landscape, fitted to the page width, with its header rows repeated on each page.
 User text is always a text cell (never a formula) with the characters Excel can hold.
 
-The workbook is written in openpyxl's write-only mode: rows stream to the file as they are appended,
-so time and memory grow with the rows, not with what is already in the sheet. Column widths are
-measured from the data before a sheet's first row (write-only mode writes them first)."""
+The workbook is written by XlsxWriter in its constant-memory mode: each row goes to a temporary file
+as soon as the next one starts (strings inline, no shared-string table), so time and memory grow with
+the rows, not with what is already in the sheet. Column widths are measured while the rows are written
+and set at the end (XlsxWriter writes a sheet's columns when it closes the workbook). openpyxl's
+write-only mode took about twice the CPU for the same cells (benchmarks/README.md); the tests read
+the file back with openpyxl."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
 
 from reports.committee import ANSWERS, Report, committee_report
 from reports.rows import (
@@ -47,11 +45,19 @@ from reports.rows import (
 from reports.rows import previous_lines as previous_lines_of
 from reports.texts import ReportTexts, report_texts_for
 
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")  # one shared style object, not one per cell
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
+TITLE = "title"  # the styles a cell can have: their formats are made once per workbook (`write_xlsx`)
+BOLD = "bold"
+WRAP = "wrap"
+TIME = "time"
 MAX_CELL = 32767  # Excel's limit on characters in one cell
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
+A4 = 9  # Excel's paper size code
+# The characters XML 1.0 cannot hold (as openpyxl's ILLEGAL_CHARACTERS_RE): dropped from user text.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 WRAPPED = {  # long user text: wrapped, and a wider column
     "local_goal",
     "interventions",
@@ -62,78 +68,79 @@ WRAPPED = {  # long user text: wrapped, and a wider column
     "agreement",
     "follow_up_text",
 }
-Cell = Any  # a value or a WriteOnlyCell
+CM = 37.8  # pixels per centimetre, for the charts' size
 
 
 def write_xlsx(data: dict[str, Any], out: Path, *, texts: ReportTexts | None = None) -> None:
     tx = texts or report_texts_for()
     report = committee_report(data)
-    wb = Workbook(write_only=True)
-    _overview(wb, data, tx, report)
-    _institutions(wb, data, tx, report.goals)
-    _goal_sheets(wb, data, tx, report.goals)
-    _agreements(wb, data, tx)
-    wb.save(out)
+    # Strings are always text: never a formula, a number or a link, whatever a board typed.
+    text_only = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    wb = Workbook(str(out), {"constant_memory": True, **text_only})
+    try:
+        formats = {
+            TITLE: wb.add_format({"bold": True, "font_size": 14}),
+            BOLD: wb.add_format({"bold": True}),
+            WRAP: wb.add_format({"text_wrap": True, "valign": "top"}),
+            TIME: wb.add_format({"num_format": TIME_FORMAT}),
+        }
+        _overview(_Sheet(wb, formats, tx["overview_sheet"]), data, tx, report)
+        _institutions(wb, formats, data, tx, report.goals)
+        _goal_sheets(wb, formats, data, tx, report.goals)
+        _agreements(wb, formats, data, tx)
+    finally:
+        wb.close()
 
 
 class _Sheet:
-    """A write-only sheet that knows its row number and makes strings safe text cells."""
+    """A sheet that knows its next row and writes each value as what it is (text stays text)."""
 
-    def __init__(self, wb: Any, title: str) -> None:
-        self.ws = wb.create_sheet(_xlsx_text(title)[:31])
-        self.row = 0
-        self._styles: dict[tuple[int, bool, str], Any] = {}
+    def __init__(self, wb: Workbook, formats: dict[str, Format], title: str) -> None:
+        self.wb = wb
+        self.ws: Worksheet = wb.add_worksheet(_xlsx_text(title)[:31])
+        self.name = self.ws.get_name()
+        self.formats = formats
+        self.row = 0  # 1-based number of the last row written, as Excel counts
 
-    def append(self, values: Iterable[Any], *, font: Font | None = None, wrap: Sequence[bool] = ()) -> int:
-        cells = []
-        for index, value in enumerate(values):
-            wrapped = index < len(wrap) and wrap[index]
-            cells.append(self.cell(value, font=font, wrap=wrapped))
-        self.ws.append(cells)
+    def append(self, values: Iterable[Any], *, style: str = "") -> int:
+        """Write the next row; a value may be a `(value, style)` pair. Returns the row's 1-based number."""
+        row = self.row
+        for col, value in enumerate(values):
+            if isinstance(value, tuple):
+                self.put(row, col, *value)
+            else:
+                self.put(row, col, value, style)
         self.row += 1
         return self.row
 
-    def cell(self, value: Any, *, font: Font | None = None, wrap: bool = False, number_format: str = "") -> Cell:
-        if value == "":
-            return None  # an empty cell is not written at all
+    def put(self, row: int, col: int, value: Any, style: str = "") -> None:
+        """One cell (0-based); an empty value is not written at all."""
+        if value is None or value == "":
+            return
+        fmt = self.formats[style] if style else None
         if isinstance(value, str):
-            value = _xlsx_text(value)
-        # openpyxl makes a string starting with "=" a formula: user text must stay text.
-        formula = isinstance(value, str) and value.startswith("=")
-        if not (formula or font or wrap or number_format):
-            return value
-        cell = WriteOnlyCell(self.ws, value)
-        if formula:
-            cell.data_type = "s"
-        key = (id(font) if font is not None else 0, wrap, number_format)
-        style = self._styles.get(key)
-        if style is not None:
-            # The cell's style ids, worked out once per combination: setting font and alignment on
-            # each cell looks them up in the workbook's style lists every time.
-            cell._style = style
-            return cell
-        if font is not None:
-            cell.font = font
-        if wrap:
-            cell.alignment = WRAP
-        if number_format:
-            cell.number_format = number_format
-        self._styles[key] = cell._style
-        return cell
+            self.ws.write_string(row, col, _xlsx_text(value), fmt)
+        elif isinstance(value, datetime):
+            self.ws.write_datetime(row, col, value, self.formats[TIME])
+        elif isinstance(value, int | float):
+            self.ws.write_number(row, col, value, fmt)
+        else:
+            self.ws.write_string(row, col, _xlsx_text(str(value)), fmt)
+
+    def widths(self, widths: dict[int, float]) -> None:
+        for col, width in widths.items():
+            self.ws.set_column(col, col, width)
 
 
-def _overview(wb: Any, data: dict[str, Any], tx: ReportTexts, report: Report) -> None:
-    sheet = _Sheet(wb, tx["overview_sheet"])
+def _overview(sheet: _Sheet, data: dict[str, Any], tx: ReportTexts, report: Report) -> None:
     ws = sheet.ws
     areas = [a.area for a in report.areas]
     last_col = len(areas) + 2
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
-    for column in range(3, last_col + 5):
-        ws.column_dimensions[get_column_letter(column)].width = 14
-    _print_setup(ws, None)  # before the first row: write-only mode writes the sheet's properties first
+    sheet.widths({0: 28, 1: 60})
+    ws.set_column(2, last_col + 3, 14)
+    _print_setup(ws, 0)
     strategy = data["strategy"]
-    sheet.append([tx["doc_title"]], font=TITLE_FONT)
+    sheet.append([tx["doc_title"]], style=TITLE)
     period = strategy.get("period") or {}
     facts = [
         (tx["municipality"], data.get("municipality") or ""),
@@ -143,53 +150,63 @@ def _overview(wb: Any, data: dict[str, Any], tx: ReportTexts, report: Report) ->
         (tx["extract_date"], tx.day(extract_day(data))),
     ]
     for label, value in facts:
-        sheet.append([sheet.cell(label, font=BOLD), sheet.cell(value, wrap=True)])
+        sheet.append([(label, BOLD), (value, WRAP)])
     sheet.append([])
-    sheet.append([tx["strategic_goals"]], font=BOLD)
+    sheet.append([tx["strategic_goals"]], style=BOLD)
     points = measuring_points(data)
     for number, title in report.goals:
-        sheet.append([sheet.cell(tx.goal(number), font=BOLD), sheet.cell(title, wrap=True)])
+        sheet.append([(tx.goal(number), BOLD), (title, WRAP)])
         if points.get(number):
             lines = "\n".join(f"• {p}" for p in points[number])
-            sheet.append([tx["measuring_points"], sheet.cell(lines, wrap=True)])
+            sheet.append([tx["measuring_points"], (lines, WRAP)])
     sheet.append([])
 
     totals = report.totals
     first = sheet.append(
-        [tx["area"], tx["boards"], tx.status("submitted"), tx.status("approved"), tx["missing"], tx["done"]], font=BOLD
+        [tx["area"], tx["boards"], tx.status("submitted"), tx.status("approved"), tx["missing"], tx["done"]],
+        style=BOLD,
     )
     for a in report.areas:
         sheet.append([a.area, a.total, a.submitted, a.approved, a.missing, a.done])
     sheet.append([tx["total"], totals.total, totals.submitted, totals.approved, totals.missing, totals.done])
-    _chart(ws, tx["progress_chart"], tx["boards"], first, first + len(report.areas), (6, 5), f"H{first}")
+    _chart(sheet, tx["progress_chart"], tx["boards"], first, first + len(report.areas), (6, 5), f"H{first}")
     sheet.append([])
 
-    cover = sheet.append([tx["strategic_goals"], *areas, tx["total"]], font=BOLD)
+    cover = sheet.append([tx["strategic_goals"], *areas, tx["total"]], style=BOLD)
     for number, _ in report.goals:
         per_area = report.coverage.get(number, {})
         sheet.append([tx.goal(number), *[per_area.get(a, 0) for a in areas], report.goal_coverage(number)])
-    _chart(ws, tx["coverage_chart"], tx["boards"], cover, cover + len(report.goals), (last_col,), f"H{cover + 16}")
+    _chart(sheet, tx["coverage_chart"], tx["boards"], cover, cover + len(report.goals), (last_col,), f"H{cover + 16}")
     sheet.append([])
 
-    sheet.append([tx["follow_up_counts"], tx["count"]], font=BOLD)
+    sheet.append([tx["follow_up_counts"], tx["count"]], style=BOLD)
     for key in (*ANSWERS, "waiting"):
         sheet.append([tx[f"follow_up.{key}"], report.follow_ups[key]])
 
 
-def _chart(ws: Any, title: str, axis: str, header_row: int, last_row: int, columns: tuple[int, ...], at: str) -> None:
-    """A native bar chart of `columns` (1-based) over the rows below `header_row`, labelled by column A."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = title
-    chart.y_axis.title = axis
-    chart.height, chart.width = 7, 14
+def _chart(
+    sheet: _Sheet, title: str, axis: str, header_row: int, last_row: int, columns: tuple[int, ...], at: str
+) -> None:
+    """A native bar chart of `columns` (1-based) over the rows below `header_row` (1-based), labelled by
+    column A."""
+    chart = sheet.wb.add_chart({"type": "bar"})
     for column in columns:
-        chart.add_data(Reference(ws, min_col=column, min_row=header_row, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
-    ws.add_chart(chart, at)
+        chart.add_series(
+            {
+                "name": [sheet.name, header_row - 1, column - 1],
+                "categories": [sheet.name, header_row, 0, last_row - 1, 0],
+                "values": [sheet.name, header_row, column - 1, last_row - 1, column - 1],
+            }
+        )
+    chart.set_title({"name": title})
+    chart.set_x_axis({"name": axis})  # a bar chart's values run along its horizontal axis
+    chart.set_size({"width": round(14 * CM), "height": round(7 * CM)})
+    sheet.ws.insert_chart(at, chart)
 
 
-def _institutions(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tuple[int, str]]) -> None:
+def _institutions(
+    wb: Workbook, formats: dict[str, Format], data: dict[str, Any], tx: ReportTexts, heads: list[tuple[int, str]]
+) -> None:
     keys = ["institution", "area", "kind", "status", "submitted_by", "submitted_at"]
     header = [tx[k] for k in keys] + [tx.goal(n) for n, _ in heads]
 
@@ -200,11 +217,13 @@ def _institutions(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tu
             row += [inst["submitted_by"] or "", local_time(inst["submitted_at"])]
             yield row + [counts.get(n, 0) for n, _ in heads]
 
-    sheet = _Sheet(wb, tx["institutions_sheet"])
-    _table(sheet, [], header, keys + ["count"] * len(heads), rows, time_columns={5})
+    sheet = _Sheet(wb, formats, tx["institutions_sheet"])
+    _table(sheet, [], header, keys + ["count"] * len(heads), rows())
 
 
-def _goal_sheets(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tuple[int, str]]) -> None:
+def _goal_sheets(
+    wb: Workbook, formats: dict[str, Format], data: dict[str, Any], tx: ReportTexts, heads: list[tuple[int, str]]
+) -> None:
     keys = ["area", "institution", "status", "local_goal", "interventions"]
     keys += ["measurement_method", "measurement_when", "measurement_dates", "follow_ups"]
     with_previous = has_previous(data)
@@ -223,12 +242,11 @@ def _goal_sheets(wb: Any, data: dict[str, Any], tx: ReportTexts, heads: list[tup
             row.append("\n".join("\n".join(previous_lines_of(p, tx)) for p in previous))
         by_goal.setdefault(goal["number"], []).append(row)
     for number, title in heads:
-        sheet = _Sheet(wb, tx.goal(number))
-        rows = by_goal[number]
-        _table(sheet, [f"{tx.goal(number)}: {title}"], [tx[k] for k in keys], keys, lambda rows=rows: iter(rows))
+        sheet = _Sheet(wb, formats, tx.goal(number))
+        _table(sheet, [f"{tx.goal(number)}: {title}"], [tx[k] for k in keys], keys, by_goal[number])
 
 
-def _agreements(wb: Any, data: dict[str, Any], tx: ReportTexts) -> None:
+def _agreements(wb: Workbook, formats: dict[str, Format], data: dict[str, Any], tx: ReportTexts) -> None:
     """The «Aftaler» sheet: the institutions' agreements, when there are any."""
     found = list(agreement_rows(data, tx["whole_municipality"]))
     if not found:
@@ -239,71 +257,67 @@ def _agreements(wb: Any, data: dict[str, Any], tx: ReportTexts) -> None:
          tx.day(a.get("due_on")), tx.agreement(a["status"]), a.get("follow_up") or ""]
         for inst, a in found
     ]  # fmt: skip
-    _table(_Sheet(wb, tx["agreements"]), [], [tx[k] for k in keys], keys, lambda: iter(rows))
+    _table(_Sheet(wb, formats, tx["agreements"]), [], [tx[k] for k in keys], keys, rows)
 
 
-def _table(
-    sheet: _Sheet,
-    title: list[str],
-    header: list[str],
-    keys: list[str],
-    rows: Any,
-    *,
-    time_columns: set[int] = frozenset(),  # type: ignore[assignment]
-) -> None:
+def _table(sheet: _Sheet, title: list[str], header: list[str], keys: list[str], rows: Iterable[list[Any]]) -> None:
     """A title row (if any), a bold frozen header with a filter, then the rows; wrapped long text,
-    widths measured from the data, print setup. `rows()` is called twice: to measure, then to write."""
+    widths measured from the data, print setup. The rows are read once."""
     ws = sheet.ws
-    header_row = len(title) + 1
-    widths = [_longest(h) for h in header]
-    count = 0
-    for row in rows():
-        count += 1
-        for index, value in enumerate(row):
-            longest = _longest(value)
-            if longest > widths[index]:
-                widths[index] = longest
-    wrap = [key in WRAPPED or key == "measurement_dates" for key in keys]
-    for index, key in enumerate(keys):
-        limit = 60 if key in WRAPPED else 40
-        widths[index] = min(max(widths[index] + 2, 8), limit)
-        ws.column_dimensions[get_column_letter(index + 1)].width = widths[index]
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(keys))}{header_row + count}"
-    _print_setup(ws, f"1:{header_row}")
     if title:
-        sheet.append(title, font=TITLE_FONT)
-    sheet.append(header, font=BOLD)
-    for row in rows():
-        cells = [
-            sheet.cell(value, number_format=TIME_FORMAT) if index in time_columns and value is not None
-            else sheet.cell(value, wrap=wrap[index] and _needs_wrap(value, widths[index]))
-            for index, value in enumerate(row)
-        ]  # fmt: skip
-        ws.append(cells)
-        sheet.row += 1
-
-
-def _needs_wrap(value: Any, width: int) -> bool:
-    """Whether a cell of a wrapped column must wrap: several lines, or longer than the column is wide
-    (a styled cell costs a good deal more to write than a plain one)."""
-    return isinstance(value, str) and ("\n" in value or len(value) > width - 2)
+        sheet.append(title, style=TITLE)
+    header_row = sheet.append(header, style=BOLD)
+    widths = [_longest(h) for h in header]
+    limits = [60 if key in WRAPPED else 40 for key in keys]
+    # A cell of a wrapped column wraps when it has several lines or is longer than its column can be
+    # wide (the column is never narrower than its longest value, up to the limit): known per cell.
+    wraps = [key in WRAPPED or key == "measurement_dates" for key in keys]
+    wrap_over = [limit - 2 if wrapped else None for wrapped, limit in zip(wraps, limits, strict=True)]
+    put, formats = sheet.put, sheet.formats
+    write_string, write_number = ws.write_string, ws.write_number
+    wrap_format = formats[WRAP]
+    row_index = header_row
+    for row in rows:
+        for col, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                value = _xlsx_text(value)
+                longest = max(map(len, value.splitlines())) if "\n" in value else len(value)
+                over = wrap_over[col]
+                wrapped = over is not None and ("\n" in value or len(value) > over)
+                write_string(row_index, col, value, wrap_format if wrapped else None)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                longest = len(str(value))
+                write_number(row_index, col, value)
+            else:
+                longest = _longest(value)
+                put(row_index, col, value)
+            if longest > widths[col]:
+                widths[col] = longest
+        row_index += 1
+    sheet.row = row_index
+    for col, limit in enumerate(limits):
+        ws.set_column(col, col, min(max(widths[col] + 2, 8), limit))
+    ws.freeze_panes(header_row, 0)
+    ws.autofilter(header_row - 1, 0, row_index - 1, len(keys) - 1)
+    _print_setup(ws, header_row)
 
 
 def _xlsx_text(text: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)  # control characters make openpyxl refuse the cell
+    if not text.isprintable():  # only then can it hold a control character
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)  # XML cannot hold them
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def _print_setup(ws: Any, title_rows: str | None) -> None:
-    """Landscape A4, as wide as the page and as many pages long as it takes, header rows on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+def _print_setup(ws: Worksheet, title_rows: int) -> None:
+    """Landscape A4, as wide as the page and as many pages long as it takes, the first `title_rows`
+    rows on every page."""
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
     if title_rows:
-        ws.print_title_rows = title_rows
+        ws.repeat_rows(0, title_rows - 1)
 
 
 def _longest(value: Any) -> int:

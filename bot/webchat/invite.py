@@ -9,22 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.email.mailer import Mailer
-from bot.email.settings import smtp_settings
-from bot.links_settings import link_signer
-from bot.outbound import Deliverer
-from bot.scheduler import new_instance_id
-from bot.settings import SettingsError
-from bot.webchat.platform import EmailNotifier, EmailPlatform
-from bot.webchat.signin import SignIns, webchat_settings
-from dialogs.messages import Reply
-from dialogs.reminders.render import reply_to_json
-from dialogs.texts import texts
-from storage import outbox, people, policy
-from storage.db import Database
-from storage.models import OutboxStatus, Person
+if TYPE_CHECKING:  # imported when the command runs: `maalbot --help` starts without them
+    from bot.outbound import Deliverer
+    from storage.db import Database
+    from storage.models import Person
 
 
 def add_invite_parser(sub: Any) -> None:
@@ -38,6 +28,8 @@ def add_invite_parser(sub: Any) -> None:
 async def invitees(db: Database, args: argparse.Namespace) -> list[Person] | str:
     """The people to invite (those `policy.Occasion.INVITE` names), or why there are none (a message
     for the operator)."""
+    from storage import people, policy
+
     async with db.transaction() as s:
         if args.email:
             person = await people.person_by_email(s, args.email)
@@ -53,6 +45,17 @@ async def invitees(db: Database, args: argparse.Namespace) -> list[Person] | str
 async def run_invite(
     args: argparse.Namespace, db: Database, *, default_locale: str = "da", out: TextIO | None = None
 ) -> int:
+    from bot.email.mailer import Mailer
+    from bot.email.settings import smtp_settings
+    from bot.links_settings import link_signer
+    from bot.outbound import Deliverer
+    from bot.scheduler import new_instance_id
+    from bot.settings import SettingsError
+    from bot.webchat.platform import EmailNotifier, EmailPlatform
+    from bot.webchat.signin import SignIns, webchat_settings
+    from storage import outbox
+    from storage.models import OutboxStatus
+
     out = out or sys.stdout
     try:
         smtp, signer = smtp_settings(), link_signer()
@@ -80,6 +83,11 @@ async def run_invite(
 
 
 async def invite(db: Database, deliverer: Deliverer, person: Person, default_locale: str) -> None:
+    from dialogs.messages import Reply
+    from dialogs.reminders.render import reply_to_json
+    from dialogs.texts import texts
+    from storage import outbox
+
     t = texts(person.locale or default_locale)
     reply = Reply(
         t(

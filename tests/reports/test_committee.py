@@ -104,7 +104,8 @@ def test_the_xlsx_overview_has_the_facts_tables_and_native_charts(tmp_path: Path
     assert ["på sporet", 1] in rows and ["ikke besvaret endnu", 1] in rows
     charts = ws._charts
     assert len(charts) == 2 and all(isinstance(c, BarChart) for c in charts)
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.fitToWidth in (1, None)  # one page wide: 1 is the file format's default, often left out
     assert wb["Fælles mål 2"]["A1"].value == "Fælles mål 2: Mål nummer 2"
     statuses = [r[3] for r in wb["Institutioner"].iter_rows(min_row=2, values_only=True)]
     assert statuses == ["Godkendt", "Sendt ind", "I gang", "Sendt retur", "Ikke startet"]
@@ -154,3 +155,17 @@ def test_the_labels_are_danish_and_english_through_the_catalogs() -> None:
         k for k in danish.labels if danish[k] == english[k] and danish[k] not in ("Status", "Institution", "Type")
     ]
     assert untranslated == []
+
+
+def test_xlsx_user_text_that_looks_like_a_number_or_a_link_stays_plain_text(tmp_path: Path) -> None:
+    lg = {**_lg(), "text": "https://evil.example/klik", "interventions": ["1e5", "0042"]}
+    data = {**DATA, "institutions": [_inst("007", "Nord", "submitted", {1: [lg]})]}
+    out = tmp_path / "u.xlsx"
+    write_export(data, "xlsx", out)
+    wb = load_workbook(out)
+    institution = list(wb["Institutioner"][2])
+    assert (institution[0].value, institution[0].data_type) == ("007", "s")
+    assert [(c.value, c.data_type) for c in institution[6:]] == [(1, "n"), (0, "n")]  # the counts are numbers
+    goal = wb["Mål 1"]
+    assert (goal["D3"].value, goal["D3"].hyperlink) == ("https://evil.example/klik", None)
+    assert (goal["E3"].value, goal["E3"].data_type) == ("1e5\n0042", "s")

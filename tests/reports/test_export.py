@@ -234,7 +234,8 @@ async def test_xlsx(sqlite_db: Database, tmp_path: Path) -> None:
         assert ws.print_title_rows == f"$1:${header_row}"  # header rows on every printed page
     for ws in wb.worksheets:  # printed landscape, as wide as the page
         assert ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight == 0  # None: the default, 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
 
     institutions = wb["Institutioner"]
     assert institutions.auto_filter.ref == institutions.dimensions

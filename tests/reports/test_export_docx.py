@@ -112,12 +112,20 @@ async def test_the_summary_counts_the_boards_and_the_coverage(sqlite_db: Databas
     ]
     assert _rows(progress)[1][0] == "Område Nord" and _rows(progress)[1][2] == "1 af 3 (33 %)"
     assert _rows(progress)[1][1].count("█") == 7  # a bar of a third of 20
-    assert _rows(coverage) == [
-        ["Fælles mål", "Område Nord", "Område Syd", "I alt"],
-        ["Fælles mål 1", "1", "0", "1"],  # Søndermarkskolen's goal 1 is a draft: not counted
-        ["Fælles mål 2", "0", "0", "0"],
-        ["Fælles mål 3", "1", "0", "1"],
-        ["Fælles mål 4", "0", "0", "0"],
+    assert _rows(coverage) == [  # one row per area, a column per strategic goal
+        [
+            "Område",
+            "Bestyrelser",
+            "Sendt ind",
+            "Godkendt",
+            "Fælles mål 1",
+            "Fælles mål 2",
+            "Fælles mål 3",
+            "Fælles mål 4",
+        ],
+        ["Område Nord", "3", "1", "0", "1", "0", "1", "0"],  # Søndermarkskolen's goal 1 is a draft: not counted
+        ["Område Syd", "3", "0", "0", "0", "0", "0", "0"],
+        ["I alt", "6", "1", "0", "1", "0", "1", "0"],
     ]
     assert (
         _rows(coverage_bars)[1] == ["Fælles mål 1", "█" + "░" * 19, "1 af 6 (17 %)"][:1] + _rows(coverage_bars)[1][1:]
@@ -243,3 +251,24 @@ def test_follow_ups_are_shown_when_present(tmp_path: Path) -> None:
         ["Opfølgning", "Antal"], ["på sporet", "1"], ["delvist", "0"], ["ikke på sporet", "0"],
         ["ikke besvaret endnu", "1"],
     ]  # fmt: skip
+
+
+def test_the_coverage_table_of_a_hundred_areas_has_a_row_per_area(tmp_path: Path) -> None:
+    def institution(n: int) -> dict[str, Any]:
+        status = ("submitted", "approved", "draft")[n % 3]
+        goals = [{"number": g, "title": f"G{g}", "local_goals": [{"text": "x"}] * (g <= n % 4)} for g in (1, 2, 3)]
+        return {"name": f"Skole {n:03d}", "area": f"Område {n % 100:03d}", "kind": "skole", "status": status,
+                "submitted_by": None, "submitted_at": None, "goals": goals}  # fmt: skip
+
+    institutions = sorted((institution(n) for n in range(300)), key=lambda i: (i["area"], i["name"]))
+    data = {"strategy": {"key": "k", "title": "T", "period": {}, "deadline": None},
+            "generated_at": NOW.isoformat(), "institutions": institutions}  # fmt: skip
+    write_docx(data, tmp_path / "u.docx")
+    coverage = _rows(Document(str(tmp_path / "u.docx")).tables[2])
+    assert coverage[0] == ["Område", "Bestyrelser", "Sendt ind", "Godkendt", "Mål 1", "Mål 2", "Mål 3"]
+    assert len(coverage) == 1 + 100 + 1 and {len(row) for row in coverage} == {7}
+    # Område 001 holds Skole 001 (approved, 1 goal), 101 (draft: not counted) and 201 (submitted, 1 goal).
+    assert coverage[2] == ["Område 001", "3", "1", "1", "2", "0", "0"]
+    reported = [i for i in institutions if i["status"] != "draft"]
+    expected = [sum(1 for i in reported if i["goals"][g - 1]["local_goals"]) for g in (1, 2, 3)]
+    assert coverage[-1] == ["I alt", "300", "100", "100", *map(str, expected)]
