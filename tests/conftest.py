@@ -156,7 +156,9 @@ def postgres_url() -> Iterator[str]:
             port = _free_port()
             options = (
                 f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                # a test server's databases live for one test: no autovacuum, no WAL beyond crash safety
+                "-c autovacuum=off -c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=1GB"
             )
             result = subprocess.run(
                 [*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "30", "start"],
