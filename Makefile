@@ -27,7 +27,7 @@ run: $(STAMP)
 # sources and pytest rewrites every test module's asserts again (~6 s of CPU per process).
 test: $(STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j 0 bot dialogs storage reports
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n auto --dist loadgroup --durations=20
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n auto --durations=20
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs reports storage tests benchmarks

@@ -12,10 +12,12 @@
   `empty_sqlite_db` and `empty_pg_db`.
 
 Test order (`pytest_collection_modifyitems`): the files in `SLOW_FIRST` run first, longest first, so
-that with pytest-xdist (`make test`: `-n auto --dist loadgroup`) the long tests start at once and the
-many short ones fill in behind them instead of one long test ending the run; the tests of a module with
-a module-scoped fixture are kept on one worker (an `xdist_group`). After collection the garbage collector
-freezes what the imports made and runs less often (`pytest_collection_finish`): ~8 % less CPU.
+that with pytest-xdist (`make test`: `-n auto`, which hands out the tests in this order) the long tests
+start at once and the many short ones fill in behind them instead of one long test ending the run.
+(`--dist loadfile` would sort the files by their number of tests instead, and `--dist loadgroup` does not
+group with pytest 9: xdist 3.8 sets `item._nodeid`, which pytest 9 no longer reads.)
+After collection the garbage collector freezes what the imports made and runs less often
+(`pytest_collection_finish`): ~8 % less CPU.
 """
 
 from __future__ import annotations
@@ -65,21 +67,10 @@ SLOW_FIRST = (
     "tests/reminders/test_incremental.py",
     "tests/bot/test_cli.py",
 )
-_MODULE_FIXTURES = (  # modules with a module-scoped fixture: built once, so all their tests on one worker
-    "tests/bot/test_installed_package.py",
-    "tests/dialogs/test_strategy_files.py",
-    "tests/meetings/test_seed_003_vision.py",
-    "tests/meetings/test_templates.py",
-)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the `xdist_group` marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {path: n for n, path in enumerate(SLOW_FIRST)}
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        if path in _MODULE_FIXTURES:
-            item.add_marker(pytest.mark.xdist_group(path))
     order = {id(item): n for n, item in enumerate(items)}
     items.sort(key=lambda item: (rank.get(item.nodeid.split("::", 1)[0], len(rank)), order[id(item)]))
 
