@@ -7,7 +7,9 @@ is not importable)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,8 +30,22 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bin directory of a fresh venv with maalbot installed from its wheel."""
-    tmp = tmp_path_factory.mktemp("installed")
+    """The bin directory of a fresh venv with maalbot installed from its wheel: built once per run, also
+    when pytest-xdist runs the two tests on two workers (they share the run's temporary directory)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return install(tmp_path_factory.mktemp("installed"))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, the same for each worker
+    with (shared / "installed.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = shared / "installed" / "venv" / "bin"
+        if (done / "maalbot").exists():
+            return done
+        shutil.rmtree(shared / "installed", ignore_errors=True)  # a half-made one (a failed build)
+        (shared / "installed").mkdir()
+        return install(shared / "installed")
+
+
+def install(tmp: Path) -> Path:
     source = tmp / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storage.db import Database
+from tests.dialogs.conftest import create_world
 from tests.dialogs.talk import World
 
 DOMAIN = "demo.maalbot.dk"
@@ -19,4 +20,4 @@ Område Nord,2027-02-10,omraademoede,mette.noergaard@{DOMAIN},13:00
 
 @pytest.fixture
 async def world(sqlite_db: Database) -> World:
-    return await World.create(sqlite_db)
+    return await create_world(sqlite_db)  # seeded once per session and copied (tests/snapshots.py)

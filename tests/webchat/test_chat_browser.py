@@ -47,6 +47,7 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
 ) -> None:
     # bypass_csp: the page allows no inline script, and axe is injected as one
     page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="da-DK", bypass_csp=True)
+    await page.clock.install()  # the page's timers run as usual; `fast_forward` below skips the poll's wait
     try:
         await page.goto(str(server.make_url("/chat")))
         await expect(page.get_by_role("heading", level=1)).to_have_text("Chat med Målbot")
@@ -91,6 +92,7 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
         assert (
             await web.send_part({"person_id": fatima}, [reply_to_json(Reply("Et svar, der kom sent"))])
         ).status.value == "ok"
+        await page.clock.fast_forward(15_000)  # the page asks for news every 15 s (chat.js)
         await expect(page.locator("#latest")).to_contain_text("Et svar, der kom sent", timeout=30_000)
         conversation = await page.locator("ol.chat").inner_text()
         assert "Alle børn har en fast voksen" in conversation and "Færdig" in conversation  # what she answered
