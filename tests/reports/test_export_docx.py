@@ -265,7 +265,15 @@ def test_the_coverage_table_of_a_hundred_areas_has_a_row_per_area(tmp_path: Path
             "generated_at": NOW.isoformat(), "institutions": institutions}  # fmt: skip
     write_docx(data, tmp_path / "u.docx")
     coverage = _rows(Document(str(tmp_path / "u.docx")).tables[2])
-    assert coverage[0] == ["Område", "Bestyrelser", "Sendt ind", "Godkendt", "Mål 1", "Mål 2", "Mål 3"]
+    assert coverage[0] == [
+        "Område",
+        "Bestyrelser",
+        "Sendt ind",
+        "Godkendt",
+        "Fælles mål 1",
+        "Fælles mål 2",
+        "Fælles mål 3",
+    ]
     assert len(coverage) == 1 + 100 + 1 and {len(row) for row in coverage} == {7}
     # Område 001 holds Skole 001 (approved, 1 goal), 101 (draft: not counted) and 201 (submitted, 1 goal).
     assert coverage[2] == ["Område 001", "3", "1", "1", "2", "0", "0"]
