@@ -115,7 +115,7 @@ def readyz_handler(db: Database) -> Handler:
 
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
-            async with db.engine.connect() as conn:
+            async with db.connection() as conn:
                 await conn.execute(text("SELECT 1"))
             current = await current_revision(db)
         except Exception:

@@ -24,7 +24,7 @@ async def healthz(request: web.Request) -> web.Response:
     """Liveness and database reachability, for load balancers and `make run`."""
     db = request.app[DB_KEY]
     try:
-        async with db.engine.connect() as conn:
+        async with db.connection() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception:
         log.exception("health check: database unreachable")

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
 def normalise_url(url: str) -> str:
@@ -115,16 +115,26 @@ class Database:
         finally:
             await _close(session)  # closing rolls the read back
 
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection (health checks, the migration state), closed even when the task is cancelled."""
+        conn = await self.engine.connect()
+        try:
+            yield conn
+        finally:
+            await _close(conn)
+
     async def dispose(self) -> None:
         if self.dialect == "sqlite":
             await self.reader.dispose()
         await self.engine.dispose()
 
 
-async def _close(session: AsyncSession) -> None:
-    """Close the session even when the task is being cancelled (a shutdown): a close cut short leaves its
-    pooled connection half reset, and SQLAlchemy then logs a traceback when it finalizes it. The
-    cancellation is passed on once the connection is back in the pool."""
+async def _close(session: AsyncSession | AsyncConnection) -> None:
+    """Close the session (or connection) even when the task is being cancelled (a shutdown, or a
+    health check whose client gave up): a close cut short leaves its pooled connection half reset, and
+    SQLAlchemy then logs a traceback when it finalizes it. The cancellation is passed on once the
+    connection is back in the pool."""
     closing = asyncio.ensure_future(session.close())
     try:
         await asyncio.shield(closing)

@@ -87,5 +87,5 @@ async def current_revision(db: Database) -> str | None:
     def read(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
-    async with db.engine.connect() as connection:
+    async with db.connection() as connection:
         return await connection.run_sync(read)
