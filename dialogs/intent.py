@@ -11,14 +11,13 @@ import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from dialogs import answers
+from dialogs import answers, dates
 from dialogs.changes import AddLocalGoal
 from dialogs.cleaning import clean_text, fold, split_items
 from dialogs.commands import LANGUAGES, WORDS
 from dialogs.context import Turn
 from dialogs.messages import Choice
 from dialogs.moves import go, prompt
-from dialogs.reminders.render import long_date
 from dialogs.sensitive import contains_cpr
 from dialogs.state import Mode, Pending, Place, State
 
@@ -97,9 +96,8 @@ def on_stray(turn: Turn, text: str) -> Turn | None:
         )
     else:
         lines = [t("I cannot answer questions here, so I have not saved that as your answer.")]
-        deadline = turn.s.deadline
-        if deadline is not None and deadline >= turn.ctx.today:
-            lines.append(t("The deadline is {date}.", date=long_date(t, deadline)))
+        if (deadline := dates.deadline_sentence(t, turn.s, turn.ctx.today)) is not None:
+            lines.append(deadline)  # «Fristen er …», or «Fristen var …» once it has passed
         lines.append(
             t("Write «help» to see what I can do. If it was your answer, send it again without the question mark.")
         )
