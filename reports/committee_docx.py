@@ -167,7 +167,7 @@ def _goals(body: Body, report: Report, tx: ReportTexts, points: dict[int, list[s
 
 def _institution(body: Body, inst: dict[str, Any], goal_number: int, tx: ReportTexts) -> None:
     body.heading(clean(inst["name"]), level=3)
-    line = f"{inst['kind'].capitalize()} · {tx['status']}: {tx.status(inst['status'])}"
+    line = f"{inst['kind'].capitalize()} · {tx['status']}: {tx.status_of(inst)}"
     if inst.get("submitted_by"):
         line += f" · {tx['submitted_by']}: {inst['submitted_by']}"
     body.paragraph(line)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any
 
 from dialogs import views
 from dialogs.reminders.render import long_date
@@ -45,6 +46,14 @@ class ReportTexts:
         """A registration's status as a label with a capital letter («Sendt ind»)."""
         word = self.labels.get(f"status.{code}", code)
         return word[:1].upper() + word[1:]
+
+    def status_of(self, institution: Mapping[str, Any]) -> str:
+        """An institution's status in the export, with the approval's mark when the board changed its
+        registration after sending it in («Sendt ind · ændret efter indsendelse»)."""
+        word = self.status(str(institution["status"]))
+        if institution.get("changed_after_submit"):
+            word += " · " + self.labels["status.changed_after_submit"]
+        return word
 
     def agreement(self, code: str) -> str:
         """An agreement's state: «åben», «holdt», «delvist holdt», «ikke holdt»."""
@@ -89,6 +98,7 @@ def report_texts(t: Texts) -> ReportTexts:
         "measurement": t("Measurement"),
         "no_local_goals": t("No local goals."),
         **{f"status.{code}": views.status_label(t, code) for code in views.STATUS_CODES},
+        "status.changed_after_submit": views.status_label(t, "changed_after_submit"),
         "follow_ups": t("Follow-up"),
         "follow_up.on_track": t("on track"),
         "follow_up.partly": t("partly"),

@@ -88,7 +88,7 @@ def write_csv(data: dict[str, Any], out: Path, tx: ReportTexts) -> None:
         writer.writerow([tx[c] for c in CSV_COLUMNS])
         for inst, goal, position, lg in goal_rows(data):
             method, when, dates = measurement_cells(lg, ";")
-            row = [inst["area"], inst["name"], inst["kind"], tx.status(inst["status"]), goal["number"]]
+            row = [inst["area"], inst["name"], inst["kind"], tx.status_of(inst), goal["number"]]
             row += [
                 goal["title"],
                 position or "",
@@ -143,7 +143,7 @@ def markdown(data: dict[str, Any], tx: ReportTexts) -> str:
             area = inst["area"]
             out += [f"## {_md_one_line(area)}", ""]
         out += [f"### {_md_one_line(inst['name'])} ({_md_one_line(inst['kind'])})", ""]
-        lines = [f"**{tx['status']}:** {tx.status(inst['status'])}"]
+        lines = [f"**{tx['status']}:** {tx.status_of(inst)}"]
         if inst["submitted_by"]:
             lines.append(f"**{tx['submitted_by']}:** {_md_one_line(inst['submitted_by'])}")
         if inst["submitted_at"]:

@@ -213,7 +213,7 @@ def _institutions(
     def rows() -> Iterator[list[Any]]:
         for inst in data["institutions"]:
             counts = {g["number"]: len(g["local_goals"]) for g in inst["goals"]}
-            row: list[Any] = [inst["name"], inst["area"], inst["kind"], tx.status(inst["status"])]
+            row: list[Any] = [inst["name"], inst["area"], inst["kind"], tx.status_of(inst)]
             row += [inst["submitted_by"] or "", local_time(inst["submitted_at"])]
             yield row + [counts.get(n, 0) for n, _ in heads]
 
@@ -234,7 +234,7 @@ def _goal_sheets(
         method, when, dates = measurement_cells(lg, "\n")
         interventions = "\n".join(lg.get("interventions", []))
         follow_ups = "\n".join(follow_up_line(f, tx) for f in lg.get("follow_ups", []))
-        row = [inst["area"], inst["name"], tx.status(inst["status"]), lg.get("text", ""), interventions]
+        row = [inst["area"], inst["name"], tx.status_of(inst), lg.get("text", ""), interventions]
         row += [method, when, dates, follow_ups]
         if with_previous:
             # Last period's local goals beside this period's: once, on the goal's first row.

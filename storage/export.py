@@ -24,6 +24,7 @@ Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
           "area": "Område Nord",
           "kind": "dagtilbud",                 # or "skole"
           "status": "submitted",               # draft | submitted | approved | returned | not_started
+          "changed_after_submit": false,       # changed by the board after it was sent in (until sent again)
           "submitted_by": "Anna Jensen",       # or null
           "submitted_at": "2024-01-10T12:00:00+00:00",   # or null
           "agreements": [                      # from the institution's meetings, by due date; empty when none
@@ -249,6 +250,7 @@ class _Registration:
     status: str
     submitted_by_id: int | None
     submitted_at: datetime | None
+    changed_after_submit: bool = False
     local_goals: list[_LocalGoal] = field(default_factory=list)
 
 
@@ -261,10 +263,12 @@ async def _registrations(
     if institution_ids is not None:
         where.append(Registration.institution_id.in_(list(institution_ids)))
     regs = {
-        row.id: _Registration(row.id, row.institution_id, row.status, row.submitted_by_id, row.submitted_at)
+        row.id: _Registration(row.id, row.institution_id, row.status, row.submitted_by_id, row.submitted_at,
+                              bool(row.changed_after_submit))
         for row in await session.execute(
             select(Registration.id, Registration.institution_id, Registration.status,
-                   Registration.submitted_by_id, Registration.submitted_at).where(*where)
+                   Registration.submitted_by_id, Registration.submitted_at,
+                   Registration.changed_after_submit).where(*where)
         )
     }  # fmt: skip
     goals: dict[int, _LocalGoal] = {}
@@ -410,6 +414,7 @@ def _institution(
         "area": inst.area,
         "kind": inst.kind,
         "status": reg.status if reg is not None else NOT_STARTED,
+        "changed_after_submit": bool(reg is not None and reg.changed_after_submit),
         "submitted_by": _name(ctx.names, reg.submitted_by_id) if reg is not None else None,
         "submitted_at": _iso_time(reg.submitted_at) if reg is not None else None,
         "goals": out_goals,

@@ -12,6 +12,8 @@ from bot.cli_admin import run_admin
 from dialogs import approval_views
 from dialogs.approval_changes import Difference, differences
 from dialogs.overview import LeaderQuery, parse_leader_query
+from reports.texts import report_texts_for
+from reports.writers import markdown
 from storage.models import Notice, Person
 from tests.dialogs.talk import Talk, World
 from tests.dialogs.test_approval_chat import _cli_args
@@ -99,6 +101,10 @@ async def test_a_change_after_submit_marks_it_tells_the_chair_and_needs_a_choice
     admin.expect("sendt ind · ændret efter indsendelse", "Ændret, efter at den blev sendt ind")
     admin.expect("Ændret: 2.1 «Lokalt mål 2» (indsatser)", "Ændret: 3.1 «Lokalt mål 3» (indsatser)")
     admin.expect("Indsatser: Indsats 2; Ny indsats")
+    exported = await world.export()  # the exports carry the mark too
+    solsikken = next(i for i in exported["institutions"] if i["name"] == "Solsikken")
+    assert solsikken["changed_after_submit"] is True
+    assert "**Status:** Sendt ind · ændret efter indsendelse" in markdown(exported, report_texts_for("da"))
 
     await admin.say("godkend Solsikken")
     admin.expect("Jeg har ikke godkendt den.", "Ændret: 2.1 «Lokalt mål 2» (indsatser)")
