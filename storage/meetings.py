@@ -18,7 +18,6 @@ from storage.meeting_models import (
     AgreementStatus,
     Meeting,
     MeetingAnswer,
-    MeetingChatState,
     MeetingParticipant,
     MeetingStatus,
     ParticipantRole,
@@ -352,27 +351,6 @@ async def follow_up_agreement(
     row.status, row.followed_up_by_id, row.followed_up_at, row.follow_up_text = status.value, person_id, now, text
     await session.flush()
     return True
-
-
-# --- the meeting conversation's state -----------------------------------------------------------------
-
-
-async def lock_chat_state(session: AsyncSession, person_id: int) -> MeetingChatState:
-    """The person's meeting-conversation state row, locked for this transaction (created when absent)."""
-    row = await session.scalar(
-        select(MeetingChatState).where(MeetingChatState.person_id == person_id).with_for_update()
-    )
-    if row is None:
-        row = MeetingChatState(person_id=person_id, data={})
-        session.add(row)
-        await session.flush()
-    return row
-
-
-async def chat_state_data(session: AsyncSession, person_id: int) -> dict[str, Any]:
-    """The state without locking or creating it (empty when the person never talked about meetings)."""
-    data = await session.scalar(select(MeetingChatState.data).where(MeetingChatState.person_id == person_id))
-    return dict(data or {})
 
 
 # --- reads for the schedule and the briefs ---------------------------------------------------------------
