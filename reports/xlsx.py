@@ -1,11 +1,11 @@
 """The export as an XLSX workbook (XlsxWriter), for the administration and the committee.
 
 - «Oversigt»: the municipality, the strategy, its period, the date of the extract and every strategic
-  goal's full title; the boards per area (submitted, approved, missing) and the coverage of each goal
-  per area, each with a native Excel bar chart beside it.
+  goal's full title; the boards per area (submitted, approved, missing) and the coverage of each goal,
+  each with a native Excel bar chart beside it; then the coverage per area, a row per area.
 - «Institutioner»: one row per institution, with its status (the same words as the chat and the
   status page) and its number of local goals per strategic goal.
-- «Mål 1» … «Mål n»: the goal's full title in row 1, then one row per local goal.
+- «Fælles mål 1» … «Fælles mål n»: the goal's full title in row 1, then one row per local goal.
 - «Aftaler» (when the export has any): one row per agreement from an institution's meetings, open
   ones first: what, who owns it, by when, and whether it was kept.
 
@@ -135,7 +135,7 @@ class _Sheet:
 def _overview(sheet: _Sheet, data: dict[str, Any], tx: ReportTexts, report: Report) -> None:
     ws = sheet.ws
     areas = [a.area for a in report.areas]
-    last_col = len(areas) + 2
+    last_col = max(len(report.goals), 6)
     sheet.widths({0: 28, 1: 60})
     ws.set_column(2, last_col + 3, 14)
     _print_setup(ws, 0)
@@ -172,11 +172,17 @@ def _overview(sheet: _Sheet, data: dict[str, Any], tx: ReportTexts, report: Repo
     _chart(sheet, tx["progress_chart"], tx["boards"], first, first + len(report.areas), (6, 5), f"H{first}")
     sheet.append([])
 
-    cover = sheet.append([tx["strategic_goals"], *areas, tx["total"]], style=BOLD)
+    # coverage: the total per fælles mål (charted), then one row per area and a column per fælles mål, so
+    # a municipality of 100 areas gets 100 rows, not 100 columns
+    cover = sheet.append([tx["strategic_goals"], tx["total"]], style=BOLD)
     for number, _ in report.goals:
-        per_area = report.coverage.get(number, {})
-        sheet.append([tx.goal(number), *[per_area.get(a, 0) for a in areas], report.goal_coverage(number)])
-    _chart(sheet, tx["coverage_chart"], tx["boards"], cover, cover + len(report.goals), (last_col,), f"H{cover + 16}")
+        sheet.append([tx.goal(number), report.goal_coverage(number)])
+    _chart(sheet, tx["coverage_chart"], tx["boards"], cover, cover + len(report.goals), (2,), f"H{cover}")
+    sheet.append([])
+    sheet.append([tx["area"], *[tx.goal(number) for number, _ in report.goals]], style=BOLD)
+    for area in areas:
+        sheet.append([area, *[report.coverage.get(number, {}).get(area, 0) for number, _ in report.goals]])
+    sheet.append([tx["total"], *[report.goal_coverage(number) for number, _ in report.goals]])
     sheet.append([])
 
     sheet.append([tx["follow_up_counts"], tx["count"]], style=BOLD)

@@ -100,7 +100,10 @@ def test_the_xlsx_overview_has_the_facts_tables_and_native_charts(tmp_path: Path
     assert ["Fælles mål 1", "Mål nummer 1"] in rows and ["Fælles mål 2", "Mål nummer 2"] in rows  # the full goal titles
     assert ["Område", "Bestyrelser", "Sendt ind", "Godkendt", "Mangler", "Har sendt ind"] in rows
     assert ["Nord", 3, 1, 1, 1, 2] in rows and ["I alt", 5, 1, 1, 3, 2] in rows
-    assert ["Fælles mål", "Nord", "Syd", "I alt"] in rows and ["Fælles mål 1", 2, 0, 2] in rows
+    assert ["Fælles mål", "I alt"] in rows and ["Fælles mål 1", 2] in rows and ["Fælles mål 2", 1] in rows
+    # the coverage per area: a row per area and a column per fælles mål (100 areas are 100 rows, not columns)
+    assert ["Område", "Fælles mål 1", "Fælles mål 2"] in rows
+    assert ["Nord", 2, 1] in rows and ["Syd", 0, 0] in rows and ["I alt", 2, 1] in rows
     assert ["på sporet", 1] in rows and ["ikke besvaret endnu", 1] in rows
     charts = ws._charts
     assert len(charts) == 2 and all(isinstance(c, BarChart) for c in charts)
@@ -169,3 +172,27 @@ def test_xlsx_user_text_that_looks_like_a_number_or_a_link_stays_plain_text(tmp_
     goal = wb["Fælles mål 1"]
     assert (goal["D3"].value, goal["D3"].hyperlink) == ("https://evil.example/klik", None)
     assert (goal["E3"].value, goal["E3"].data_type) == ("1e5\n0042", "s")
+
+
+def test_the_xlsx_overview_of_a_hundred_areas_stays_narrow(tmp_path: Path) -> None:
+    """100 areas give 100 rows in the overview's coverage, never 100 columns (one column per area was
+    unreadable at municipality scale)."""
+    institutions = [
+        {"name": f"Skole {n:03d}", "area": f"Område {n % 100:03d}", "kind": "skole", "status": "submitted",
+         "submitted_by": None, "submitted_at": None,
+         "goals": [{"number": g, "title": f"G{g}", "local_goals": [{"text": "x"}] * (g <= n % 3)} for g in (1, 2)]}
+        for n in range(200)
+    ]  # fmt: skip
+    institutions.sort(key=lambda i: (i["area"], i["name"]))
+    data = {**DATA, "institutions": institutions}
+    out = tmp_path / "u.xlsx"
+    write_export(data, "xlsx", out)
+    ws = load_workbook(out)["Oversigt"]
+    assert ws.max_column <= 8
+    rows = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
+    header = rows.index(["Område", "Fælles mål 1", "Fælles mål 2"])
+    per_area = rows[header + 1 : header + 101]
+    assert [r[0] for r in per_area] == [f"Område {n:03d}" for n in range(100)]
+    # Område 001 holds Skole 001 (goal 1) and Skole 101 (goals 1 and 2)
+    assert per_area[1] == ["Område 001", 2, 1]
+    assert rows[header + 101][0] == "I alt"
