@@ -15,6 +15,7 @@ from reports.committee import ANSWERS, committee_report, percent
 from reports.document import prepare, render_bytes
 from reports.rows import extract_day, milestone_when, milestones, previous_lines
 from reports.texts import ReportTexts, report_texts
+from reports.writers import in_language
 
 __all__ = ["HTML", "bar", "prepare", "render_file", "render_html"]
 
@@ -37,6 +38,7 @@ def render_html(
 ) -> str:
     """The committee document as one print-ready HTML page (print CSS: A4, page breaks, no links)."""
     tx = report_texts(t)
+    data = in_language(data, t.locale)  # the strategy's English titles in English
     report = committee_report(data, include_drafts=include_drafts or board)
     strategy = data["strategy"]
     period = strategy.get("period") or {}

@@ -51,6 +51,8 @@ def write_export(
     language of the words in the file (default Danish); `include_drafts`: the DOCX shows drafts too."""
     tx = texts or report_texts_for()
     fmt = fmt.strip().lower()
+    if fmt != "json":  # the JSON keeps both languages' titles; a document shows the reader's
+        data = in_language(data, tx.locale)
     if fmt == "json":
         with out.open("w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
@@ -69,6 +71,23 @@ def write_export(
         write_docx(data, out, texts=tx, include_drafts=include_drafts)
     else:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(ALL_FORMATS)}")
+
+
+def in_language(data: dict[str, Any], locale: str) -> dict[str, Any]:
+    """`data` with the strategy's English titles (`title_en`, `goal_titles_en`) in place of its own, for an
+    English document; unchanged in Danish or when the strategy file has no English titles."""
+    strategy: dict[str, Any] = data.get("strategy") or {}
+    english: dict[str, str] = strategy.get("goal_titles_en") or {}
+    if locale != "en" or not (english or strategy.get("title_en")):
+        return data
+
+    def goal(g: dict[str, Any]) -> dict[str, Any]:
+        title = english.get(str(g.get("number")))
+        return {**g, "title": title} if title else g
+
+    head = {**strategy, "title": strategy.get("title_en") or strategy.get("title")}
+    institutions = [{**i, "goals": [goal(g) for g in i.get("goals", [])]} for i in data.get("institutions", [])]
+    return {**data, "strategy": head, "institutions": institutions}
 
 
 # --- CSV ---------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ Shape (dates are ISO `YYYY-MM-DD`, times ISO 8601 in UTC)::
         "title": "Styrkelse af almenområdet",
         "period": {"start": "2023-12-01", "end": "2027-12-31"},   # either may be null
         "deadline": "2023-11-30",                                 # or null
+        "title_en": "Strengthening mainstream ...",               # only when the strategy file has English titles
+        "goal_titles_en": {"1": "Every child ..."},               # likewise, by goal number
         "measuring_points": [                  # only when a goal of the strategy has målepunkter
           {"number": 1, "points": ["Vi anvender min. 10 metoder på tværs ..."]}
         ]
@@ -157,6 +159,7 @@ async def build_export(
         points = _measuring_points(strategy)
         if points:
             head["measuring_points"] = points
+        head |= _english_titles(strategy)
         return {
             "strategy": head,
             "generated_at": (now or utcnow()).isoformat(timespec="seconds"),
@@ -373,6 +376,22 @@ def _goal_heads(strategy: Strategy) -> list[tuple[int, str]]:
     defined = strategy.definition.get("goals") or []
     heads = [(int(g["number"]), str(g["title"])) for g in defined if isinstance(g, dict)]
     return sorted(heads)
+
+
+def _english_titles(strategy: Strategy) -> dict[str, Any]:
+    """The strategy file's English titles, where it has them: `title_en` and `goal_titles_en` {number: title}
+    (an English export shows them; `reports.writers.in_language`)."""
+    found: dict[str, Any] = {}
+    if isinstance(title := strategy.definition.get("title_en"), str) and title:
+        found["title_en"] = title
+    goals = {
+        str(g["number"]): g["title_en"]
+        for g in strategy.definition.get("goals") or []
+        if isinstance(g, dict) and isinstance(g.get("title_en"), str) and g["title_en"]
+    }
+    if goals:
+        found["goal_titles_en"] = goals
+    return found
 
 
 def _question_order(strategy: Strategy) -> dict[str, int]:

@@ -220,6 +220,7 @@ def test_the_committee_document_from_the_command_line(demo_home: Path) -> None:
     ok(run_maalbot(demo_home, "export", "--format", "html", "--lang", "en", "--out", "udvalget.html", env=env))
     html = (demo_home / "udvalget.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "<h1>The boards&#39; local goals</h1>" in html and "Demo Kommune" in html
+    assert "Strengthening mainstream daycare and schools" in html  # the strategy file's English title
 
 
 def _last_reply(output: str) -> list[str]:

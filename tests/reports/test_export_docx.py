@@ -208,9 +208,16 @@ async def test_english_when_asked(sqlite_db: Database, tmp_path: Path) -> None:
     await _seed(sqlite_db)
     out = tmp_path / "en.docx"
     write_export(await build_export(sqlite_db, now=NOW), "docx", out, texts=report_texts(texts("en")))
-    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    doc = Document(str(out))
+    paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == "The boards' local goals" and "Summary" in paragraphs
     assert "Date of extract: November 24, 2026" in paragraphs
+    # the strategy file's English titles, where it has them (issue 17, point 9)
+    strategy = load_strategy_file(DEFAULT_STRATEGY_FILE)
+    assert strategy.title_en and strategy.goals[0].title_en
+    assert doc.core_properties.title == f"The boards' local goals: {strategy.title_en}"
+    everything = "\n".join(paragraphs + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert strategy.goals[0].title_en in everything and strategy.goals[0].title not in everything
 
 
 def test_follow_ups_are_shown_when_present(tmp_path: Path) -> None:
