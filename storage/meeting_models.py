@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models import Base
@@ -102,14 +101,3 @@ class Agreement(Base):
     followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followed_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     follow_up_text: Mapped[str | None] = mapped_column(Text)
-
-
-class MeetingChatState(Base):
-    """Where a person is in the meeting conversation (preparing a meeting, recording an agreement,
-    answering «Er aftalen holdt?»); kept apart from the registration conversation's state."""
-
-    __tablename__ = "meeting_chat_states"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -4,6 +4,7 @@ one transaction, and safe for SQLite table rebuilds."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,28 @@ async def test_area_channel_columns_become_rows(empty_db: Database) -> None:
     async with empty_db.transaction() as s:
         areas = {a.name: a.channel_map() for a in await s.scalars(select(Area))}
     assert areas == {"Nord": {"slack": "#nord", "teams": "19:nord@thread.tacv2"}, "Syd": {"slack": "C0SYD"}, "Øst": {}}
+
+
+async def test_the_unused_meeting_chat_states_table_is_dropped(empty_db: Database) -> None:
+    """0014: the meeting conversation's old state table goes (its place is in the conversation state since
+    the meeting flow runs on the engine); the people it pointed at stay, and a later upgrade is a no-op."""
+    await upgrade(empty_db, "0013")
+    async with empty_db.transaction() as s:
+        person = Person(name="Mette", email="mette@example.dk", email_key="mette@example.dk")
+        s.add(person)
+        await s.flush()
+        person_id = person.id
+        when: object = datetime(2026, 11, 30, 3, tzinfo=UTC)
+        if empty_db.engine.dialect.name == "sqlite":
+            when = "2026-11-30 03:00:00.000000"
+        await s.execute(
+            text("INSERT INTO meeting_chat_states (person_id, data, updated_at) VALUES (:p, '{}', :t)"),
+            {"p": person_id, "t": when},
+        )
+    async with empty_db.engine.connect() as conn:
+        assert "meeting_chat_states" in await conn.run_sync(_table_names)
+    await upgrade(empty_db)
+    async with empty_db.engine.connect() as conn:
+        assert "meeting_chat_states" not in await conn.run_sync(_table_names)
+    async with empty_db.transaction() as s:
+        assert (await s.execute(text("SELECT name FROM people"))).scalars().all() == ["Mette"]
