@@ -31,7 +31,7 @@ from dialogs.meetings.schedule import new_items as new_meeting_items
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
 from dialogs.reminders.model import DueItem
-from dialogs.reminders.planner import PlanMemory, done_institutions, plan
+from dialogs.reminders.planner import PlanMemory, done_institutions, open_rounds, plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import SnapshotCache
 from dialogs.strategy import ReminderSettings
@@ -142,7 +142,12 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
     rows of the rounds known complete, then plan in a worker thread, so the event loop keeps serving
     turns while a large municipality is planned. Items an earlier tick planned and left for this one are
     taken as they are while the organisation, the pauses, the day and the boards done are the same (a
-    board that submitted since, or anything else, plans again: the outbox's key keeps what exists)."""
+    board that submitted since, or anything else, plans again: the outbox's key keeps what exists).
+
+    A round open now that the memory cannot skip (a fresh process, a changed organisation or pause, a
+    board reopened) is planned only for the recipients the outbox has no row of yet: its recipients are
+    read first (`reminder_reads.round_recipients`), so a member who joins one board costs their own items,
+    and a restart finds the plan of the process before it in the outbox instead of planning it again."""
     async with db.read() as s:
         snap = await planning.cache.load(s, now)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
@@ -152,7 +157,9 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
             return _Plan(planning.pending, settings, planning.pending_complete, (basis, done), continued=True)
         rounds = planning.memory.rounds(basis, done)
         in_outbox = await outbox.round_counts(s, rounds)
-    recorder = planning.memory.skipper(basis, done, in_outbox)
+        unknown = planning.memory.unknown(basis, done, in_outbox, open_rounds(now, snap))
+        present = await reminder_reads.round_recipients(s, unknown)
+    recorder = planning.memory.skipper(basis, done, in_outbox, present)
     due = await asyncio.to_thread(plan, now, snap, recorder)
     return _Plan(due, settings, lambda: planning.memory.remember(basis, done, recorder, due), (basis, done))
 

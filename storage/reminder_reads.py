@@ -6,6 +6,7 @@ aggregates that change whenever the rows they summarise change, so a tick re-rea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from storage.models import (
     LocalGoal,
     Measurement,
     Membership,
+    OutboxItem,
     Person,
     Registration,
     ReminderPause,
@@ -151,6 +153,27 @@ async def planner_rows(session: AsyncSession, strategy_id: int) -> PlannerRows:
         ).all()
     ]
     return PlannerRows(areas, area_of, registration_of, people, memberships)
+
+
+async def round_recipients(
+    session: AsyncSession, rounds: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(rule, period) -> the recipients the outbox holds a row for (whatever its status), one query per
+    rule on `ix_outbox_rule_period`: what a round's planning can leave out, because the outbox's unique key
+    would ignore it anyway."""
+    periods: dict[str, set[str]] = {}
+    for rule, period in rounds:
+        periods.setdefault(rule, set()).add(period)
+    found: dict[tuple[str, str], set[str]] = {(rule, period): set() for rule, period in rounds}
+    for rule, wanted in periods.items():
+        rows = await session.execute(
+            select(OutboxItem.period, OutboxItem.recipient).where(
+                OutboxItem.rule == rule, OutboxItem.period.in_(sorted(wanted))
+            )
+        )
+        for period, recipient in rows.all():
+            found[(rule, str(period))].add(str(recipient))
+    return {r: frozenset(v) for r, v in found.items()}
 
 
 async def recipient(session: AsyncSession, person_id: int) -> tuple[str, dict[str, str]] | None:

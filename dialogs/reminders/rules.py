@@ -8,7 +8,7 @@ one whose week is over is not planned at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any
@@ -58,9 +58,17 @@ class Rules:
     """The rules over one snapshot at one moment."""
 
     def __init__(
-        self, now: datetime, snap: Snapshot, strategy: Strategy, skip: Callable[[str, str], bool] = lambda r, p: False
+        self,
+        now: datetime,
+        snap: Snapshot,
+        strategy: Strategy,
+        skip: Callable[[str, str], bool] = lambda r, p: False,
+        present: Callable[[str, str], Container[str]] = lambda r, p: (),
     ) -> None:
         self.skip = skip  # (rule, period) -> its items are known to be in the outbox (see planner.PlanMemory)
+        # (rule, period) -> the recipients whose item of that round the outbox already holds: not planned again
+        # (the round's expensive part, a `DueItem` per recipient, is then made only for who is missing)
+        self.present = present
         self.now = now
         self.snap = snap
         self.strategy = strategy
@@ -206,9 +214,10 @@ class Rules:
         if self.skip(m.NUDGE, period):
             return []
         items = []
+        present = self.present(m.NUDGE, period)
         for person_id, boards in sorted(self.grouped(Occasion.NUDGE, self.not_done(self.snap.institutions)).items()):
             person = self.snap.people[person_id]
-            if person.paused_on(self.today):
+            if person.paused_on(self.today) or person_recipient(person_id) in present:
                 continue
             t = self.t(person)
             # the same text for everyone on the same boards, but for the name: a placeholder of the row's to_name
@@ -251,9 +260,10 @@ class Rules:
                 if self.skip(m.ESCALATION, period):
                     continue
                 missing = self.not_done(self.snap.institutions)
+                present = self.present(m.ESCALATION, period)
                 for person_id, boards in sorted(self.grouped(Occasion.ESCALATION, missing).items()):
                     person = self.snap.people[person_id]
-                    if person.paused_on(self.today):
+                    if person.paused_on(self.today) or person_recipient(person_id) in present:
                         continue
                     t = self.t(person)
                     text = (
@@ -281,14 +291,18 @@ class Rules:
         pairs = sorted(
             ((area_name[i.area_id], i) for i in missing), key=lambda p: (p[0].casefold(), p[1].name.casefold())
         )
+        in_area: dict[int, list[tuple[str, InstitutionInfo]]] = {}
+        for pair in pairs:
+            in_area.setdefault(pair[1].area_id, []).append(pair)
         readers: dict[int, list[tuple[str, InstitutionInfo]]] = {}
         for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):  # in the order of `pairs`
             for reader in self.snap.audience(Occasion.OVERDUE, area.id):  # its leaders, and the administration
-                readers.setdefault(reader.id, []).extend(p for p in pairs if p[1].area_id == area.id)
+                readers.setdefault(reader.id, []).extend(in_area.get(area.id, ()))
         items = []
+        present = self.present(m.OVERDUE, period)
         for person_id, rows in sorted(readers.items()):
             person = self.snap.people[person_id]
-            if not rows or person.paused_on(self.today):
+            if not rows or person.paused_on(self.today) or person_recipient(person_id) in present:
                 continue
             t = self.t(person)
             text = (
@@ -324,6 +338,23 @@ class Rules:
                     why = f"measurement date {day} of a local goal of {inst.name}"
                     items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, text, why, **extra))
         return items
+
+    def open_rounds(self) -> list[tuple[str, str]]:
+        """The rounds (rule, period) of the rules that ask `skip` which are open now, without planning them."""
+        asked: list[tuple[str, str]] = []
+
+        def record(rule: str, period: str) -> bool:
+            asked.append((rule, period))
+            return True
+
+        skip, self.skip = self.skip, record
+        try:
+            self.nudges()
+            self.escalations()
+            self.overdue()
+        finally:
+            self.skip = skip
+        return asked
 
     def all(self) -> list[DueItem]:
         rules: tuple[Callable[[], list[DueItem]], ...] = (
