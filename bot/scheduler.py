@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,8 +31,8 @@ from dialogs.meetings.schedule import enqueue_due as enqueue_meeting_items
 from dialogs.meetings.schedule import new_items as new_meeting_items
 from dialogs.reminders import model
 from dialogs.reminders.calendar import Calendar
-from dialogs.reminders.model import DueItem
-from dialogs.reminders.planner import PlanMemory, done_institutions, open_rounds, plan
+from dialogs.reminders.model import DueItem, Parts, Snapshot
+from dialogs.reminders.planner import PlanMemory, Recorder, done_institutions, open_rounds, plan
 from dialogs.reminders.render import reply_from_json
 from dialogs.reminders.snapshot import SnapshotCache
 from dialogs.strategy import ReminderSettings
@@ -128,6 +129,32 @@ class Planning:
         return cls(SnapshotCache(default_locale))
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a tick reads the snapshot and plans: both make tens of
+    thousands of small objects at 5,000 institutions, and each full collection the allocations trigger walks
+    every object the process holds (the snapshot's 75,000 too). At 5,000 institutions that was 35-60 % of
+    the reading's and the planning's CPU. Memory is still freed by reference counting meanwhile; the
+    collector runs again as soon as the block ends (also on an error)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan_paused(now: datetime, snap: Snapshot, recorder: Recorder) -> list[DueItem]:
+    with _collector_paused():
+        return plan(now, snap, recorder)
+
+
+def _parts_paused(items: list[DueItem]) -> list[tuple[DueItem, Parts]]:
+    with _collector_paused():
+        return [(i, i.parts) for i in items]
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     due: list[DueItem]
@@ -149,7 +176,8 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
     read first (`reminder_reads.round_recipients`), so a member who joins one board costs their own items,
     and a restart finds the plan of the process before it in the outbox instead of planning it again."""
     async with db.read() as s:
-        snap = await planning.cache.load(s, now)
+        with _collector_paused():
+            snap = await planning.cache.load(s, now)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
         basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
         done = done_institutions(snap)
@@ -160,7 +188,7 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
         unknown = planning.memory.unknown(basis, done, in_outbox, open_rounds(now, snap))
         present = await reminder_reads.round_recipients(s, unknown)
     recorder = planning.memory.skipper(basis, done, in_outbox, present)
-    due = await asyncio.to_thread(plan, now, snap, recorder)
+    due = await asyncio.to_thread(_plan_paused, now, snap, recorder)
     return _Plan(due, settings, lambda: planning.memory.remember(basis, done, recorder, due), (basis, done))
 
 
@@ -180,7 +208,7 @@ async def _enqueue_new(
     fresh, left = fresh[:limit], fresh[limit:]
     if not fresh:
         return 0, []
-    parts = await asyncio.to_thread(lambda: [(i, i.parts) for i in fresh])
+    parts = await asyncio.to_thread(_parts_paused, fresh)
     body_ids = await outbox_bodies.store(db, {p.body.digest: p.body.replies for _, p in parts}, now)
     rows = [_new(i, p.own, body_ids[p.body.digest]) for i, p in parts]
     return await outbox.enqueue_in_batches(db, rows, now), left

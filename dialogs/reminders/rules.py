@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from croniter import croniter
@@ -34,6 +34,7 @@ def _one(make: Callable[..., Reply], *args: Any) -> list[Reply]:
     return [make(*args)]
 
 
+@lru_cache(maxsize=256)  # a tick asks once per area (100 at 5,000 institutions), mostly the same cron
 def last_occurrence(cron: str, now: datetime, tz: tzinfo) -> datetime:
     """The latest time at or before `now` that `cron` names, read as local wall-clock time in `tz`
     (so "0 9 * * MON" is 09:00 in Copenhagen in winter and in summer)."""
