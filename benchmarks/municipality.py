@@ -10,11 +10,12 @@ one with a measurement date that is due), one in five in draft (two local goals)
 The strategy is the built-in one with its deadline moved to three days after the benchmark's Monday, so the
 weekly digests, nudges, the 3-day escalation and the follow-ups are all due at once (the worst tick).
 
-Measured: the org import; a scheduler tick with everything new, then one with nothing new, one after a
-member joined and a board submitted, one with nothing new, and the first tick of a fresh process (a
-restart: the plan is in the outbox already) (planning and enqueueing; no notifiers, so nothing is sent), each with the payload bytes it wrote and the slowest of an
-area leader's «status» answers asked every 20 ms while the tick ran; an admin's «status» and «hvem
-mangler?» (time, Slack messages and bytes, Teams cards and bytes); GET /status as an admin (time, bytes)."""
+Measured: the org import; scheduler ticks (planning and enqueueing; no notifiers, so nothing is sent):
+everything new, nothing new, one after a member joined and a board submitted, nothing new, and the first
+tick of a fresh process (a restart: the plan is in the outbox already), each with the payload bytes it
+wrote and the slowest of an area leader's «status» answers asked every 20 ms while the tick ran; an
+admin's «status» and «hvem mangler?» (time, Slack messages and bytes, Teams cards and bytes); GET /status
+as an admin (time, bytes)."""
 
 from __future__ import annotations
 
