@@ -130,7 +130,7 @@ class Planning:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused while a tick reads the snapshot and plans: both make tens of
     thousands of small objects at 5,000 institutions, and each full collection the allocations trigger walks
     every object the process holds (the snapshot's 75,000 too). At 5,000 institutions that was 35-60 % of
@@ -146,12 +146,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _plan_paused(now: datetime, snap: Snapshot, recorder: Recorder) -> list[DueItem]:
-    with _collector_paused():
+    with collector_paused():
         return plan(now, snap, recorder)
 
 
 def _parts_paused(items: list[DueItem]) -> list[tuple[DueItem, Parts]]:
-    with _collector_paused():
+    with collector_paused():
         return [(i, i.parts) for i in items]
 
 
@@ -176,7 +176,7 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
     read first (`reminder_reads.round_recipients`), so a member who joins one board costs their own items,
     and a restart finds the plan of the process before it in the outbox instead of planning it again."""
     async with db.read() as s:
-        with _collector_paused():
+        with collector_paused():
             snap = await planning.cache.load(s, now)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
         basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
@@ -185,7 +185,8 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
             return _Plan(planning.pending, settings, planning.pending_complete, (basis, done), continued=True)
         rounds = planning.memory.rounds(basis, done)
         in_outbox = await outbox.round_counts(s, rounds)
-        unknown = planning.memory.unknown(basis, done, in_outbox, open_rounds(now, snap))
+        open_now = await asyncio.to_thread(open_rounds, now, snap)  # the calendar's first use imports `holidays`
+        unknown = planning.memory.unknown(basis, done, in_outbox, open_now)
         present = await reminder_reads.round_recipients(s, unknown)
     recorder = planning.memory.skipper(basis, done, in_outbox, present)
     due = await asyncio.to_thread(_plan_paused, now, snap, recorder)

@@ -3,6 +3,7 @@ columns, and keep it between ticks (`SnapshotCache`): a tick re-reads only the p
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -101,7 +102,7 @@ class SnapshotCache:
             self.full_reads += 1
         else:
             if changed:  # people or memberships only: who sits where; the institutions and their progress kept
-                snap = replace(snap, **await self._read_people(session, pauses))
+                snap = await self._read_people(session, snap, pauses)
                 self.people_reads += 1
                 self.generation += 1
             moved = {i for i in versions.keys() | self._versions.keys() if versions.get(i) != self._versions.get(i)}
@@ -122,13 +123,17 @@ class SnapshotCache:
         self._snapshot = snap
         return snap
 
-    async def _read_people(self, session: AsyncSession, pauses: dict[int, date]) -> dict[str, Any]:
-        people = {
-            i: PersonInfo(i, name, locale, pauses.get(i))
-            for i, name, locale in await reminder_reads.people_rows(session)
-        }
-        memberships = tuple(MembershipInfo(*m) for m in await reminder_reads.membership_rows(session))
-        return {"people": people, "memberships": memberships}
+    async def _read_people(self, session: AsyncSession, snap: Snapshot, pauses: dict[int, date]) -> Snapshot:
+        people, memberships = await reminder_reads.people_rows(session), await reminder_reads.membership_rows(session)
+
+        def build() -> Snapshot:
+            return replace(
+                snap,
+                people={i: PersonInfo(i, name, locale, pauses.get(i)) for i, name, locale in people},
+                memberships=tuple(MembershipInfo(*m) for m in memberships),
+            )
+
+        return await asyncio.to_thread(build)  # 75,000 objects and their indexes: off the event loop
 
     async def _read_all(
         self,
@@ -142,14 +147,14 @@ class SnapshotCache:
         areas = tuple(AreaInfo(*a) for a in await reminder_reads.area_rows(session))
         rows = await reminder_reads.institution_rows(session, strategy_id)
         self._institutions = {r[0]: self._info(r, versions) for r in rows}
-        return Snapshot(
+        bare = Snapshot(
             strategy=parse_strategy(definition),
             areas=areas,
             institutions=tuple(self._institutions.values()),
             measurements=measurements,
             default_locale=self.default_locale,
-            **await self._read_people(session, pauses),
         )
+        return await self._read_people(session, bare, pauses)
 
     async def _read_changed(
         self,
