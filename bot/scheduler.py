@@ -150,9 +150,12 @@ def _plan_paused(now: datetime, snap: Snapshot, recorder: Recorder) -> list[DueI
         return plan(now, snap, recorder)
 
 
-def _parts_paused(items: list[DueItem]) -> list[tuple[DueItem, Parts]]:
+def _rendered(items: list[DueItem]) -> tuple[list[tuple[DueItem, Parts]], dict[str, list[dict[str, Any]]]]:
+    """The items' parts and their shared texts by digest: rendering (a text is rendered when its digest or
+    replies are first asked for) happens here, in the worker thread, not on the event loop."""
     with collector_paused():
-        return [(i, i.parts) for i in items]
+        parts = [(i, i.parts) for i in items]
+        return parts, {p.body.digest: p.body.replies for _, p in parts}
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +212,8 @@ async def _enqueue_new(
     fresh, left = fresh[:limit], fresh[limit:]
     if not fresh:
         return 0, []
-    parts = await asyncio.to_thread(_parts_paused, fresh)
-    body_ids = await outbox_bodies.store(db, {p.body.digest: p.body.replies for _, p in parts}, now)
+    parts, bodies = await asyncio.to_thread(_rendered, fresh)
+    body_ids = await outbox_bodies.store(db, bodies, now)
     rows = [_new(i, p.own, body_ids[p.body.digest]) for i, p in parts]
     return await outbox.enqueue_in_batches(db, rows, now), left
 
