@@ -37,10 +37,19 @@ MARK_PARTS = ("people", "memberships", "areas", "channels", "institutions", "str
 MAX_IN = 500  # more ids than this: read every row (one statement) rather than a long IN list
 
 
+PARTITION = 5_000  # rows fetched and converted at a time: the event loop is free in between
+
+
 async def _rows[*Ts](session: AsyncSession, statement: Select[*Ts]) -> Sequence[Row[*Ts]]:
-    """The rows of a statement of plain columns, executed on the session's connection: Core, without the
-    ORM's result processing (about 40 % less CPU for 35,000 rows than `session.execute`)."""
-    return (await (await session.connection()).execute(statement)).all()
+    """The rows of a statement of plain columns, streamed on the session's connection in partitions:
+    Core, without the ORM's result processing (about 40 % less CPU for 35,000 rows than
+    `session.execute`), and a few milliseconds at a time, so a large read never holds the event loop
+    (and the turns waiting on it) for long."""
+    out: list[Row[*Ts]] = []
+    result = await (await session.connection()).stream(statement)
+    async for partition in result.partitions(PARTITION):
+        out.extend(partition)
+    return out
 
 
 def _sums(*columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> list[ColumnElement[Any]]:
