@@ -172,13 +172,25 @@ async def tick_with_turns(
             latencies.append(time.perf_counter() - t0)
             await asyncio.sleep(0.02)
 
-    asker = asyncio.create_task(ask())
+    async def watch_loop() -> None:  # how long the event loop was held at a time (a 5 ms sleep overslept)
+        while not done.is_set():
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.005)
+            held.append(time.perf_counter() - t0 - 0.005)
+
+    held: list[float] = []
+    asker, watcher = asyncio.create_task(ask()), asyncio.create_task(watch_loop())
     t0, cpu0 = time.perf_counter(), time.process_time()
     report = await tick(db, [], now, instance_id="bench", planning=planning)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     done.set()
     await asker
+    await watcher
+    LOOP_HELD.append(max(held, default=0.0))
     return report, elapsed, cpu, max(latencies, default=0.0)
+
+
+LOOP_HELD: list[float] = []  # per tick: the longest the event loop was held (`tick_with_turns`)
 
 
 async def board_changes(db: Database) -> None:
@@ -286,7 +298,8 @@ async def run_municipality(
                 f"tick ({label}{f', part {part}' if part > 1 or report.deferred else ''}): {elapsed:.2f} s "
                 f"(CPU {cpu:.2f} s), {report.planned} planned ({report.skipped_rounds} rounds skipped), "
                 f"{report.enqueued} enqueued, {report.deferred} left for the next tick, {written / 1e6:.1f} MB of "
-                f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms",
+                f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms; event loop "
+                f"held at most {LOOP_HELD[-1] * 1000:.0f} ms at a time",
                 flush=True,
             )
             now += timedelta(minutes=1)

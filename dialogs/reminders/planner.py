@@ -67,8 +67,9 @@ class PlanMemory:
     same and every board in `done` is still done, no recipient that it did not have then: more boards
     done can only remove recipients. So while that holds and the outbox still holds at least as many
     rows of the round (one count per round), the round is skipped. Anything else (a new board member, a
-    board reopened, a pause lifted, a new day) plans the round again, and the outbox's unique key keeps
-    what was sent: a reminder is never sent twice and never missed."""
+    board reopened, a pause lifted, a new day, a fresh process) plans the round again, but only for the
+    recipients the outbox holds no row of (`unknown`, then `Recorder.present`), and the outbox's unique
+    key keeps what was sent: a reminder is never sent twice and never missed."""
 
     basis: Hashable | None = None
     done: frozenset[int] = frozenset()
