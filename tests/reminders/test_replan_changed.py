@@ -119,3 +119,29 @@ async def test_a_round_half_written_before_a_restart_is_finished_each_item_once(
     rows = await outbox_rows(demo.db)
     assert len(rows) == everything.planned
     assert set(rows) == await fresh_plan(demo.db, MONDAY + timedelta(minutes=1))
+
+
+async def test_someone_who_leaves_a_board_is_gone_from_the_kept_snapshot(demo: Demo) -> None:
+    """The people and memberships read again, without the rest: the kept snapshot plans what a fresh one
+    plans, and who left is not in the next round."""
+    planning = Planning.fresh()
+    await run(demo.db, MONDAY, planning)
+    fatima = await demo.person_id("fatima.ali@demo.maalbot.dk")  # only on Solsikken's board
+    assert ("nudge", f"person:{fatima}", "2026-W23") in await outbox_rows(demo.db)
+    async with demo.db.transaction() as s:
+        for membership in (await s.scalars(select(Membership).where(Membership.person_id == fatima))).all():
+            await s.delete(membership)
+    now = MONDAY + timedelta(minutes=1)
+    left = await run(demo.db, now, planning)
+    assert left.enqueued == 0 and planning.cache.people_reads == 1 and planning.cache.full_reads == 1
+    async with demo.db.read() as s:
+        kept = await planning.cache.load(s, now)  # nothing changed since: the kept snapshot
+    assert planning.cache.full_reads == 1
+    assert {i.key for i in plan(now, kept)} == await fresh_plan(demo.db, now)
+    assert all(m.person_id != fatima for m in kept.memberships)
+
+    next_week = MONDAY + timedelta(days=7)
+    await run(demo.db, next_week, planning)
+    week = {k for k in await outbox_rows(demo.db) if k[2] == "2026-W24"}
+    assert ("nudge", f"person:{fatima}", "2026-W24") not in week and week
+    assert week == {k for k in await fresh_plan(demo.db, next_week) if k[2] == "2026-W24"}
