@@ -92,7 +92,7 @@ class TickReport:
     skipped: int = 0
     notices: int = 0  # people who got their pending notices (see `deliver_pending_notices`)
     skipped_rounds: int = 0  # rounds of the planning known to be in the outbox already (see PlanMemory)
-    deferred: int = 0  # new items left for the next tick (more than MAX_NEW were new)
+    deferred: int = 0  # new items left for the next ticks (more than MAX_NEW were new)
     continued: bool = False  # this tick wrote items an earlier tick had planned (not planned again)
     held: str | None = None  # why no reminder was sent this tick (quiet hours, no notifiers)
     lines: list[str] = field(default_factory=list)  # what happened (the dry run: what would happen)
@@ -165,9 +165,10 @@ class _Plan:
     complete: Callable[[], None]  # run once every item is in the outbox: records the complete rounds
     basis: Hashable  # what the plan was made on (see `Planning.pending_basis`)
     continued: bool = False  # the items left by an earlier tick, not planned again
+    cut: int = 0  # recipients of rounds cut short by the budget: planned by the next ticks
 
 
-async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
+async def _plan(db: Database, now: datetime, planning: Planning, budget: int | None = None) -> _Plan:
     """Read what changed into the snapshot (a few queries, one read transaction) and count the outbox's
     rows of the rounds known complete, then plan in a worker thread, so the event loop keeps serving
     turns while a large municipality is planned. Items an earlier tick planned and left for this one are
@@ -177,7 +178,10 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
     A round open now that the memory cannot skip (a fresh process, a changed organisation or pause, a
     board reopened) is planned only for the recipients the outbox has no row of yet: its recipients are
     read first (`reminder_reads.round_recipients`), so a member who joins one board costs their own items,
-    and a restart finds the plan of the process before it in the outbox instead of planning it again."""
+    and a restart finds the plan of the process before it in the outbox instead of planning it again.
+    With a `budget`, at most that many items of those rounds are made (the most urgent rounds first): the
+    rest are missing from the outbox on the next tick, which plans them; so the week's everything-new tick
+    makes 2,000 of its 24,000 nudges and escalations, not all of them."""
     async with db.read() as s:
         with collector_paused():
             snap = await planning.cache.load(s, now)
@@ -192,8 +196,13 @@ async def _plan(db: Database, now: datetime, planning: Planning) -> _Plan:
         unknown = planning.memory.unknown(basis, done, in_outbox, open_now)
         present = await reminder_reads.round_recipients(s, unknown)
     recorder = planning.memory.skipper(basis, done, in_outbox, present)
+    recorder.budget = budget
     due = await asyncio.to_thread(_plan_paused, now, snap, recorder)
-    return _Plan(due, settings, lambda: planning.memory.remember(basis, done, recorder, due), (basis, done))
+
+    def remember() -> None:
+        planning.memory.remember(basis, done, recorder, due)
+
+    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count)
 
 
 async def _enqueue_new(
@@ -242,16 +251,18 @@ async def tick(
     report = TickReport()
     if dry_run or planning is None:
         planning = Planning.fresh(default_locale)  # a dry run plans everything and remembers nothing
-    planned = await _plan(db, now, planning)
+    planned = await _plan(db, now, planning, None if dry_run else max_new)
     due, settings = planned.due, planned.settings
     report.planned, report.continued = len(due), planned.continued
     if dry_run:
         return await _dry_run(db, now, due, settings, report, default_locale)
     report.enqueued, left = await _enqueue_new(db, due, now, max_new)
-    report.deferred = len(left)
-    planning.pending, planning.pending_basis, planning.pending_complete = left, planned.basis, planned.complete
-    if not left:  # every item of the plan is in the outbox: its rounds are complete
+    report.deferred = len(left) + planned.cut
+    if not left:  # every item of the plan is in the outbox: its rounds are complete (those cut short not)
         planned.complete()
+    # a plan cut short by the budget is not kept: the next tick plans what is then missing from the outbox
+    kept = [] if planned.cut else left
+    planning.pending, planning.pending_basis, planning.pending_complete = kept, planned.basis, planned.complete
     report.skipped_rounds = planning.memory.skipped
     report.meeting_items = await enqueue_meeting_items(db, now, default_locale=default_locale)  # meeting cycle hook
     if not by_platform:

@@ -38,7 +38,7 @@ def plan(now: datetime, snapshot: Snapshot, skip: Skip | None = None) -> list[Du
         return []
     found: dict[tuple[str, str, str], DueItem] = {}
     if isinstance(skip, Recorder):
-        rules = Rules(now, snapshot, snapshot.strategy, skip, skip.present)
+        rules = Rules(now, snapshot, snapshot.strategy, skip, skip.present, skip.take)
     else:
         rules = Rules(now, snapshot, snapshot.strategy, skip) if skip else Rules(now, snapshot, snapshot.strategy)
     for item in rules.all():
@@ -110,7 +110,9 @@ class PlanMemory:
         counts = Counter((i.rule, i.period) for i in planned if i.rule in SKIPPABLE)
         self.basis, self.done = basis, done
         self.complete = {
-            r: recorder.known.get(r, counts[r] + len(recorder.existing.get(r, ()))) for r in recorder.asked
+            r: recorder.known.get(r, counts[r] + len(recorder.existing.get(r, ())))
+            for r in recorder.asked
+            if r not in recorder.cut  # cut short by the budget: the rest is planned by the next ticks
         }
         self.skipped = len(recorder.skipped)
 
@@ -123,6 +125,22 @@ class Recorder:
     existing: dict[Round, frozenset[str]] = field(default_factory=dict)  # recipients in the outbox per round
     asked: set[Round] = field(default_factory=set)
     skipped: set[Round] = field(default_factory=set)
+    # at most this many items of the rounds above are made (None: all); the rest of a round cut short is
+    # missing from the outbox on the next tick, so that tick plans it (`take`)
+    budget: int | None = None
+    cut: set[Round] = field(default_factory=set)
+    cut_count: int = 0  # recipients left for the next ticks by the budget
+
+    def take(self, rule: str, period: str) -> bool:
+        """Whether the rules may make one more item of (rule, period) within the budget."""
+        if self.budget is None:
+            return True
+        if self.budget > 0:
+            self.budget -= 1
+            return True
+        self.cut.add((rule, period))
+        self.cut_count += 1
+        return False
 
     def present(self, rule: str, period: str) -> Container[str]:
         """The recipients whose item of (rule, period) the outbox holds: the rules do not plan them again."""

@@ -65,11 +65,15 @@ class Rules:
         strategy: Strategy,
         skip: Callable[[str, str], bool] = lambda r, p: False,
         present: Callable[[str, str], Container[str]] = lambda r, p: (),
+        take: Callable[[str, str], bool] = lambda r, p: True,
     ) -> None:
         self.skip = skip  # (rule, period) -> its items are known to be in the outbox (see planner.PlanMemory)
         # (rule, period) -> the recipients whose item of that round the outbox already holds: not planned again
         # (the round's expensive part, a `DueItem` per recipient, is then made only for who is missing)
         self.present = present
+        # (rule, period) -> whether one more item of that round may be made this tick (a budget: the rest of
+        # the round is missing from the outbox afterwards, so a later tick plans it)
+        self.take = take
         self.now = now
         self.snap = snap
         self.strategy = strategy
@@ -220,6 +224,8 @@ class Rules:
             person = self.snap.people[person_id]
             if person.paused_on(self.today) or person_recipient(person_id) in present:
                 continue
+            if not self.take(m.NUDGE, period):
+                continue
             t = self.t(person)
             # the same text for everyone on the same boards, but for the name: a placeholder of the row's to_name
             text = (
@@ -266,6 +272,8 @@ class Rules:
                     person = self.snap.people[person_id]
                     if person.paused_on(self.today) or person_recipient(person_id) in present:
                         continue
+                    if not self.take(m.ESCALATION, period):
+                        continue
                     t = self.t(person)
                     text = (
                         (m.ESCALATION, period, t.locale, tuple(b.id for b in boards)),
@@ -304,6 +312,8 @@ class Rules:
         for person_id, rows in sorted(readers.items()):
             person = self.snap.people[person_id]
             if not rows or person.paused_on(self.today) or person_recipient(person_id) in present:
+                continue
+            if not self.take(m.OVERDUE, period):
                 continue
             t = self.t(person)
             text = (
@@ -358,7 +368,8 @@ class Rules:
         return asked
 
     def all(self) -> list[DueItem]:
+        # the rounds that share a budget (`take`) in order of urgency: the deadline's before the week's nudges
         rules: tuple[Callable[[], list[DueItem]], ...] = (
-            self.digests, self.admin_digests, self.nudges, self.escalations, self.overdue, self.followups,
+            self.digests, self.admin_digests, self.followups, self.overdue, self.escalations, self.nudges,
         )  # fmt: skip
         return [item for rule in rules for item in rule()]

@@ -113,6 +113,7 @@ async def test_a_round_half_written_before_a_restart_is_finished_each_item_once(
     everything = await tick(demo.db, [], MONDAY, instance_id="a", dry_run=True)
     stopped = await run(demo.db, MONDAY, Planning.fresh(), max_new=4)
     assert stopped.enqueued == 4 and stopped.deferred == everything.planned - 4
+    assert stopped.planned < everything.planned  # the budget: not every nudge and escalation was made
 
     restarted = await run(demo.db, MONDAY + timedelta(minutes=1), Planning.fresh())
     assert restarted.enqueued == everything.planned - 4 and restarted.deferred == 0
