@@ -46,9 +46,10 @@ log = logging.getLogger("maalbot.scheduler")
 TICK_SECONDS = 60.0
 BATCH = 100
 MAX_BATCHES = 20  # per tick, so one tick stays bounded; the rest goes on the next tick
-# New items rendered and written per tick; the rest, kept planned in `Planning`, on the next ticks a minute
-# apart. A tick sends at most MAX_BATCHES * BATCH (2,000) anyway, so a round of 25,000 nudges is not sent
-# any later for it, and the week's everything-new tick at 5,000 institutions becomes ticks of bounded cost.
+# New items planned (of the nudges, escalations and overdue lists: their budget), rendered and written per
+# tick; the rest on the next ticks a minute apart, each planning what is then missing from the outbox. A tick
+# sends at most MAX_BATCHES * BATCH (2,000) anyway, so a round of 25,000 nudges is not sent any later for it,
+# and the week's everything-new tick at 5,000 institutions becomes ticks of bounded cost.
 MAX_NEW = 2_000
 INTERVALS = intervals()  # seconds between messages to one conversation, per platform (the registry)
 
@@ -115,11 +116,13 @@ def _describe(item: DueItem | ClaimedItem | NewItem, verb: str) -> str:
 @dataclass
 class Planning:
     """What one process keeps between its ticks: the snapshot (re-read only where it changed) and which
-    rounds are complete in the outbox (skipped while that holds). A fresh one reads and plans everything."""
+    rounds are complete in the outbox (skipped while that holds). A fresh one reads everything and plans
+    what is missing from the outbox."""
 
     cache: SnapshotCache
     memory: PlanMemory = field(default_factory=PlanMemory)
-    # new items planned but left for the next tick (more than MAX_NEW), valid while `pending_basis` holds
+    # new items planned but left for the next tick (more than MAX_NEW of the rules without a budget: the
+    # digests, follow-ups), valid while `pending_basis` holds
     pending: list[DueItem] = field(default_factory=list)
     pending_basis: Hashable = None
     pending_complete: Callable[[], None] = lambda: None  # records the rounds once the last of them is in
