@@ -90,6 +90,7 @@ async def one_tick(
 
     in_outbox = await phases.run("recipients in the outbox of the rounds not known complete", present)
     recorder = memory.skipper(basis, done, counts, in_outbox)
+    recorder.budget = max_new if max_new < 10**9 else None  # as `bot.scheduler.tick` gives its MAX_NEW
 
     async def rules() -> Any:
         with profiled, collector_paused():
@@ -142,7 +143,7 @@ async def main(args: argparse.Namespace) -> None:
             async with db.read() as s:
                 await cache.load(s, MONDAY - timedelta(minutes=1))
         profile = cProfile.Profile() if args.cprofile else None  # the pure phases only: the rules and rendering
-        for label in ("everything new", "again (with --max-new: the next part, planned again)"):
+        for label in ("everything new", "again (with --max-new: the next part, what is missing)"):
             phases = Phases()
             profiled = profile if label == "everything new" else None
             await one_tick(db, cache, memory, phases, profiled, args.max_new)
