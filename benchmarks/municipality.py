@@ -157,7 +157,7 @@ async def payload_bytes(db: Database) -> int:
 
 
 async def tick_with_turns(
-    db: Database, overview: Overview, leader: int, now: datetime, planning: Planning
+    db: Database, overview: Overview, leader: int, now: datetime, planning: Planning, ask_status: bool = True
 ) -> tuple[Any, float, float, float]:
     """One tick (no notifiers: plan and enqueue) with what `serve` keeps between ticks, and the slowest
     area-leader «status» meanwhile. Returns the report, wall seconds, CPU seconds of the whole process
@@ -166,7 +166,7 @@ async def tick_with_turns(
     done = asyncio.Event()
 
     async def ask() -> None:
-        while not done.is_set():
+        while ask_status and not done.is_set():
             t0 = time.perf_counter()
             await overview.answer(leader, LeaderQuery("status"), "da")
             latencies.append(time.perf_counter() - t0)
@@ -253,7 +253,13 @@ async def generate(db: Database, institutions: int) -> str:
 
 
 async def run_municipality(
-    url: str, institutions: int, *, sqlite_file: Path | None = None, keep: Path | None = None, only: str = "all"
+    url: str,
+    institutions: int,
+    *,
+    sqlite_file: Path | None = None,
+    keep: Path | None = None,
+    only: str = "all",
+    asker: bool = True,
 ) -> None:
     if keep is not None and sqlite_file is not None and keep.exists():
         shutil.copyfile(keep, sqlite_file)
@@ -292,7 +298,7 @@ async def run_municipality(
         part = 1
         while True:
             before = await payload_bytes(db)
-            report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning)
+            report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning, asker)
             written = await payload_bytes(db) - before
             print(
                 f"tick ({label}{f', part {part}' if part > 1 or report.deferred else ''}): {elapsed:.2f} s "
