@@ -10,10 +10,12 @@ one with a measurement date that is due), one in five in draft (two local goals)
 The strategy is the built-in one with its deadline moved to three days after the benchmark's Monday, so the
 weekly digests, nudges, the 3-day escalation and the follow-ups are all due at once (the worst tick).
 
-Measured: the org import; a scheduler tick with everything new, then one with nothing new (planning and
-enqueueing; no notifiers, so nothing is sent), each with the payload bytes it wrote and the slowest of an
-area leader's «status» answers asked every 20 ms while the tick ran; an admin's «status» and «hvem
-mangler?» (time, Slack messages and bytes, Teams cards and bytes); GET /status as an admin (time, bytes)."""
+Measured: the org import; scheduler ticks (planning and enqueueing; no notifiers, so nothing is sent):
+everything new, nothing new, one after a member joined and a board submitted, nothing new, and the first
+tick of a fresh process (a restart: the plan is in the outbox already), each with the payload bytes it
+wrote and the slowest of an area leader's «status» answers asked every 20 ms while the tick ran; an
+admin's «status» and «hvem mangler?» (time, Slack messages and bytes, Teams cards and bytes); GET /status
+as an admin (time, bytes)."""
 
 from __future__ import annotations
 
@@ -155,7 +157,7 @@ async def payload_bytes(db: Database) -> int:
 
 
 async def tick_with_turns(
-    db: Database, overview: Overview, leader: int, now: datetime, planning: Planning
+    db: Database, overview: Overview, leader: int, now: datetime, planning: Planning, ask_status: bool = True
 ) -> tuple[Any, float, float, float]:
     """One tick (no notifiers: plan and enqueue) with what `serve` keeps between ticks, and the slowest
     area-leader «status» meanwhile. Returns the report, wall seconds, CPU seconds of the whole process
@@ -164,19 +166,31 @@ async def tick_with_turns(
     done = asyncio.Event()
 
     async def ask() -> None:
-        while not done.is_set():
+        while ask_status and not done.is_set():
             t0 = time.perf_counter()
             await overview.answer(leader, LeaderQuery("status"), "da")
             latencies.append(time.perf_counter() - t0)
             await asyncio.sleep(0.02)
 
-    asker = asyncio.create_task(ask())
+    async def watch_loop() -> None:  # how long the event loop was held at a time (a 5 ms sleep overslept)
+        while not done.is_set():
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.005)
+            held.append(time.perf_counter() - t0 - 0.005)
+
+    held: list[float] = []
+    asker, watcher = asyncio.create_task(ask()), asyncio.create_task(watch_loop())
     t0, cpu0 = time.perf_counter(), time.process_time()
     report = await tick(db, [], now, instance_id="bench", planning=planning)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     done.set()
     await asker
+    await watcher
+    LOOP_HELD.append(max(held, default=0.0))
     return report, elapsed, cpu, max(latencies, default=0.0)
+
+
+LOOP_HELD: list[float] = []  # per tick: the longest the event loop was held (`tick_with_turns`)
 
 
 async def board_changes(db: Database) -> None:
@@ -239,7 +253,13 @@ async def generate(db: Database, institutions: int) -> str:
 
 
 async def run_municipality(
-    url: str, institutions: int, *, sqlite_file: Path | None = None, keep: Path | None = None, only: str = "all"
+    url: str,
+    institutions: int,
+    *,
+    sqlite_file: Path | None = None,
+    keep: Path | None = None,
+    only: str = "all",
+    asker: bool = True,
 ) -> None:
     if keep is not None and sqlite_file is not None and keep.exists():
         shutil.copyfile(keep, sqlite_file)
@@ -267,21 +287,25 @@ async def run_municipality(
         "nothing new",
         "one member joined, one board submitted",
         "nothing new",
+        "a fresh process (a restart), nothing new",
     )
     now = MONDAY
     for n, label in enumerate(ticks):
         if n == 2:
             await board_changes(db)
+        if n == 4:
+            planning = Planning.fresh()  # what a restarted `serve` starts with: the plan is in the outbox
         part = 1
         while True:
             before = await payload_bytes(db)
-            report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning)
+            report, elapsed, cpu, slowest = await tick_with_turns(db, overview, leader, now, planning, asker)
             written = await payload_bytes(db) - before
             print(
                 f"tick ({label}{f', part {part}' if part > 1 or report.deferred else ''}): {elapsed:.2f} s "
                 f"(CPU {cpu:.2f} s), {report.planned} planned ({report.skipped_rounds} rounds skipped), "
                 f"{report.enqueued} enqueued, {report.deferred} left for the next tick, {written / 1e6:.1f} MB of "
-                f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms",
+                f"payload written; slowest area-leader «status» during it {slowest * 1000:.0f} ms; event loop "
+                f"held at most {LOOP_HELD[-1] * 1000:.0f} ms at a time",
                 flush=True,
             )
             now += timedelta(minutes=1)

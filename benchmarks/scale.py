@@ -142,7 +142,9 @@ async def run(args: argparse.Namespace, url: str, sqlite_file: Path | None) -> N
     if args.municipality:  # the whole municipality at once (benchmarks/municipality.py)
         from municipality import run_municipality
 
-        await run_municipality(url, args.institutions, sqlite_file=sqlite_file, keep=args.keep, only=args.only)
+        await run_municipality(
+            url, args.institutions, sqlite_file=sqlite_file, keep=args.keep, only=args.only, asker=not args.no_asker
+        )
         return
     db = Database(url)
     await upgrade(db)
@@ -253,6 +255,11 @@ def main() -> None:
         default=None,
         help="with --municipality on SQLite: a copy of the generated database is kept in this file and, when "
         "it exists, used instead of generating again (the org import is then not measured)",
+    )
+    parser.add_argument(
+        "--no-asker",
+        action="store_true",
+        help="with --municipality: no area leader asking «status» during the ticks (the ticks' own CPU)",
     )
     parser.add_argument(
         "--only",

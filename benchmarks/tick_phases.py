@@ -10,8 +10,9 @@ Takes a municipality kept by `scale.py --keep` (SQLite; copied, so the kept file
 its outbox, and runs the steps of `bot.scheduler.tick`'s planning and enqueueing at the benchmark's Monday
 one after the other on the event loop's thread (no worker thread; `--cprofile` profiles the rules and the
 rendering, which are pure Python), each timed with `time.process_time`: the snapshot read, the rules, the
-look-up of existing keys, rendering the new items' texts, writing the shared texts, writing the rows. Then
-the same tick once more (nothing new)."""
+recipients the outbox holds of the rounds not known complete, the rules (only who is missing), the look-up
+of existing keys, rendering the new items' texts, writing the shared texts, writing the rows, with the
+garbage collector paused where `serve` pauses it. Then the same tick once more (nothing new)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ from typing import Any, TypeVar
 from municipality import MONDAY
 from sqlalchemy import delete
 
-from dialogs.reminders.planner import PlanMemory, done_institutions, plan
+from bot.scheduler import collector_paused
+from dialogs.reminders.planner import PlanMemory, done_institutions, open_rounds, plan
 from dialogs.reminders.snapshot import SnapshotCache
-from storage import outbox, outbox_bodies
+from storage import outbox, outbox_bodies, reminder_reads
 from storage.db import Database, sqlite_url_for
 from storage.migrate import upgrade
 from storage.models import OutboxBody, OutboxItem
@@ -72,17 +74,26 @@ async def one_tick(
 
     async def read() -> Any:
         async with db.read() as s:
-            snap = await cache.load(s, now)
+            with collector_paused():
+                snap = await cache.load(s, now)
             basis = (cache.generation, now.date())
             done = done_institutions(snap)
             counts = await outbox.round_counts(s, memory.rounds(basis, done))
         return snap, basis, done, counts
 
     snap, basis, done, counts = await phases.run("snapshot (read, kept between ticks)", read)
-    recorder = memory.skipper(basis, done, counts)
+
+    async def present() -> Any:
+        async with db.read() as s:
+            unknown = memory.unknown(basis, done, counts, open_rounds(now, snap))
+            return await reminder_reads.round_recipients(s, unknown)
+
+    in_outbox = await phases.run("recipients in the outbox of the rounds not known complete", present)
+    recorder = memory.skipper(basis, done, counts, in_outbox)
+    recorder.budget = max_new if max_new < 10**9 else None  # as `bot.scheduler.tick` gives its MAX_NEW
 
     async def rules() -> Any:
-        with profiled:
+        with profiled, collector_paused():
             return plan(now, snap, recorder)
 
     due = await phases.run("plan: the rules over the snapshot", rules)
@@ -95,7 +106,7 @@ async def one_tick(
     fresh = [i for i in due if i.key not in existing][:max_new]  # as `bot.scheduler.MAX_NEW` does
 
     async def render() -> Any:
-        with profiled:
+        with profiled, collector_paused():
             parts = [(i, i.parts) for i in fresh]
             return parts, {p.body.digest: p.body.replies for _, p in parts}
 
@@ -132,7 +143,7 @@ async def main(args: argparse.Namespace) -> None:
             async with db.read() as s:
                 await cache.load(s, MONDAY - timedelta(minutes=1))
         profile = cProfile.Profile() if args.cprofile else None  # the pure phases only: the rules and rendering
-        for label in ("everything new", "again (with --max-new: the next part, planned again)"):
+        for label in ("everything new", "again (with --max-new: the next part, what is missing)"):
             phases = Phases()
             profiled = profile if label == "everything new" else None
             await one_tick(db, cache, memory, phases, profiled, args.max_new)

@@ -1,16 +1,19 @@
-"""What the reminder planner reads, as plain rows: a few set-based queries whatever the municipality's
-size (no ORM objects, no query per person or institution). `dialogs.reminders.snapshot` turns them into
-the planner's snapshot and keeps it between ticks: `org_marks` and `registration_marks` are cheap
-aggregates that change whenever the rows they summarise change, so a tick re-reads only what changed
-(`registration_versions`, then `progress` for the institutions whose registration changed)."""
+"""What the reminder planner reads, as plain rows: a few set-based queries of only the columns it uses,
+whatever the municipality's size (no ORM objects, no query per person or institution; the large ones on
+the session's connection, without the ORM's result processing). `dialogs.reminders.snapshot` turns them
+into the planner's snapshot and keeps it between ticks: `org_marks` (one tuple per part of the
+organisation) and `registration_versions` change whenever the rows they summarise change, so a tick
+re-reads only the part that changed (the people and memberships; the progress of the institutions whose
+registration changed: `institution_rows` for those ids). `round_recipients` says whom the outbox already
+holds of a round, so that the planner plans only who is missing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -22,29 +25,41 @@ from storage.models import (
     LocalGoal,
     Measurement,
     Membership,
+    OutboxItem,
     Person,
     Registration,
     ReminderPause,
     Strategy,
 )
 
+Marks = tuple[tuple[Any, ...], ...]  # `org_marks`: one tuple per part of the organisation (see `MARK_PARTS`)
+MARK_PARTS = ("people", "memberships", "areas", "channels", "institutions", "strategies")
+MAX_IN = 500  # more ids than this: read every row (one statement) rather than a long IN list
 
-@dataclass(frozen=True, slots=True)
-class PlannerRows:
-    areas: list[tuple[int, str, tuple[tuple[str, str], ...]]]  # id, name, (platform, channel) per channel
-    area_of: dict[int, int]  # institution id -> area id
-    registration_of: dict[int, int]  # institution id -> registration id (active strategy)
-    people: list[tuple[int, str, str | None, date | None]]  # id, name, locale, paused until
-    memberships: list[tuple[int, str, int | None, int | None]]  # person, role, institution, area
+
+PARTITION = 5_000  # rows fetched and converted at a time: the event loop is free in between
+
+
+async def _rows[*Ts](session: AsyncSession, statement: Select[*Ts]) -> Sequence[Row[*Ts]]:
+    """The rows of a statement of plain columns, streamed on the session's connection in partitions:
+    Core, without the ORM's result processing (about 40 % less CPU for 35,000 rows than
+    `session.execute`), and a few milliseconds at a time, so a large read never holds the event loop
+    (and the turns waiting on it) for long."""
+    out: list[Row[*Ts]] = []
+    result = await (await session.connection()).stream(statement)
+    async for partition in result.partitions(PARTITION):
+        out.extend(partition)
+    return out
 
 
 def _sums(*columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> list[ColumnElement[Any]]:
     return [func.count()] + [func.coalesce(func.sum(c), 0) for c in columns]
 
 
-async def org_marks(session: AsyncSession) -> tuple[Any, ...]:
-    """Aggregates over the organisation (people, memberships, areas, channels, institutions, strategies)
-    that change when a row is added, removed or renamed: one statement, index or table scans, no rows."""
+async def org_marks(session: AsyncSession) -> Marks:
+    """Aggregates over the organisation, one tuple per part (`MARK_PARTS`: people, memberships, areas,
+    channels, institutions, strategies), that change when a row is added, removed or renamed: index or
+    table scans, no rows. Comparing two of them part by part says which part to read again."""
     parts = [
         select(*_sums(Person.id, func.length(Person.name), func.length(func.coalesce(Person.locale, "")))),
         select(
@@ -61,22 +76,20 @@ async def org_marks(session: AsyncSession) -> tuple[Any, ...]:
         select(*_sums(Institution.id, Institution.area_id, func.length(Institution.name))),
         select(func.count(), func.max(Strategy.id), func.max(Strategy.loaded_at)),
     ]
-    out: list[Any] = []
-    for part in parts:
-        out.extend((await session.execute(part)).one())
-    return tuple(out)
+    return tuple([tuple((await session.execute(part)).one()) for part in parts])
 
 
 async def registration_versions(session: AsyncSession, strategy_id: int) -> dict[int, tuple[int, int, str]]:
     """institution id -> (registration id, version, status) for the strategy. Every saved change (an
     answer, a local goal or measurement added or removed, a status) bumps the version, so comparing two
     of these maps says exactly which institutions changed (the status too, should a write not bump it)."""
-    rows = await session.execute(
+    rows = await _rows(
+        session,
         select(Registration.institution_id, Registration.id, Registration.version, Registration.status).where(
             Registration.strategy_id == strategy_id
-        )
+        ),
     )
-    return {int(i): (int(r), int(v), str(st)) for i, r, v, st in rows.all()}
+    return {int(i): (int(r), int(v), str(st)) for i, r, v, st in rows}
 
 
 async def pauses(session: AsyncSession) -> dict[int, date]:
@@ -109,7 +122,8 @@ async def measurement_rows(session: AsyncSession, strategy_id: int) -> list[tupl
     ]
 
 
-async def planner_rows(session: AsyncSession, strategy_id: int) -> PlannerRows:
+async def area_rows(session: AsyncSession) -> list[tuple[int, str, tuple[tuple[str, str], ...]]]:
+    """Every area: id, name, and (platform, channel) for each of its channels, by name."""
     channels: dict[int, list[tuple[str, str]]] = {}
     for area_id, platform, channel in (
         await session.execute(
@@ -119,38 +133,95 @@ async def planner_rows(session: AsyncSession, strategy_id: int) -> PlannerRows:
         )
     ).all():
         channels.setdefault(int(area_id), []).append((str(platform), str(channel)))
-    areas = [
+    return [
         (int(i), str(n), tuple(channels.get(int(i), ())))
         for i, n in (await session.execute(select(Area.id, Area.name).order_by(Area.name))).all()
     ]
-    area_of = {int(i): int(a) for i, a in (await session.execute(select(Institution.id, Institution.area_id))).all()}
-    registration_of = {
-        int(i): int(r)
-        for i, r in (
-            await session.execute(
-                select(Registration.institution_id, Registration.id).where(Registration.strategy_id == strategy_id)
-            )
-        ).all()
+
+
+def _among(column: InstrumentedAttribute[int], ids: Collection[int] | None) -> ColumnElement[bool]:
+    return column.in_(sorted(ids)) if ids is not None else true()
+
+
+async def institution_rows(
+    session: AsyncSession, strategy_id: int, ids: Collection[int] | None = None
+) -> list[tuple[int, str, int, str, dict[int, int]]]:
+    """Institution id, name, area id, registration status and local goals per strategic goal number, for
+    every institution (or those of `ids`): three statements of plain columns. A draft without a local
+    goal counts as not started, as in `storage.progress.progress`."""
+    if ids is not None and len(ids) > MAX_IN:
+        wanted = set(ids)
+        return [row for row in await institution_rows(session, strategy_id) if row[0] in wanted]
+    status = {
+        int(i): str(st)
+        for i, st in await _rows(
+            session,
+            select(Registration.institution_id, Registration.status).where(
+                Registration.strategy_id == strategy_id, _among(Registration.institution_id, ids)
+            ),
+        )
     }
-    people: list[tuple[int, str, str | None, date | None]] = [
-        (int(i), str(n), loc, until)
-        for i, n, loc, until in (
-            await session.execute(
-                select(Person.id, Person.name, Person.locale, ReminderPause.until).outerjoin(
-                    ReminderPause, ReminderPause.person_id == Person.id
-                )
+    counts: dict[int, dict[int, int]] = {}
+    for inst_id, goal, n in await _rows(
+        session,
+        select(Registration.institution_id, LocalGoal.goal_number, func.count(LocalGoal.id))
+        .join(LocalGoal, LocalGoal.registration_id == Registration.id)
+        .where(Registration.strategy_id == strategy_id, _among(Registration.institution_id, ids))
+        .group_by(Registration.institution_id, LocalGoal.goal_number),
+    ):
+        counts.setdefault(int(inst_id), {})[int(goal)] = int(n)
+    out = []
+    for i, name, area_id in await _rows(
+        session, select(Institution.id, Institution.name, Institution.area_id).where(_among(Institution.id, ids))
+    ):
+        st = status.get(i)
+        goals = counts.get(i, {})
+        out.append(
+            (
+                int(i),
+                str(name),
+                int(area_id),
+                st if st is not None and (goals or st != "draft") else "not_started",
+                goals,
             )
-        ).all()
-    ]
-    memberships = [
-        (int(p), str(r), i, a)
-        for p, r, i, a in (
-            await session.execute(
-                select(Membership.person_id, Membership.role, Membership.institution_id, Membership.area_id)
-            )
-        ).all()
-    ]
-    return PlannerRows(areas, area_of, registration_of, people, memberships)
+        )
+    return out
+
+
+async def people_rows(session: AsyncSession) -> list[tuple[int, str, str | None]]:
+    """Every person: id, name, locale (their pauses: `pauses`)."""
+    rows = await _rows(session, select(Person.id, Person.name, Person.locale))
+    return [(int(i), str(n), loc) for i, n, loc in rows]
+
+
+async def membership_rows(session: AsyncSession) -> list[tuple[int, str, int | None, int | None]]:
+    """Every membership: person, role, institution, area."""
+    rows = await _rows(
+        session, select(Membership.person_id, Membership.role, Membership.institution_id, Membership.area_id)
+    )
+    return [(int(p), str(r), i, a) for p, r, i, a in rows]
+
+
+async def round_recipients(
+    session: AsyncSession, rounds: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(rule, period) -> the recipients the outbox holds a row for (whatever its status), one query per
+    rule on `ix_outbox_rule_period`: what a round's planning can leave out, because the outbox's unique key
+    would ignore it anyway."""
+    periods: dict[str, set[str]] = {}
+    for rule, period in rounds:
+        periods.setdefault(rule, set()).add(period)
+    found: dict[tuple[str, str], set[str]] = {(rule, period): set() for rule, period in rounds}
+    for rule, wanted in periods.items():
+        rows = await _rows(
+            session,
+            select(OutboxItem.period, OutboxItem.recipient).where(
+                OutboxItem.rule == rule, OutboxItem.period.in_(sorted(wanted))
+            ),
+        )
+        for period, recipient in rows:
+            found[(rule, str(period))].add(str(recipient))
+    return {r: frozenset(v) for r, v in found.items()}
 
 
 async def recipient(session: AsyncSession, person_id: int) -> tuple[str, dict[str, str]] | None:

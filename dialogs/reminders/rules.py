@@ -8,9 +8,9 @@ one whose week is over is not planned at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from croniter import croniter
@@ -34,6 +34,7 @@ def _one(make: Callable[..., Reply], *args: Any) -> list[Reply]:
     return [make(*args)]
 
 
+@lru_cache(maxsize=256)  # a tick asks once per area (100 at 5,000 institutions), mostly the same cron
 def last_occurrence(cron: str, now: datetime, tz: tzinfo) -> datetime:
     """The latest time at or before `now` that `cron` names, read as local wall-clock time in `tz`
     (so "0 9 * * MON" is 09:00 in Copenhagen in winter and in summer)."""
@@ -58,9 +59,21 @@ class Rules:
     """The rules over one snapshot at one moment."""
 
     def __init__(
-        self, now: datetime, snap: Snapshot, strategy: Strategy, skip: Callable[[str, str], bool] = lambda r, p: False
+        self,
+        now: datetime,
+        snap: Snapshot,
+        strategy: Strategy,
+        skip: Callable[[str, str], bool] = lambda r, p: False,
+        present: Callable[[str, str], Container[str]] = lambda r, p: (),
+        take: Callable[[str, str], bool] = lambda r, p: True,
     ) -> None:
         self.skip = skip  # (rule, period) -> its items are known to be in the outbox (see planner.PlanMemory)
+        # (rule, period) -> the recipients whose item of that round the outbox already holds: not planned again
+        # (the round's expensive part, a `DueItem` per recipient, is then made only for who is missing)
+        self.present = present
+        # (rule, period) -> whether one more item of that round may be made this tick (a budget: the rest of
+        # the round is missing from the outbox afterwards, so a later tick plans it)
+        self.take = take
         self.now = now
         self.snap = snap
         self.strategy = strategy
@@ -206,9 +219,12 @@ class Rules:
         if self.skip(m.NUDGE, period):
             return []
         items = []
+        present = self.present(m.NUDGE, period)
         for person_id, boards in sorted(self.grouped(Occasion.NUDGE, self.not_done(self.snap.institutions)).items()):
             person = self.snap.people[person_id]
-            if person.paused_on(self.today):
+            if person.paused_on(self.today) or person_recipient(person_id) in present:
+                continue
+            if not self.take(m.NUDGE, period):
                 continue
             t = self.t(person)
             # the same text for everyone on the same boards, but for the name: a placeholder of the row's to_name
@@ -251,9 +267,12 @@ class Rules:
                 if self.skip(m.ESCALATION, period):
                     continue
                 missing = self.not_done(self.snap.institutions)
+                present = self.present(m.ESCALATION, period)
                 for person_id, boards in sorted(self.grouped(Occasion.ESCALATION, missing).items()):
                     person = self.snap.people[person_id]
-                    if person.paused_on(self.today):
+                    if person.paused_on(self.today) or person_recipient(person_id) in present:
+                        continue
+                    if not self.take(m.ESCALATION, period):
                         continue
                     t = self.t(person)
                     text = (
@@ -281,14 +300,20 @@ class Rules:
         pairs = sorted(
             ((area_name[i.area_id], i) for i in missing), key=lambda p: (p[0].casefold(), p[1].name.casefold())
         )
+        in_area: dict[int, list[tuple[str, InstitutionInfo]]] = {}
+        for pair in pairs:
+            in_area.setdefault(pair[1].area_id, []).append(pair)
         readers: dict[int, list[tuple[str, InstitutionInfo]]] = {}
         for area in sorted(self.snap.areas, key=lambda a: a.name.casefold()):  # in the order of `pairs`
             for reader in self.snap.audience(Occasion.OVERDUE, area.id):  # its leaders, and the administration
-                readers.setdefault(reader.id, []).extend(p for p in pairs if p[1].area_id == area.id)
+                readers.setdefault(reader.id, []).extend(in_area.get(area.id, ()))
         items = []
+        present = self.present(m.OVERDUE, period)
         for person_id, rows in sorted(readers.items()):
             person = self.snap.people[person_id]
-            if not rows or person.paused_on(self.today):
+            if not rows or person.paused_on(self.today) or person_recipient(person_id) in present:
+                continue
+            if not self.take(m.OVERDUE, period):
                 continue
             t = self.t(person)
             text = (
@@ -325,8 +350,26 @@ class Rules:
                     items.append(self.to_person(m.FOLLOWUP, person, period, due, expires, text, why, **extra))
         return items
 
+    def open_rounds(self) -> list[tuple[str, str]]:
+        """The rounds (rule, period) of the rules that ask `skip` which are open now, without planning them."""
+        asked: list[tuple[str, str]] = []
+
+        def record(rule: str, period: str) -> bool:
+            asked.append((rule, period))
+            return True
+
+        skip, self.skip = self.skip, record
+        try:
+            self.nudges()
+            self.escalations()
+            self.overdue()
+        finally:
+            self.skip = skip
+        return asked
+
     def all(self) -> list[DueItem]:
+        # the rounds that share a budget (`take`) in order of urgency: the deadline's before the week's nudges
         rules: tuple[Callable[[], list[DueItem]], ...] = (
-            self.digests, self.admin_digests, self.nudges, self.escalations, self.overdue, self.followups,
+            self.digests, self.admin_digests, self.followups, self.overdue, self.escalations, self.nudges,
         )  # fmt: skip
         return [item for rule in rules for item in rule()]
