@@ -6,7 +6,10 @@
 - `sqlite_db`: a fresh SQLite file database at the head revision: a copy of one file migrated with
   `storage.migrate.upgrade` once per session (copying a file is ~100x cheaper than running the migrations;
   the migration tests run them for real on `empty_db`).
-- `pg_db`: a fresh PostgreSQL database (own name, dropped afterwards) at the head revision.
+- `pg_db`: an empty PostgreSQL database at the head revision: a copy of the migrated template the first
+  time, then one that an earlier test of the worker used and that was emptied again (`_pg_reset`: the
+  tables with rows truncated, the used sequences restarted; one whose schema a test changed is dropped).
+  That costs the server a fraction of CREATE + DROP DATABASE (~0.1 s of its CPU per test).
 - `db`: parametrised over "sqlite" and "postgresql": a fresh, migrated, empty `Database`.
 - `empty_db`: parametrised like `db`, but never migrated (for migration tests); also
   `empty_sqlite_db` and `empty_pg_db`.
@@ -16,6 +19,10 @@ that with pytest-xdist (`make test`: `-n auto`, which hands out the tests in thi
 start at once and the many short ones fill in behind them instead of one long test ending the run.
 (`--dist loadfile` would sort the files by their number of tests instead, and `--dist loadgroup` does not
 group with pytest 9: xdist 3.8 sets `item._nodeid`, which pytest 9 no longer reads.)
+`MAALBOT_TEST_PG_CPU=<file>`: each worker's PostgreSQL server appends its CPU seconds (its own and its
+finished backends') to the file when the session ends: `time make test` does not count them (the server
+is not a child it waits for).
+
 After collection the garbage collector freezes what the imports made and runs less often
 (`pytest_collection_finish`): ~8 % less CPU.
 """
@@ -51,17 +58,17 @@ _SERVER: dict[str, object] = {}  # how the session's PostgreSQL was started, for
 
 # Longest first (CPU and waiting, measured with `--durations`; benchmarks/README.md «Test suite time»).
 SLOW_FIRST = (
-    "tests/durability/test_crash_teams.py",
-    "tests/durability/test_crash_slack.py",
-    "tests/durability/test_two_instances.py",
     "tests/webchat/test_chat_browser.py",
-    "tests/bot/test_installed_package.py",
+    "tests/durability/test_crash_teams.py",
     "tests/durability/test_postgres_restart.py",
-    "tests/reminders/test_week.py",
-    "tests/web/test_status_page_scale.py",
-    "tests/web/test_status_page_browser.py",
+    "tests/bot/test_installed_package.py",
+    "tests/durability/test_two_instances.py",
     "tests/meetings/test_schedule.py",
+    "tests/web/test_status_page_browser.py",
+    "tests/reminders/test_week.py",
     "tests/bot/test_web.py",
+    "tests/durability/test_crash_slack.py",
+    "tests/web/test_status_page_scale.py",
     "tests/reminders/test_delivery.py",
     "tests/reminders/test_followup_and_pause.py",
     "tests/reminders/test_incremental.py",

@@ -1,12 +1,12 @@
 """Start `maalbot serve` processes cheaply: a fork server that has imported what `serve` imports.
 
-A fresh `python -m bot.cli serve` spends ~2.5 s of CPU (Teams: ~4 s) importing the bot before it
+A fresh `python -m bot.cli serve` spends ~2.5 s of CPU (with Teams ~4 s) importing the bot before it
 listens, and the crash tests start it again and again. Instead, one helper process per test session
 imports those modules once (`PRELOAD`); each `start` forks it, and the child sets its own environment,
 sends its output to its own log file and runs `bot.cli.main(["serve", ...])`, the same function the
-console script runs. The child is a real, separate process (its own pid, killed with SIGKILL by the
-tests); only the imports are shared. Starting the real console script is tested elsewhere
-(tests/bot/test_web.py, tests/bot/test_cli.py).
+console script runs (~0.7 s of CPU to its first /healthz). The child is a real, separate process (its
+own pid, killed with SIGKILL by the tests); only the imports are shared. Starting the real console
+script is tested elsewhere (tests/bot/test_web.py, tests/bot/test_cli.py).
 
 Protocol (JSON lines): the test process writes {"argv", "env", "log"} to the server's stdin and reads
 {"pid"} back; when a child ends, the server writes {"exited": pid, "status": exit status}.
@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -65,11 +66,14 @@ class ForkedProcess:
 class ForkServer:
     def __init__(self) -> None:
         root = Path(__file__).resolve().parents[2]
+        # what the server itself says (the imports' warnings, a failure); closed in `close`
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-c", _SERVER],
             cwd=root,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=self.errors,
             text=True,
             env={**os.environ, "PYTHONPATH": str(root)},
         )
@@ -98,7 +102,9 @@ class ForkServer:
             if not self._ready.wait_for(lambda: self._pids or self.process.poll() is not None, timeout=120):
                 raise RuntimeError("the fork server did not answer")
             if not self._pids:
-                raise RuntimeError(f"the fork server ended ({self.process.returncode})")
+                self.errors.seek(0)
+                said = self.errors.read().decode(errors="replace")
+                raise RuntimeError(f"the fork server ended ({self.process.returncode}):\n{said}")
             return ForkedProcess(self, self._pids.pop(0))
 
     def close(self) -> None:
@@ -112,6 +118,7 @@ class ForkServer:
         self._reader.join(timeout=10)
         if self.process.stdout is not None:
             self.process.stdout.close()
+        self.errors.close()
 
 
 _SERVER = f"""
