@@ -75,3 +75,8 @@ async def seed_once(db: Database, key: str, seed: Callable[[Database], Awaitable
         _copy_files(Path(kept), Path(name))
     else:
         await _admin(db, f'DROP DATABASE "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{kept}"')
+
+
+def is_seeded(db: Database, key: str) -> bool:
+    """Whether `seed_once(db, key, ...)` would copy a kept seed instead of seeding."""
+    return (db.dialect, key) in _KEPT

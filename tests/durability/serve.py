@@ -1,5 +1,6 @@
 """`maalbot serve` as a real subprocess, for crash tests: start it against a database and the fake
-platforms, send it signed Slack events and Teams activities, and kill it with SIGKILL."""
+platforms, send it signed Slack events and Teams activities, and kill it with SIGKILL. The process is
+forked from a server that has imported the bot already (tests/durability/forkserver.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from tests.durability.forkserver import ForkedProcess, fork_server
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID
 from tests.slack.workspace import SIGNING_SECRET
 
@@ -38,7 +39,7 @@ class Serve:
     env: dict[str, str] = field(default_factory=dict)
     dev: bool = False
     port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
+    process: ForkedProcess | None = None
     runs: int = 0
 
     @property
@@ -49,9 +50,8 @@ class Serve:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED)}
         env.update(DATABASE_URL=self.database_url, MAALBOT_PORT=str(self.port), MAALBOT_REMINDERS="off", **self.env)
         self.runs += 1
-        command = [sys.executable, "-m", "bot.cli", "serve", *(["--dev"] if self.dev else [])]
-        with (self.log_dir / f"serve-{self.port}-{self.runs}.log").open("wb") as out:  # the child keeps its copy
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        argv = ["serve", *(["--dev"] if self.dev else [])]  # forked from a process that has the imports
+        self.process = fork_server().start(argv, env, self.log_dir / f"serve-{self.port}-{self.runs}.log")
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < deadline:

@@ -39,16 +39,22 @@ def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
 
 def write_strategy(tmp_path: Path, *, deadline: date = DEADLINE, **reminders: Any) -> Path:
     """The default strategy with a deadline in the tests' future and optional reminder settings."""
-    data = yaml.safe_load(DEFAULT_STRATEGY_FILE.read_text(encoding="utf-8"))
-    data["key"] = "test"
-    data["period"] = {"start": "2026-01-01", "end": "2027-12-31"}
-    data["deadline"] = deadline.isoformat()
-    data["milestones"] = []
-    if reminders:
-        data["reminders"] = reminders
+    key = repr((deadline, sorted(reminders.items())))
+    if key not in _STRATEGY_TEXTS:  # YAML in and out costs ~40 ms of CPU: once per variant and run
+        data = yaml.safe_load(DEFAULT_STRATEGY_FILE.read_text(encoding="utf-8"))
+        data["key"] = "test"
+        data["period"] = {"start": "2026-01-01", "end": "2027-12-31"}
+        data["deadline"] = deadline.isoformat()
+        data["milestones"] = []
+        if reminders:
+            data["reminders"] = reminders
+        _STRATEGY_TEXTS[key] = yaml.safe_dump(data, allow_unicode=True)
     path = tmp_path / "strategy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(_STRATEGY_TEXTS[key], encoding="utf-8")
     return path
+
+
+_STRATEGY_TEXTS: dict[str, str] = {}
 
 
 async def load_demo(db: Database, strategy_file: Path) -> None:
@@ -146,8 +152,11 @@ class Demo:
 
 async def _demo(db: Database, tmp_path: Path) -> Demo:
     """`load_demo` with the default test strategy, seeded once per session and copied (tests/snapshots.py)."""
-    strategy_file = write_strategy(tmp_path)
-    await seed_once(db, "reminders.load_demo(write_strategy())", lambda db: load_demo(db, strategy_file))
+
+    async def seed(db: Database) -> None:
+        await load_demo(db, write_strategy(tmp_path))
+
+    await seed_once(db, "reminders.load_demo(write_strategy())", seed)
     return Demo(db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
 
 
