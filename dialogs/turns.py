@@ -26,6 +26,7 @@ from dialogs.reminders.render import reply_to_json
 from dialogs.service import ConversationService, SideQuestion, StepInfo, SubmittedEvent
 from storage import inbox, outbox
 from storage.inbox import Recorded
+from storage.models import OutboxItem
 from storage.registrations import StaleRegistration
 
 log = logging.getLogger("maalbot.turns")
@@ -95,6 +96,8 @@ class TurnResult:
     events: list[SubmittedEvent] = field(default_factory=list)
     for_others: bool = False  # notices or channel summaries were written: send them now
     more: bool = True  # whether the user may have further unfinished jobs
+    notices_waiting: bool = False  # someone's notices may wait for the round after the turn
+    claimed: dict[str, outbox.ClaimedItem] = field(default_factory=dict)  # replies written claimed, by recipient
 
 
 class TurnRunner:
@@ -104,11 +107,15 @@ class TurnRunner:
         *,
         clock: Callable[[], datetime] | None = None,
         retry_delays: Sequence[float] = DB_RETRY_DELAYS,
+        instance_id: str | None = None,
     ) -> None:
         self.service = service
         self.db = service.db
         self.clock = clock or (lambda: datetime.now(UTC))
         self.retry_delays = tuple(retry_delays)
+        # with an instance id, a turn's reply is written already claimed by this instance when no earlier
+        # reply to the conversation is unsent: the deliverer sends it without a claiming transaction
+        self.instance_id = instance_id
 
     async def accept(self, delivery_key: str, job: Job) -> Recorded:
         """Store the job before the platform is acknowledged (one short transaction)."""
@@ -178,6 +185,7 @@ class TurnRunner:
         for attempt in range(3):
             events: list[SubmittedEvent] = []
             asked: list[tuple[int, str | None, SideQuestion]] = []
+            written: OutboxItem | None = None
             try:
                 async with self.db.transaction() as s:
                     row, followed = await inbox.next_pending_and_more(s, platform, user_key)
@@ -190,21 +198,28 @@ class TurnRunner:
                     replies = await self.service.step(
                         s, job.inbound, events, asked, conversation=job.recipient, info=info
                     )
-                    result.for_others = result.for_others or info.for_others
                     if not asked:
                         payload = reply_payload(job, replies, info.locale)
-                        outbox.add_reply(s, job.recipient, f"inbox:{row_id}", payload, self.clock())
+                        now = self.clock()
+                        claim = self.instance_id if not info.reply_open else None  # nothing earlier waits
+                        written = outbox.add_reply(s, job.recipient, f"inbox:{row_id}", payload, now, claimed_by=claim)
                         inbox.mark_done(row)
-                        result.more = followed
-                        result.events.extend(events)
-                        return job.recipient
             except StaleRegistration:
                 if attempt == 2:
                     raise
                 continue
+            result.for_others = result.for_others or info.for_others
+            result.notices_waiting = result.notices_waiting or info.notices_waiting
+            if written is not None:  # committed: the turn is done
+                if written.claimed_by is not None:
+                    result.claimed[job.recipient] = outbox.claimed_reply(written, payload)
+                result.more = followed
+                result.events.extend(events)
+                return job.recipient
             break
         else:
             raise AssertionError("unreachable")
+        result.notices_waiting = True  # not read by a question's turn
         # a side or channel question: answered from read transactions, then stored with the job's end
         if job.kind == TURN:
             more = await self.service.answer_side(asked)

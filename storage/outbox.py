@@ -338,20 +338,39 @@ def conversation_key(platform: str, conversation: str) -> str:
     return f"{platform}:sha256:" + hashlib.sha256(conversation.encode()).hexdigest()
 
 
-def add_reply(session: AsyncSession, recipient: str, period: str, payload: dict[str, Any], now: datetime) -> OutboxItem:
-    """One turn's replies as one row, written in the turn's transaction (sent after the commit)."""
+def add_reply(
+    session: AsyncSession,
+    recipient: str,
+    period: str,
+    payload: dict[str, Any],
+    now: datetime,
+    *,
+    claimed_by: str | None = None,
+) -> OutboxItem:
+    """One turn's replies as one row, written in the turn's transaction (sent after the commit). With
+    `claimed_by` the row is written claimed by that instance (as `claim_next_reply` would leave it), for
+    a turn that knows no earlier reply to the conversation is unsent: its deliverer sends it at once
+    (`claimed_reply`), with no claiming transaction; should the instance die first, the claim goes stale
+    and the row is sent by another round like any other."""
     row = OutboxItem(
         rule=REPLY,
         recipient=recipient,
         period=period,
         payload=payload,
         due_at=now,
-        status=OutboxStatus.PENDING.value,
-        attempts=0,
+        status=OutboxStatus.PENDING.value if claimed_by is None else OutboxStatus.CLAIMED.value,
+        attempts=0 if claimed_by is None else 1,
+        claimed_by=claimed_by,
+        claimed_at=None if claimed_by is None else now,
         created_at=now,
     )
     session.add(row)
     return row
+
+
+def claimed_reply(row: OutboxItem, payload: dict[str, Any]) -> ClaimedItem:
+    """The committed reply row that `add_reply(..., claimed_by=...)` wrote, as the deliverer takes it."""
+    return ClaimedItem(row.id, row.rule, row.recipient, row.period, payload, row.due_at, row.expires_at, row.attempts)
 
 
 async def newest_status(session: AsyncSession, recipient: str) -> str | None:
@@ -364,8 +383,9 @@ async def newest_status(session: AsyncSession, recipient: str) -> str | None:
 
 async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: datetime) -> ClaimedItem | None:
     """The conversation's oldest unsent reply, claimed for this instance; None when there is none, when
-    it waits for its retry time, or when another live instance is sending it (so a later reply never
-    overtakes an earlier one)."""
+    it waits for its retry time, or when a live claim holds it (so a later reply never overtakes an
+    earlier one). A fresh claim of this instance's own counts as live too: a turn wrote that reply
+    claimed, and the turn's deliverer is sending it (`add_reply(..., claimed_by=...)`)."""
     async with db.transaction() as s:
         row = await s.scalar(
             select(OutboxItem)
@@ -381,8 +401,7 @@ async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: 
         if row is None:
             return None
         if row.status == OutboxStatus.CLAIMED.value:
-            fresh = row.claimed_at is not None and row.claimed_at >= now - REPLY_STALE_CLAIM
-            if fresh and row.claimed_by != instance_id:
+            if row.claimed_at is not None and row.claimed_at >= now - REPLY_STALE_CLAIM:
                 return None
         elif row.due_at > now:
             return None

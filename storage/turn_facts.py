@@ -8,11 +8,12 @@ subqueries), so a plain wizard answer skips the queries that cannot matter for i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, literal, select
+from sqlalchemy import ColumnElement, exists, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,6 +26,7 @@ from storage.models import (
     Membership,
     Notice,
     OutboxItem,
+    OutboxStatus,
     Person,
     Registration,
     Strategy,
@@ -42,10 +44,19 @@ class TurnFacts:
     open_followup: bool  # a follow-up waits for this person's words, or one of their boards was asked
     reply_unseen: bool  # the newest reply to the conversation is known not to have reached the person
     strategy: tuple[int, datetime] | None  # the active strategy's id and when it was loaded
+    reply_open: bool = True  # the newest reply to the conversation is not sent yet (pending or claimed)
+    notices_waiting: bool = True  # anyone with an identity on `notice_platforms` has undelivered notices
 
 
-async def turn_facts(session: AsyncSession, platform: str, user_key: str, conversation: str | None) -> TurnFacts | None:
-    """None when the platform user is not linked to a person."""
+async def turn_facts(
+    session: AsyncSession,
+    platform: str,
+    user_key: str,
+    conversation: str | None,
+    notice_platforms: Sequence[str] | None = None,
+) -> TurnFacts | None:
+    """None when the platform user is not linked to a person. `reply_open` is read only with a
+    `conversation`, `notices_waiting` only with `notice_platforms` (else both are True: unknown)."""
     notices = exists().where(Notice.person_id == Person.id, Notice.delivered_at.is_(None))
     waiting = exists().where(
         FollowUp.answered_by_id == Person.id, FollowUp.answer.is_not(None), FollowUp.answered_at.is_(None)
@@ -70,6 +81,17 @@ async def turn_facts(session: AsyncSession, platform: str, user_key: str, conver
     if conversation is not None:
         reply_status = select(OutboxItem.status).where(OutboxItem.id == newest.scalar_subquery()).scalar_subquery()
         reply_error = select(OutboxItem.last_error).where(OutboxItem.id == newest.scalar_subquery()).scalar_subquery()
+    waiting_anyone: ColumnElement[Any] = true()
+    if notice_platforms is not None:  # what the notices round after the turn would find (see bot.delivery)
+        reached = aliased(Identity)
+        waiting_anyone = (
+            exists()
+            .where(Notice.delivered_at.is_(None), reached.person_id == Notice.person_id)
+            .where(reached.platform.in_(tuple(notice_platforms)))
+            .correlate_except(Notice, reached)
+            if notice_platforms
+            else literal(False)
+        )
     active = select(Strategy.id).order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1).scalar_subquery()
     query = (
         select(
@@ -78,6 +100,7 @@ async def turn_facts(session: AsyncSession, platform: str, user_key: str, conver
             (waiting | asked).label("followup"),
             reply_status.label("reply_status"),
             reply_error.label("reply_error"),
+            waiting_anyone.label("notices_waiting"),
             Strategy.id,
             Strategy.loaded_at,
             Membership.role,
@@ -97,7 +120,7 @@ async def turn_facts(session: AsyncSession, platform: str, user_key: str, conver
     if not rows:
         return None
     first = rows[0]
-    person, has_notices, followup, status, error, strategy_id, loaded_at = first[:7]
+    person, has_notices, followup, status, error, waiting, strategy_id, loaded_at = first[:8]
     memberships = [(role, inst_id, name, area, kind) for *_, role, inst_id, name, area, kind in rows]
     return TurnFacts(
         person=person,
@@ -107,4 +130,9 @@ async def turn_facts(session: AsyncSession, platform: str, user_key: str, conver
         open_followup=bool(followup),
         reply_unseen=status is not None and reply_unseen(status, error),
         strategy=(strategy_id, loaded_at) if strategy_id is not None else None,
+        reply_open=conversation is None or (status is not None and status in _OPEN),
+        notices_waiting=bool(waiting),
     )
+
+
+_OPEN = (OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)
