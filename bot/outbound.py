@@ -29,7 +29,7 @@ from bot.metrics import METRICS
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_from_json
 from dialogs.service import ConversationService
-from dialogs.turns import Job, TurnFailed, TurnRunner
+from dialogs.turns import Job, TurnFailed, TurnResult, TurnRunner
 from storage import inbox, outbox
 from storage.outbox import ClaimedItem
 
@@ -222,8 +222,40 @@ class Pipeline:
                 await adapter.ensure_person(user_key)
             except Exception:
                 log.exception("could not identify a %s user", platform)
+        await self._finish(platform, user_key, started, job, item_id)
+
+    async def receive(
+        self, delivery_key: str, job: Job, relink: Callable[[], Awaitable[bool]] | None = None
+    ) -> inbox.Recorded:
+        """`accept` and `process` in one, for an adapter that answers the platform after the turn (Teams):
+        the job is stored and its turn run in ONE transaction (`TurnRunner.receive`), then its replies
+        are sent. Raises, like `accept`, when the job could not be stored (the platform redelivers); a
+        redelivery of a finished job comes back done and is not run again. `relink`: see
+        `TurnRunner.receive`."""
+        started = time.perf_counter()
+        platform, user_key = job.inbound.platform, job.inbound.user_key
+        adapter = self.platforms.get(platform)
+        if adapter is not None:
+            try:
+                await adapter.ensure_person(user_key)
+            except Exception:
+                log.exception("could not identify a %s user", platform)
+        recorded, result = await self.runner.receive(delivery_key, job, relink)
+        if not recorded.done:
+            await self._finish(platform, user_key, started, job, recorded.id, result)
+        return recorded
+
+    async def _finish(
+        self,
+        platform: str,
+        user_key: str,
+        started: float,
+        job: Job | None,
+        item_id: int | None,
+        result: TurnResult | None = None,
+    ) -> None:
         try:
-            result = await self.runner.run(platform, user_key)
+            result = await self.runner.run(platform, user_key, result=result)
         except TurnFailed:
             log.exception("a %s turn could not be stored", platform)
             if job is not None:

@@ -77,6 +77,7 @@ class StepInfo:
     for_others: bool = False
     reply_open: bool = True  # an earlier reply to the conversation is not sent yet (or: not known)
     notices_waiting: bool = True  # someone's notices wait for the round after the turn (or: not known)
+    known: bool = True  # the platform user is linked to a person
 
 
 SideQuestion = LeaderQuery | AdminCommand | LinkRequest
@@ -240,7 +241,7 @@ class ConversationService:
         info = info if info is not None else StepInfo()
         facts = await turn_facts(s, inbound.platform, inbound.user_key, conversation, self.notice_platforms)
         if facts is None:
-            info.locale = self.default_locale
+            info.locale, info.known = self.default_locale, False
             return [self.unknown_user()]
         info.reply_open, info.notices_waiting = facts.reply_open, facts.notices_waiting
         person = facts.person

@@ -43,8 +43,17 @@ def save_state(row: ConversationState, data: dict[str, Any]) -> None:
     row.updated_at = utcnow()
 
 
+NOTICES_ADDED = "maalbot.notices_added"  # in `session.info`: this transaction wrote notices
+
+
 async def add_notice(session: AsyncSession, person_id: int, kind: str, params: dict[str, Any]) -> None:
     session.add(Notice(person_id=person_id, kind=kind, params=params))
+    session.info[NOTICES_ADDED] = True  # the turn's caller delivers them right after the commit
+
+
+def notices_added(session: AsyncSession) -> bool:
+    """Whether this transaction wrote notices (`add_notice`)."""
+    return bool(session.info.get(NOTICES_ADDED))
 
 
 async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:

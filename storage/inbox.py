@@ -36,28 +36,38 @@ async def record(db: Database, platform: str, delivery_key: str, user_key: str, 
     """Store a request once (insert-or-ignore on the delivery key), in one short transaction; returns
     the row's id and status (a redelivery of a finished key comes back done)."""
     async with db.transaction() as s:
-        insert = pg_insert if not db.is_sqlite else sqlite_insert
-        await s.execute(
-            insert(InboxItem)
-            .values(
-                platform=platform,
-                delivery_key=delivery_key[:KEY_LIMIT],
-                user_key=user_key,
-                payload=payload,
-                status=InboxStatus.PENDING.value,
-                attempts=0,
-                received_at=utcnow(),
-            )
-            .on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+        return await record_in(s, platform, delivery_key, user_key, payload)
+
+
+async def record_in(
+    session: AsyncSession, platform: str, delivery_key: str, user_key: str, payload: dict[str, Any]
+) -> Recorded:
+    """`record` inside the caller's transaction: one statement for a new request (the insert returns
+    its id), a second one only for a redelivery (the stored row's id and status)."""
+    key = delivery_key[:KEY_LIMIT]
+    insert = sqlite_insert if session.sync_session.get_bind().dialect.name == "sqlite" else pg_insert
+    new_id = await session.scalar(
+        insert(InboxItem)
+        .values(
+            platform=platform,
+            delivery_key=key,
+            user_key=user_key,
+            payload=payload,
+            status=InboxStatus.PENDING.value,
+            attempts=0,
+            received_at=utcnow(),
         )
-        row = (
-            await s.execute(
-                select(InboxItem.id, InboxItem.status).where(
-                    InboxItem.platform == platform, InboxItem.delivery_key == delivery_key[:KEY_LIMIT]
-                )
-            )
-        ).one()
-        return Recorded(int(row[0]), InboxStatus(row[1]))
+        .on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+        .returning(InboxItem.id)
+    )
+    if new_id is not None:
+        return Recorded(int(new_id), InboxStatus.PENDING)
+    row = (
+        await session.execute(
+            select(InboxItem.id, InboxItem.status).where(InboxItem.platform == platform, InboxItem.delivery_key == key)
+        )
+    ).one()
+    return Recorded(int(row[0]), InboxStatus(row[1]))
 
 
 def user_lock_key(platform: str, user_key: str) -> int:
@@ -73,11 +83,20 @@ async def next_pending(session: AsyncSession, platform: str, user_key: str) -> I
     return (await next_pending_and_more(session, platform, user_key))[0]
 
 
-async def next_pending_and_more(session: AsyncSession, platform: str, user_key: str) -> tuple[InboxItem | None, bool]:
-    """`next_pending`, and whether another unfinished request of the user follows it (read in the same
-    statement; a request stored after it is run by the call that stored it)."""
+async def lock_user(session: AsyncSession, platform: str, user_key: str) -> None:
+    """Take the user's turn lock for this transaction (PostgreSQL; SQLite serialises every transaction)."""
     if session.sync_session.get_bind().dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(user_lock_key(platform, user_key))))
+
+
+async def next_pending_and_more(
+    session: AsyncSession, platform: str, user_key: str, *, locked: bool = False
+) -> tuple[InboxItem | None, bool]:
+    """`next_pending`, and whether another unfinished request of the user follows it (read in the same
+    statement; a request stored after it is run by the call that stored it). `locked`: the transaction
+    holds the user's lock already (`lock_user`)."""
+    if not locked:
+        await lock_user(session, platform, user_key)
     query = (
         select(InboxItem)
         .where(
