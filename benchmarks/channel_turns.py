@@ -667,8 +667,9 @@ def main() -> None:
         print(
             f"teams, {result['database']}, {result['concurrency']} conversations at once: {result['turns']} turns, "
             f"{result['turns_per_s']:.0f} turns/s; p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
-            f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms; CPU {result['cpu_ms_per_turn']:.2f} ms/turn; "
-            f"peak RSS {result['peak_rss_mb']:.0f} MB; load average {result['load']}"
+            f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms; "
+            f"CPU {result['cpu_ms_per_turn']:.2f} ms/turn; peak RSS {result['peak_rss_mb']:.0f} MB; "
+            f"load average {result['load']}"
         )
         return
     if args.child:
@@ -699,8 +700,8 @@ def main() -> None:
     for r in medians.values():
         print(
             f"| {r.channel} | {r.variant} | {r.turns_per_s:.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.max_ms:.1f} "
-            f"| {r.cpu_ms_per_turn:.2f} | {r.peak_rss_mb:.0f} | {r.replies / r.turns:.2f} | {r.transactions / r.turns:.1f} "
-            f"| {r.statements / r.turns:.1f} |"
+            f"| {r.cpu_ms_per_turn:.2f} | {r.peak_rss_mb:.0f} | {r.replies / r.turns:.2f} "
+            f"| {r.transactions / r.turns:.1f} | {r.statements / r.turns:.1f} |"
         )
     for channel in channels:
         floor, bot = medians[f"{channel}:floor"], medians[f"{channel}:maalbot"]

@@ -245,6 +245,21 @@ class Pipeline:
             await self._finish(platform, user_key, started, job, recorded.id, result)
         return recorded
 
+    async def store(self, delivery_key: str, job: Job) -> tuple[inbox.Recorded, TurnResult | None]:
+        """For an adapter that acknowledges before it answers (Slack): the job stored and, when it is a
+        plain turn of a user linked already, run in the same transaction (`TurnRunner.receive` with
+        `inline_only`); the acknowledgement follows, then `proceed` sends the replies (or runs the job
+        the usual way: a question, a first contact). Raises when the job could not be stored."""
+        return await self.runner.receive(delivery_key, job, inline_only=True)
+
+    async def proceed(self, job: Job, item_id: int, result: TurnResult | None) -> None:
+        """After `store` and the acknowledgement: what the turn answered is sent, or the job is run."""
+        platform, user_key = job.inbound.platform, job.inbound.user_key
+        if result is None:
+            await self.process(platform, user_key, job=job, item_id=item_id)
+        else:
+            await self._finish(platform, user_key, result.started, job, item_id, result)
+
     async def _finish(
         self,
         platform: str,
@@ -265,9 +280,7 @@ class Pipeline:
             await self.deliverer.flush(recipient, result.claimed.get(recipient))
         METRICS.turns.labels(platform=platform).inc()
         METRICS.turn_seconds.labels(platform=platform).observe(time.perf_counter() - started)
-        await self.send_for_others(
-            summaries=result.for_others, notices=result.for_others or result.notices_waiting
-        )
+        await self.send_for_others(summaries=result.for_others, notices=result.for_others or result.notices_waiting)
 
     async def send_for_others(self, *, summaries: bool = True, notices: bool = True) -> None:
         """What turns created for others, right away: channel summaries (outbox rows; only when this

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,10 @@ class TurnFailed(Exception):
 
 class _Unknown(Exception):
     """`receive`: the job's user is not linked to a person (yet): the transaction is rolled back."""
+
+
+class _Later(Exception):
+    """`receive(..., inline_only=True)`: not a plain turn (a question): rolled back, run after the answer."""
 
 
 Relink = Callable[[], Awaitable[bool]]
@@ -105,6 +110,7 @@ class TurnResult:
     more: bool = True  # whether the user may have further unfinished jobs
     notices_waiting: bool = False  # someone's notices may wait for the round after the turn
     recorded: Recorded | None = None  # `TurnRunner.receive`: the job's inbox row, once committed
+    started: float = field(default_factory=time.perf_counter)
     claimed: dict[str, outbox.ClaimedItem] = field(default_factory=dict)  # replies written claimed, by recipient
 
 
@@ -130,32 +136,42 @@ class TurnRunner:
         return await inbox.record(self.db, job.inbound.platform, delivery_key, job.inbound.user_key, job.to_json())
 
     async def receive(
-        self, delivery_key: str, job: Job, relink: Relink | None = None
+        self, delivery_key: str, job: Job, relink: Relink | None = None, *, inline_only: bool = False
     ) -> tuple[Recorded, TurnResult | None]:
-        """`accept` and the first turn of `run` in ONE transaction, for an adapter that answers the
-        platform only after the turn (Teams): the job's inbox row is written, and when it is the user's
-        next job it is run and marked done in the same transaction (an earlier unfinished job of the
-        user runs first, as in `run`). Returns the row and the result so far (`run(..., result=...)`
-        does the rest); the result is None when the job was a redelivery of a finished one, or when the
-        combined transaction failed: then the job was stored the usual way (`accept`, which raises when
-        the database is down, so the platform is not acknowledged) and `run` takes it from there.
+        """`accept` and the first turn of `run` in ONE transaction: the job's inbox row is written, and
+        when it is the user's next job it is run and marked done in the same transaction (an earlier
+        unfinished job of the user runs first, as in `run`). Returns the row and the result so far
+        (`run(..., result=...)` does the rest). The result is None when the job was a redelivery of a
+        finished one, or when the job was only stored (`accept`, which raises when the database is down,
+        so the platform is not acknowledged) and `run` takes it from there: when the combined
+        transaction failed, and with `inline_only` when the job is not a plain turn of a user linked to
+        a person (a question, a side question, a stranger: they take the usual way after the answer).
         `relink`: when the turn finds the user linked to nobody, the transaction is rolled back and
         `relink()` asked to link them (an adapter that skipped its look-up for a user it remembered);
         then the turn runs again."""
         platform, user_key = job.inbound.platform, job.inbound.user_key
         result = TurnResult()
-        try:
+        known_only = relink is not None or inline_only
+        while True:
             try:
-                recipient = await self._run_next(platform, user_key, result, (delivery_key, job), relink is not None)
-            except _Unknown:  # linked now or not: the turn runs (and says so when it does not know them)
-                if relink is not None:
-                    await relink()
-                recipient = await self._run_next(platform, user_key, result, (delivery_key, job))
-        except Exception:
-            if result.recorded is None:  # nothing was stored: the usual way, step by step
-                log.info("a %s job is stored on its own after its turn failed", platform, exc_info=True)
+                recipient = await self._run_next(
+                    platform, user_key, result, (delivery_key, job), known_only=known_only, inline_only=inline_only
+                )
+                break
+            except (_Unknown, _Later) as exc:  # rolled back
+                if isinstance(exc, _Unknown) and relink is not None and known_only:
+                    known_only = False
+                    try:  # linked now or not: the turn runs (and says so when it does not know them)
+                        await relink()
+                    except Exception:
+                        log.exception("a %s user could not be looked up again", platform)
+                    continue
                 return await self.accept(delivery_key, job), None
-            return result.recorded, None  # stored (pending): `run` retries, or gives up and says so
+            except Exception:
+                if result.recorded is None:  # nothing was stored: the usual way, step by step
+                    log.info("a %s job is stored on its own after its turn failed", platform, exc_info=True)
+                    return await self.accept(delivery_key, job), None
+                return result.recorded, None  # stored (pending): `run` retries, or gives up and says so
         recorded = result.recorded
         if recorded is None:  # pragma: no cover - `_run_next` records before it returns
             raise AssertionError("the job was not recorded")
@@ -228,10 +244,13 @@ class TurnRunner:
         user_key: str,
         result: TurnResult,
         received: tuple[str, Job] | None = None,
+        *,
         known_only: bool = False,
+        inline_only: bool = False,
     ) -> str | None:
         """`received` (delivery key, job): store that job first, in the same transaction (`receive`).
-        `known_only`: raise `_Unknown` (rolled back) when the user turns out to be linked to nobody."""
+        `known_only`: raise `_Unknown` (rolled back) when the user turns out to be linked to nobody;
+        `inline_only`: raise `_Later` (rolled back) when the job is not a plain turn."""
         result.more = True
         for attempt in range(3):
             events: list[SubmittedEvent] = []
@@ -247,11 +266,15 @@ class TurnRunner:
                         if recorded.done:
                             result.recorded = recorded
                             return None
-                    row, followed = await inbox.next_pending_and_more(s, platform, user_key, locked=received is not None)
+                    row, followed = await inbox.next_pending_and_more(
+                        s, platform, user_key, locked=received is not None
+                    )
                     if row is None:
                         return None
                     job, row_id = Job.from_json(row.payload), row.id
                     if job.kind != TURN:
+                        if inline_only:
+                            raise _Later
                         break
                     info = StepInfo()
                     replies = await self.service.step(
@@ -259,6 +282,8 @@ class TurnRunner:
                     )
                     if known_only and not info.known:
                         raise _Unknown
+                    if inline_only and asked:
+                        raise _Later
                     if conversations.notices_added(s):  # e.g. a change after submit tells the chair
                         info.notices_waiting = True
                     if not asked:
