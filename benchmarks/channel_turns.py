@@ -72,6 +72,7 @@ class Result:
     transactions: int = 0  # database transactions during the measured turns (maalbot only)
     statements: int = 0  # SQL statements during the measured turns (maalbot only)
     cpu_s: float = 0.0  # process CPU (user + system) during the measured turns: bot, fake API and client
+    loop_cpu_s: float = 0.0  # of which the event loop's thread (the rest: aiosqlite's thread, the SDKs' threads)
 
     @property
     def cpu_ms_per_turn(self) -> float:
@@ -86,6 +87,7 @@ def summarise(channel: str, variant: str, latencies: list[float], seconds: float
     q = statistics.quantiles(latencies, n=100)
     return Result(
         cpu_s=MEASURED_CPU[0],
+        loop_cpu_s=MEASURED_CPU[1],
         channel=channel,
         variant=variant,
         turns=len(latencies),
@@ -108,7 +110,7 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-MEASURED_CPU = [0.0]  # process CPU seconds of the last `timed` run's measured turns
+MEASURED_CPU = [0.0, 0.0]  # CPU seconds of the last `timed` run's measured turns: process, event loop's thread
 PROFILE: dict[str, str] = {}  # "path": where `timed` writes a cProfile of the measured turns (--profile)
 
 
@@ -123,13 +125,13 @@ async def timed(turns: list[Callable[[], Awaitable[None]]], warmup: int) -> tupl
 
         profiler = cProfile.Profile()
         profiler.enable()
-    cpu = time.process_time()
+    cpu, loop_cpu = time.process_time(), time.thread_time()
     started = time.perf_counter()
     for turn in turns[warmup:]:
         t0 = time.perf_counter()
         await turn()
         latencies.append(time.perf_counter() - t0)
-    MEASURED_CPU[0] = time.process_time() - cpu
+    MEASURED_CPU[:] = [time.process_time() - cpu, time.thread_time() - loop_cpu]
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(PROFILE["path"])
@@ -630,6 +632,7 @@ def median_result(results: list[Result]) -> Result:
         transactions=first.transactions,
         statements=first.statements,
         cpu_s=med("cpu_s"),
+        loop_cpu_s=med("loop_cpu_s"),
     )
 
 
@@ -684,7 +687,7 @@ def main() -> None:
             runs[which].append(result)
             print(
                 f"run {n + 1}/{args.runs} {which:14} {result.turns_per_s:7.1f} turns/s  p50 {result.p50_ms:6.2f} ms  "
-                f"CPU {result.cpu_ms_per_turn:6.2f} ms/turn  "
+                f"CPU {result.cpu_ms_per_turn:6.2f} ms/turn (loop {result.loop_cpu_s * 1000 / result.turns:.2f})  "
                 f"p95 {result.p95_ms:6.2f} ms  RSS {result.peak_rss_mb:4.0f} MB  ({result.checks})",
                 flush=True,
             )

@@ -218,6 +218,7 @@ async def _finish(
             OutboxItem.claimed_by == instance_id,
         )
         .values(**values)
+        .execution_options(synchronize_session=False)  # no loaded row to update: skip the ORM's evaluation
     )
     if session is not None:
         result = await session.execute(statement)
