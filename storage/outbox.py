@@ -210,15 +210,11 @@ async def _finish(
     db: Database, item_id: int, instance_id: str, session: AsyncSession | None = None, **values: Any
 ) -> bool:
     """Update an item this instance still holds (a stale claim taken over by another is left alone)."""
+    table = cast(Table, OutboxItem.__table__)  # a plain UPDATE: no loaded row to keep in step (the ORM's path)
     statement = (
-        update(OutboxItem)
-        .where(
-            OutboxItem.id == item_id,
-            OutboxItem.status == OutboxStatus.CLAIMED.value,
-            OutboxItem.claimed_by == instance_id,
-        )
+        update(table)
+        .where(table.c.id == item_id, table.c.status == OutboxStatus.CLAIMED.value, table.c.claimed_by == instance_id)
         .values(**values)
-        .execution_options(synchronize_session=False)  # no loaded row to update: skip the ORM's evaluation
     )
     if session is not None:
         result = await session.execute(statement)
