@@ -18,12 +18,13 @@ once, never lost)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, column, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, column, func, or_, select, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -210,18 +211,30 @@ async def _finish(
     db: Database, item_id: int, instance_id: str, session: AsyncSession | None = None, **values: Any
 ) -> bool:
     """Update an item this instance still holds (a stale claim taken over by another is left alone)."""
-    table = cast(Table, OutboxItem.__table__)  # a plain UPDATE: no loaded row to keep in step (the ORM's path)
-    statement = (
-        update(table)
-        .where(table.c.id == item_id, table.c.status == OutboxStatus.CLAIMED.value, table.c.claimed_by == instance_id)
-        .values(**values)
-    )
+    statement = _finish_statement(tuple(sorted(values)))
+    params = {"item_id": item_id, "instance_id": instance_id, **{f"new_{k}": v for k, v in values.items()}}
     if session is not None:
-        result = await session.execute(statement)
+        result = await session.execute(statement, params)
         return bool(getattr(result, "rowcount", 0))
     async with db.transaction() as s:
-        result = await s.execute(statement)
+        result = await s.execute(statement, params)
         return bool(getattr(result, "rowcount", 0))
+
+
+@functools.cache
+def _finish_statement(columns: tuple[str, ...]) -> Any:
+    """`_finish`'s UPDATE of these columns, built once: a plain UPDATE (no loaded row to keep in step, so
+    not the ORM's path), the item, the instance and the new values as parameters."""
+    table = cast(Table, OutboxItem.__table__)
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("item_id"),
+            table.c.status == OutboxStatus.CLAIMED.value,
+            table.c.claimed_by == bindparam("instance_id"),
+        )
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 async def renew_claim(db: Database, item_id: int, instance_id: str, now: datetime) -> bool:
@@ -416,16 +429,19 @@ async def mark_reply_sent(db: Database, item_id: int, instance_id: str, now: dat
     """Sent; returns whether the conversation has further unsent replies (same transaction)."""
     async with db.transaction() as s:
         await mark_sent(db, item_id, instance_id, now, session=s)
-        more = await s.scalar(
-            select(OutboxItem.id)
-            .where(
-                OutboxItem.rule == REPLY,
-                OutboxItem.recipient == recipient,
-                OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
-            )
-            .limit(1)
-        )
+        more = await s.scalar(_MORE_REPLIES, {"recipient": recipient})
         return more is not None
+
+
+_MORE_REPLIES = (  # built once: whether a conversation has unsent replies
+    select(OutboxItem.id)
+    .where(
+        OutboxItem.rule == REPLY,
+        OutboxItem.recipient == bindparam("recipient"),
+        OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
+    )
+    .limit(1)
+)
 
 
 async def save_progress(db: Database, item_id: int, instance_id: str, payload: dict[str, Any]) -> bool:
