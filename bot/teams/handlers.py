@@ -88,11 +88,12 @@ class TeamsBot:
         if not user_key or not activity.conversation:
             return
         personal = refs.conversation_kind(activity) == conversation_refs.PERSONAL
+        stored = refs.reference_json(activity)
         remembered = self._people.get(user_key) if personal else None
-        if remembered is not None and not self._is_stored(activity, remembered.id):
+        if remembered is not None and not self._is_stored(activity, stored, remembered.id):
             remembered = None  # the reference is written now: with the person as stored, not as remembered
         person = remembered or await self._identify(context, user_key)
-        await self._remember(activity, person.id if personal and person else None)
+        await self._remember(activity, person.id if personal and person else None, stored)
         reference = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
         reference.pop("requestId", None)
         reply_to = {"reference": reference}
@@ -162,13 +163,16 @@ class TeamsBot:
             person_id = person.id if person else None
         await self._remember(activity, person_id)
 
-    def _is_stored(self, activity: Activity, person_id: int | None) -> bool:
+    def _is_stored(self, activity: Activity, reference: dict[str, Any], person_id: int | None) -> bool:
         key = refs.conversation_key(activity)
-        return bool(key) and self._stored.get(key) == {**refs.reference_json(activity), "_person": person_id}
+        return bool(key) and self._stored.get(key) == {**reference, "_person": person_id}
 
-    async def _remember(self, activity: Activity, person_id: int | None) -> None:
+    async def _remember(
+        self, activity: Activity, person_id: int | None, reference: dict[str, Any] | None = None
+    ) -> None:
+        """`reference`: `refs.reference_json(activity)`, when the caller has it already."""
         key = refs.conversation_key(activity)
-        reference = refs.reference_json(activity)
+        reference = reference if reference is not None else refs.reference_json(activity)
         if key and self._stored.get(key) == {**reference, "_person": person_id}:
             return
         await refs.remember(self.db, activity, person_id)
