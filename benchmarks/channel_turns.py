@@ -71,6 +71,12 @@ class Result:
     checks: str  # what was verified at the end
     transactions: int = 0  # database transactions during the measured turns (maalbot only)
     statements: int = 0  # SQL statements during the measured turns (maalbot only)
+    cpu_s: float = 0.0  # process CPU (user + system) during the measured turns: bot, fake API and client
+    loop_cpu_s: float = 0.0  # of which the event loop's thread (the rest: aiosqlite's thread, the SDKs' threads)
+
+    @property
+    def cpu_ms_per_turn(self) -> float:
+        return self.cpu_s * 1000 / self.turns
 
     @property
     def turns_per_s(self) -> float:
@@ -80,6 +86,8 @@ class Result:
 def summarise(channel: str, variant: str, latencies: list[float], seconds: float, replies: int, checks: str) -> Result:
     q = statistics.quantiles(latencies, n=100)
     return Result(
+        cpu_s=MEASURED_CPU[0],
+        loop_cpu_s=MEASURED_CPU[1],
         channel=channel,
         variant=variant,
         turns=len(latencies),
@@ -102,16 +110,31 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
+MEASURED_CPU = [0.0, 0.0]  # CPU seconds of the last `timed` run's measured turns: process, event loop's thread
+PROFILE: dict[str, str] = {}  # "path": where `timed` writes a cProfile of the measured turns (--profile)
+
+
 async def timed(turns: list[Callable[[], Awaitable[None]]], warmup: int) -> tuple[list[float], float]:
     """Run the turns one after the other; the first `warmup` ones are not measured."""
     for turn in turns[:warmup]:
         await turn()
     latencies: list[float] = []
+    profiler = None
+    if PROFILE.get("path"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    cpu, loop_cpu = time.process_time(), time.thread_time()
     started = time.perf_counter()
     for turn in turns[warmup:]:
         t0 = time.perf_counter()
         await turn()
         latencies.append(time.perf_counter() - t0)
+    MEASURED_CPU[:] = [time.process_time() - cpu, time.thread_time() - loop_cpu]
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(PROFILE["path"])
     return latencies, time.perf_counter() - started
 
 
@@ -182,21 +205,42 @@ def complete_chairs(turns: int, lines: list[str]) -> int:
     return turns // len(lines)
 
 
+SQL_LOG: dict[str, str] = {}  # "path": where the statements of a few measured turns are written (--sql-log)
+SQL_LOG_TURNS = (0, 1, 2, 3)  # which measured turns (a chair's first answers)
+
+
+def sql_log_start(sql: SqlCount, turn: int, warmup: int, text: str) -> None:
+    if SQL_LOG.get("path") and turn - warmup in SQL_LOG_TURNS:
+        sql.log = [f"== measured turn {turn - warmup}: {text[:40]!r}"]
+
+
+def sql_log_end(sql: SqlCount) -> None:
+    if sql.log is not None:
+        with open(SQL_LOG["path"], "a", encoding="utf-8") as out:
+            out.write("\n".join(sql.log) + "\n")
+        sql.log = None
+
+
 @dataclass
 class SqlCount:
     """Transactions and statements, counted with SQLAlchemy's engine events."""
 
     transactions: int = 0
     statements: int = 0
+    log: list[str] | None = None  # the statements themselves, while set (--sql-log)
 
     def install(self, db: Any) -> None:
         from sqlalchemy import event
 
         def begin(*_args: Any) -> None:
             self.transactions += 1
+            if self.log is not None:
+                self.log.append("-- transaction")
 
-        def statement(*_args: Any) -> None:
+        def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
             self.statements += 1
+            if self.log is not None:
+                self.log.append(" ".join(sql.split())[:300])
 
         event.listen(db.engine.sync_engine, "begin", begin)
         event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
@@ -317,17 +361,19 @@ async def slack_maalbot(turns: int, warmup: int) -> Result:
         sql.install(db)
         async with ClientSession() as http:
 
-            def turn(chair: int, text: str) -> Callable[[], Awaitable[None]]:
+            def turn(n: int, chair: int, text: str) -> Callable[[], Awaitable[None]]:
                 async def run() -> None:
                     before, sql_before = len(fake.posted()), sql.snapshot()
+                    sql_log_start(sql, n, warmup, text)
                     await post_slack(http, url, slack_body(users[chair], text))
                     await bot.drain()
+                    sql_log_end(sql)
                     sent.append(len(fake.posted()) - before)
                     per_turn_sql.append((sql.transactions - sql_before[0], sql.statements - sql_before[1]))
 
                 return run
 
-            latencies, seconds = await timed([turn(c, t) for c, t in plan], warmup)
+            latencies, seconds = await timed([turn(n, c, t) for n, (c, t) in enumerate(plan)], warmup)
         submitted = await submitted_count(db)
         await runner.cleanup()  # also closes the database
     await fake.stop()
@@ -446,16 +492,18 @@ async def teams_maalbot(turns: int, warmup: int) -> Result:
         sql.install(db)
         async with ClientSession() as http:
 
-            def turn(chair: int, text: str) -> Callable[[], Awaitable[None]]:
+            def turn(n: int, chair: int, text: str) -> Callable[[], Awaitable[None]]:
                 async def run() -> None:
                     before, sql_before = len(connector.posted()), sql.snapshot()
+                    sql_log_start(sql, n, warmup, text)
                     await post_teams(http, url, teams_activity(connector.url, users[chair], text))
+                    sql_log_end(sql)
                     sent.append(len(connector.posted()) - before)
                     per_turn_sql.append((sql.transactions - sql_before[0], sql.statements - sql_before[1]))
 
                 return run
 
-            latencies, seconds = await timed([turn(c, t) for c, t in plan], warmup)
+            latencies, seconds = await timed([turn(n, c, t) for n, (c, t) in enumerate(plan)], warmup)
         submitted = await submitted_count(db)
         await runner.cleanup()  # also closes the database
     await connector.stop()
@@ -494,9 +542,9 @@ async def teams_concurrent(turns: int, warmup: int, concurrency: int, url: str |
                     await post_teams(http, base, teams_activity(connector.url, users[chair], lines[n % len(lines)]))
                     latencies.append((n, time.perf_counter() - t0))
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await asyncio.gather(*(conversation(c) for c in range(concurrency)))
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         await runner.cleanup()
     await connector.stop()
     skip = warmup // concurrency
@@ -511,7 +559,9 @@ async def teams_concurrent(turns: int, warmup: int, concurrency: int, url: str |
         "p95_ms": q[94] * 1000,
         "p99_ms": q[98] * 1000,
         "max_ms": max(measured) * 1000,
+        "cpu_ms_per_turn": cpu * 1000 / len(latencies),  # every turn, warm-up included: the process's CPU
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -548,9 +598,13 @@ RUNNERS: dict[str, Callable[[int, int], Awaitable[Result]]] = {
 
 
 # -- the parent: one child process per measurement, medians over runs, the table -------------------------------
-def measure(which: str, turns: int, warmup: int) -> Result:
+def measure(which: str, turns: int, warmup: int, profile: str | None = None, sql_log: str | None = None) -> Result:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", which, "--turns", str(turns)]
     cmd += ["--warmup", str(warmup)]
+    if profile and which.endswith(":maalbot"):
+        cmd += ["--profile", f"{profile}.{which.split(':')[0]}.prof"]
+    if sql_log and which.endswith(":maalbot"):
+        cmd += ["--sql-log", f"{sql_log}.{which.split(':')[0]}.sql"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{which} failed:\n{done.stdout}{done.stderr}")
@@ -577,6 +631,8 @@ def median_result(results: list[Result]) -> Result:
         checks=first.checks,
         transactions=first.transactions,
         statements=first.statements,
+        cpu_s=med("cpu_s"),
+        loop_cpu_s=med("loop_cpu_s"),
     )
 
 
@@ -594,7 +650,13 @@ def main() -> None:
         help="more than 1: that many Teams conversations at once through maalbot (no floor), with p99",
     )
     parser.add_argument("--database-url", default=None, help="with --concurrency: a PostgreSQL server to use")
+    parser.add_argument("--profile", metavar="PATH", help="cProfile the measured maalbot turns: PATH.<channel>.prof")
+    parser.add_argument("--sql-log", metavar="PATH", help="the statements of a few measured turns: PATH.<channel>.sql")
     args = parser.parse_args()
+    if args.profile:
+        PROFILE["path"] = args.profile
+    if args.sql_log:
+        SQL_LOG["path"] = args.sql_log
     if args.turns < 2 or args.runs < 1:
         parser.error("--turns must be at least 2 and --runs at least 1")
     _repo_on_path()
@@ -608,7 +670,9 @@ def main() -> None:
         print(
             f"teams, {result['database']}, {result['concurrency']} conversations at once: {result['turns']} turns, "
             f"{result['turns_per_s']:.0f} turns/s; p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
-            f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms; peak RSS {result['peak_rss_mb']:.0f} MB"
+            f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms; "
+            f"CPU {result['cpu_ms_per_turn']:.2f} ms/turn; peak RSS {result['peak_rss_mb']:.0f} MB; "
+            f"load average {result['load']}"
         )
         return
     if args.child:
@@ -619,23 +683,28 @@ def main() -> None:
     runs: dict[str, list[Result]] = {f"{c}:{v}": [] for c in channels for v in VARIANTS}
     for n in range(args.runs):
         for which in runs:  # floor and maalbot alternate, so a noisy moment hits both
-            result = measure(which, args.turns, args.warmup)
+            result = measure(which, args.turns, args.warmup, args.profile, args.sql_log)
             runs[which].append(result)
             print(
                 f"run {n + 1}/{args.runs} {which:14} {result.turns_per_s:7.1f} turns/s  p50 {result.p50_ms:6.2f} ms  "
+                f"CPU {result.cpu_ms_per_turn:6.2f} ms/turn (loop {result.loop_cpu_s * 1000 / result.turns:.2f})  "
                 f"p95 {result.p95_ms:6.2f} ms  RSS {result.peak_rss_mb:4.0f} MB  ({result.checks})",
                 flush=True,
             )
     print()
     print(f"{args.turns} turns per run, {args.runs} run(s), medians; one turn at a time over loopback")
-    print("| channel | bot | turns/s | p50 ms | p95 ms | max ms | peak RSS MB | messages/turn | tx/turn | SQL/turn |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+    print(
+        "| channel | bot | turns/s | p50 ms | p95 ms | max ms | CPU ms/turn | peak RSS MB | messages/turn "
+        "| tx/turn | SQL/turn |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     medians = {which: median_result(results) for which, results in runs.items()}
     for r in medians.values():
         print(
             f"| {r.channel} | {r.variant} | {r.turns_per_s:.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.max_ms:.1f} "
-            f"| {r.peak_rss_mb:.0f} | {r.replies / r.turns:.2f} | {r.transactions / r.turns:.1f} "
-            f"| {r.statements / r.turns:.1f} |"
+            f"| {r.cpu_ms_per_turn:.2f} | {r.peak_rss_mb:.0f} | {r.replies / r.turns:.2f} "
+            f"| {r.transactions / r.turns:.1f} | {r.statements / r.turns:.1f} |"
         )
     for channel in channels:
         floor, bot = medians[f"{channel}:floor"], medians[f"{channel}:maalbot"]

@@ -24,12 +24,12 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.delivery import Notifier, SendResult, SendStatus, deliver_notices
+from bot.delivery import NOTICE_PLATFORMS_SKIPPED, Notifier, SendResult, SendStatus, deliver_notices
 from bot.metrics import METRICS
 from dialogs.messages import Reply
 from dialogs.reminders.render import reply_from_json
 from dialogs.service import ConversationService
-from dialogs.turns import Job, TurnFailed, TurnRunner
+from dialogs.turns import Job, TurnFailed, TurnResult, TurnRunner
 from storage import inbox, outbox
 from storage.outbox import ClaimedItem
 
@@ -92,17 +92,22 @@ class Deliverer:
         self.clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def flush(self, recipient: str) -> None:
-        """Send the conversation's unsent replies, in order, as far as the platform accepts them."""
+    async def flush(self, recipient: str, claimed: ClaimedItem | None = None) -> None:
+        """Send the conversation's unsent replies, in order, as far as the platform accepts them.
+        `claimed`: the conversation's oldest unsent reply, already claimed by this instance (a turn
+        wrote it so), sent first without claiming it again."""
         lock = self._locks.setdefault(recipient, asyncio.Lock())
         async with lock:
+            item = claimed
             while True:
-                item = await outbox.claim_next_reply(self.db, recipient, self.instance_id, self.clock())
+                if item is None:
+                    item = await outbox.claim_next_reply(self.db, recipient, self.instance_id, self.clock())
                 if item is None:
                     break
                 finished, more = await self._deliver(item)
                 if not finished or not more:
                     break
+                item = None
         if not lock.locked():
             self._locks.pop(recipient, None)
 
@@ -187,6 +192,8 @@ class Pipeline:
         self.deliverer = deliverer
         self.default_locale = default_locale
         self.db = runner.db
+        if runner.instance_id is None:  # replies written claimed by this pipeline's deliverer
+            runner.instance_id = deliverer.instance_id
 
     @property
     def platforms(self) -> dict[str, Platform]:
@@ -194,6 +201,11 @@ class Pipeline:
 
     def add(self, platform: Platform) -> None:
         self.deliverer.platforms[platform.name] = platform
+        # a turn tells whether anyone's notices wait on these platforms (the round after it is skipped
+        # when none do); the console shows its notices in the conversation instead
+        service = self.runner.service
+        found = (p.notifier.platform for p in self.platforms.values())
+        service.notice_platforms = tuple(name for name in found if name not in NOTICE_PLATFORMS_SKIPPED)
 
     async def accept(self, delivery_key: str, job: Job) -> inbox.Recorded:
         return await self.runner.accept(delivery_key, job)
@@ -210,23 +222,71 @@ class Pipeline:
                 await adapter.ensure_person(user_key)
             except Exception:
                 log.exception("could not identify a %s user", platform)
+        await self._finish(platform, user_key, started, job, item_id)
+
+    async def receive(
+        self, delivery_key: str, job: Job, relink: Callable[[], Awaitable[bool]] | None = None
+    ) -> inbox.Recorded:
+        """`accept` and `process` in one, for an adapter that answers the platform after the turn (Teams):
+        the job is stored and its turn run in ONE transaction (`TurnRunner.receive`), then its replies
+        are sent. Raises, like `accept`, when the job could not be stored (the platform redelivers); a
+        redelivery of a finished job comes back done and is not run again. `relink`: see
+        `TurnRunner.receive`."""
+        started = time.perf_counter()
+        platform, user_key = job.inbound.platform, job.inbound.user_key
+        adapter = self.platforms.get(platform)
+        if adapter is not None:
+            try:
+                await adapter.ensure_person(user_key)
+            except Exception:
+                log.exception("could not identify a %s user", platform)
+        recorded, result = await self.runner.receive(delivery_key, job, relink)
+        if not recorded.done:
+            await self._finish(platform, user_key, started, job, recorded.id, result)
+        return recorded
+
+    async def store(self, delivery_key: str, job: Job) -> tuple[inbox.Recorded, TurnResult | None]:
+        """For an adapter that acknowledges before it answers (Slack): the job stored and, when it is a
+        plain turn of a user linked already, run in the same transaction (`TurnRunner.receive` with
+        `inline_only`); the acknowledgement follows, then `proceed` sends the replies (or runs the job
+        the usual way: a question, a first contact). Raises when the job could not be stored."""
+        return await self.runner.receive(delivery_key, job, inline_only=True)
+
+    async def proceed(self, job: Job, item_id: int, result: TurnResult | None) -> None:
+        """After `store` and the acknowledgement: what the turn answered is sent, or the job is run."""
+        platform, user_key = job.inbound.platform, job.inbound.user_key
+        if result is None:
+            await self.process(platform, user_key, job=job, item_id=item_id)
+        else:
+            await self._finish(platform, user_key, result.started, job, item_id, result)
+
+    async def _finish(
+        self,
+        platform: str,
+        user_key: str,
+        started: float,
+        job: Job | None,
+        item_id: int | None,
+        result: TurnResult | None = None,
+    ) -> None:
         try:
-            result = await self.runner.run(platform, user_key)
+            result = await self.runner.run(platform, user_key, result=result)
         except TurnFailed:
             log.exception("a %s turn could not be stored", platform)
             if job is not None:
                 await self._not_saved(job, item_id)
             return
         for recipient in result.recipients:
-            await self.deliverer.flush(recipient)
+            await self.deliverer.flush(recipient, result.claimed.get(recipient))
         METRICS.turns.labels(platform=platform).inc()
         METRICS.turn_seconds.labels(platform=platform).observe(time.perf_counter() - started)
-        await self.send_for_others(summaries=result.for_others)
+        await self.send_for_others(summaries=result.for_others, notices=result.for_others or result.notices_waiting)
 
-    async def send_for_others(self, *, summaries: bool = True) -> None:
+    async def send_for_others(self, *, summaries: bool = True, notices: bool = True) -> None:
         """What turns created for others, right away: channel summaries (outbox rows; only when this
         turn wrote some) and pending notices («ready for you», «submitted», approvals; after every
-        turn, also those someone else's action left), on every platform."""
+        turn that wrote some or found some waiting, also those someone else's action left; the turn
+        reads that in its own first statement, see `storage.turn_facts`), on every platform."""
         from bot.scheduler import send_now
 
         notifiers = [p.notifier for p in self.platforms.values()]
@@ -236,7 +296,7 @@ class Pipeline:
                 await send_now(self.db, notifiers, now, instance_id=self.deliverer.instance_id, rules=("summary",))
             except Exception:
                 log.exception("channel summaries could not be sent now (the scheduler tries again)")
-        for notifier in notifiers:
+        for notifier in notifiers if notices else []:
             try:
                 await deliver_notices(self.db, notifier, default_locale=self.default_locale)
             except Exception:

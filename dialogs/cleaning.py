@@ -32,7 +32,8 @@ def clean_text(text: str) -> str:
     variation selectors and emoji tags (newlines kept, tabs as spaces), trim every line and the whole."""
     text = unicodedata.normalize("NFC", text).translate(BIDI_CONTROLS)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = "".join(ch for ch in text if _kept(ch))
+    if not text.replace("\n", "").isprintable():  # printable: no control, format or private-use character
+        text = "".join(ch for ch in text if _kept(ch))
     lines = [line.strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

@@ -75,6 +75,9 @@ class StepInfo:
 
     locale: str | None = None
     for_others: bool = False
+    reply_open: bool = True  # an earlier reply to the conversation is not sent yet (or: not known)
+    notices_waiting: bool = True  # someone's notices wait for the round after the turn (or: not known)
+    known: bool = True  # the platform user is linked to a person
 
 
 SideQuestion = LeaderQuery | AdminCommand | LinkRequest
@@ -117,6 +120,8 @@ class ConversationService:
         self.approvals = Approvals(db, default_locale=default_locale, clock=self.clock)
         self.links: LinkAnswers | None = None  # set by the web app when signed links are configured
         self._strategies: dict[tuple[int, datetime], Strategy] = {}  # by version: a new load is a new key
+        # the platforms whose notices the caller delivers after a turn (None: it does not ask the turn)
+        self.notice_platforms: tuple[str, ...] | None = None
 
     def today(self) -> date:
         return self.clock().astimezone(self.tz).date()
@@ -234,10 +239,11 @@ class ConversationService:
         replies go to), a message that comes while the last question has not reached the person is
         not taken as its answer: the question is asked again. `info` is filled in for the caller."""
         info = info if info is not None else StepInfo()
-        facts = await turn_facts(s, inbound.platform, inbound.user_key, conversation)
+        facts = await turn_facts(s, inbound.platform, inbound.user_key, conversation, self.notice_platforms)
         if facts is None:
-            info.locale = self.default_locale
+            info.locale, info.known = self.default_locale, False
             return [self.unknown_user()]
+        info.reply_open, info.notices_waiting = facts.reply_open, facts.notices_waiting
         person = facts.person
         info.locale = person.locale or self.default_locale
         if facts.strategy is None:

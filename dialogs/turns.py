@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +25,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from dialogs.messages import Inbound, Reply
 from dialogs.reminders.render import reply_to_json
 from dialogs.service import ConversationService, SideQuestion, StepInfo, SubmittedEvent
-from storage import inbox, outbox
+from storage import conversations, inbox, outbox
 from storage.inbox import Recorded
+from storage.models import OutboxItem
 from storage.registrations import StaleRegistration
 
 log = logging.getLogger("maalbot.turns")
@@ -37,6 +39,17 @@ DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)  # ~8 s in all: enough for a Postgr
 
 class TurnFailed(Exception):
     """The database could not be reached or written for a job, also after retries."""
+
+
+class _Unknown(Exception):
+    """`receive`: the job's user is not linked to a person (yet): the transaction is rolled back."""
+
+
+class _Later(Exception):
+    """`receive(..., inline_only=True)`: not a plain turn (a question): rolled back, run after the answer."""
+
+
+Relink = Callable[[], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +108,10 @@ class TurnResult:
     events: list[SubmittedEvent] = field(default_factory=list)
     for_others: bool = False  # notices or channel summaries were written: send them now
     more: bool = True  # whether the user may have further unfinished jobs
+    notices_waiting: bool = False  # someone's notices may wait for the round after the turn
+    recorded: Recorded | None = None  # `TurnRunner.receive`: the job's inbox row, once committed
+    started: float = field(default_factory=time.perf_counter)
+    claimed: dict[str, outbox.ClaimedItem] = field(default_factory=dict)  # replies written claimed, by recipient
 
 
 class TurnRunner:
@@ -104,28 +121,76 @@ class TurnRunner:
         *,
         clock: Callable[[], datetime] | None = None,
         retry_delays: Sequence[float] = DB_RETRY_DELAYS,
+        instance_id: str | None = None,
     ) -> None:
         self.service = service
         self.db = service.db
         self.clock = clock or (lambda: datetime.now(UTC))
         self.retry_delays = tuple(retry_delays)
+        # with an instance id, a turn's reply is written already claimed by this instance when no earlier
+        # reply to the conversation is unsent: the deliverer sends it without a claiming transaction
+        self.instance_id = instance_id
 
     async def accept(self, delivery_key: str, job: Job) -> Recorded:
         """Store the job before the platform is acknowledged (one short transaction)."""
         return await inbox.record(self.db, job.inbound.platform, delivery_key, job.inbound.user_key, job.to_json())
 
-    async def run(self, platform: str, user_key: str) -> TurnResult:
-        """Every unfinished job of this user, oldest first. Raises `TurnFailed` when the database
-        stays unreachable (the jobs stay in the inbox)."""
+    async def receive(
+        self, delivery_key: str, job: Job, relink: Relink | None = None, *, inline_only: bool = False
+    ) -> tuple[Recorded, TurnResult | None]:
+        """`accept` and the first turn of `run` in ONE transaction: the job's inbox row is written, and
+        when it is the user's next job it is run and marked done in the same transaction (an earlier
+        unfinished job of the user runs first, as in `run`). Returns the row and the result so far
+        (`run(..., result=...)` does the rest). The result is None when the job was a redelivery of a
+        finished one, or when the job was only stored (`accept`, which raises when the database is down,
+        so the platform is not acknowledged) and `run` takes it from there: when the combined
+        transaction failed, and with `inline_only` when the job is not a plain turn of a user linked to
+        a person (a question, a side question, a stranger: they take the usual way after the answer).
+        `relink`: when the turn finds the user linked to nobody, the transaction is rolled back and
+        `relink()` asked to link them (an adapter that skipped its look-up for a user it remembered);
+        then the turn runs again."""
+        platform, user_key = job.inbound.platform, job.inbound.user_key
         result = TurnResult()
+        known_only = relink is not None or inline_only
         while True:
+            try:
+                recipient = await self._run_next(
+                    platform, user_key, result, (delivery_key, job), known_only=known_only, inline_only=inline_only
+                )
+                break
+            except (_Unknown, _Later) as exc:  # rolled back
+                if isinstance(exc, _Unknown) and relink is not None and known_only:
+                    known_only = False
+                    try:  # linked now or not: the turn runs (and says so when it does not know them)
+                        await relink()
+                    except Exception:
+                        log.exception("a %s user could not be looked up again", platform)
+                    continue
+                return await self.accept(delivery_key, job), None
+            except Exception:
+                if result.recorded is None:  # nothing was stored: the usual way, step by step
+                    log.info("a %s job is stored on its own after its turn failed", platform, exc_info=True)
+                    return await self.accept(delivery_key, job), None
+                return result.recorded, None  # stored (pending): `run` retries, or gives up and says so
+        recorded = result.recorded
+        if recorded is None:  # pragma: no cover - `_run_next` records before it returns
+            raise AssertionError("the job was not recorded")
+        if recorded.done:
+            return recorded, None
+        if recipient is not None and recipient not in result.recipients:
+            result.recipients.append(recipient)
+        return recorded, result
+
+    async def run(self, platform: str, user_key: str, *, result: TurnResult | None = None) -> TurnResult:
+        """Every unfinished job of this user, oldest first. Raises `TurnFailed` when the database
+        stays unreachable (the jobs stay in the inbox). `result`: what `receive` did already."""
+        result = result if result is not None else TurnResult()
+        while result.more:  # checked in the turn's transaction: saves a round trip
             recipient = await self._retrying(lambda: self._next(platform, user_key, result))
             if recipient is None:
                 break
             if recipient not in result.recipients:
                 result.recipients.append(recipient)
-            if not result.more:  # checked in the turn's transaction: saves a round trip
-                break
         for event in result.events:  # after the commit: a listener's failure cannot undo the submit
             for listener in self.service.on_submitted:
                 try:
@@ -173,38 +238,78 @@ class TurnRunner:
             row.payload = {"kind": "failed"}
             return job.recipient
 
-    async def _run_next(self, platform: str, user_key: str, result: TurnResult) -> str | None:
+    async def _run_next(
+        self,
+        platform: str,
+        user_key: str,
+        result: TurnResult,
+        received: tuple[str, Job] | None = None,
+        *,
+        known_only: bool = False,
+        inline_only: bool = False,
+    ) -> str | None:
+        """`received` (delivery key, job): store that job first, in the same transaction (`receive`).
+        `known_only`: raise `_Unknown` (rolled back) when the user turns out to be linked to nobody;
+        `inline_only`: raise `_Later` (rolled back) when the job is not a plain turn."""
         result.more = True
         for attempt in range(3):
             events: list[SubmittedEvent] = []
             asked: list[tuple[int, str | None, SideQuestion]] = []
+            written: OutboxItem | None = None
+            recorded: Recorded | None = None
             try:
                 async with self.db.transaction() as s:
-                    row, followed = await inbox.next_pending_and_more(s, platform, user_key)
+                    if received is not None:  # the user's lock first: jobs run in the order they are stored
+                        await inbox.lock_user(s, platform, user_key)
+                        key, new_job = received
+                        recorded = await inbox.record_in(s, platform, key, user_key, new_job.to_json())
+                        if recorded.done:
+                            result.recorded = recorded
+                            return None
+                    row, followed = await inbox.next_pending_and_more(
+                        s, platform, user_key, locked=received is not None
+                    )
                     if row is None:
                         return None
                     job, row_id = Job.from_json(row.payload), row.id
                     if job.kind != TURN:
+                        if inline_only:
+                            raise _Later
                         break
                     info = StepInfo()
                     replies = await self.service.step(
                         s, job.inbound, events, asked, conversation=job.recipient, info=info
                     )
-                    result.for_others = result.for_others or info.for_others
+                    if known_only and not info.known:
+                        raise _Unknown
+                    if inline_only and asked:
+                        raise _Later
+                    if conversations.notices_added(s):  # e.g. a change after submit tells the chair
+                        info.notices_waiting = True
                     if not asked:
                         payload = reply_payload(job, replies, info.locale)
-                        outbox.add_reply(s, job.recipient, f"inbox:{row_id}", payload, self.clock())
+                        now = self.clock()
+                        claim = self.instance_id if not info.reply_open else None  # nothing earlier waits
+                        written = outbox.add_reply(s, job.recipient, f"inbox:{row_id}", payload, now, claimed_by=claim)
                         inbox.mark_done(row)
-                        result.more = followed
-                        result.events.extend(events)
-                        return job.recipient
             except StaleRegistration:
                 if attempt == 2:
                     raise
                 continue
+            result.recorded = recorded or result.recorded  # committed
+            result.for_others = result.for_others or info.for_others
+            result.notices_waiting = result.notices_waiting or info.notices_waiting
+            if written is not None:  # committed: the turn is done
+                if written.claimed_by is not None:
+                    result.claimed[job.recipient] = outbox.claimed_reply(written, payload)
+                result.more = followed
+                result.events.extend(events)
+                return job.recipient
             break
         else:
             raise AssertionError("unreachable")
+        result.recorded = recorded or result.recorded  # committed (a question, or a side question)
+        result.notices_waiting = True  # not read by a question's turn
         # a side or channel question: answered from read transactions, then stored with the job's end
         if job.kind == TURN:
             more = await self.service.answer_side(asked)

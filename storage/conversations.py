@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -13,25 +13,27 @@ from sqlalchemy.orm.attributes import flag_modified
 from storage.models import ConversationState, Notice
 from storage.types import utcnow
 
+_STATE_QUERY = (  # built once: the person and platform are parameters
+    select(ConversationState)
+    .where(ConversationState.person_id == bindparam("person_id"), ConversationState.platform == bindparam("platform"))
+    .with_for_update()
+)
+
 
 async def lock_state(session: AsyncSession, person_id: int, platform: str) -> ConversationState:
     """The person's state row on the platform, created if missing, locked for this transaction.
 
     Two first messages at once may race to create it: the loser's insert fails in a savepoint and
     it waits for, then locks, the winner's row."""
-    query = (
-        select(ConversationState)
-        .where(ConversationState.person_id == person_id, ConversationState.platform == platform)
-        .with_for_update()
-    )
-    row = await session.scalar(query)
+    params = {"person_id": person_id, "platform": platform}
+    row = await session.scalar(_STATE_QUERY, params)
     if row is None:
         try:
             async with session.begin_nested():
                 row = ConversationState(person_id=person_id, platform=platform, data={})
                 session.add(row)
         except IntegrityError:
-            row = await session.scalar(query)
+            row = await session.scalar(_STATE_QUERY, params)
             if row is None:
                 raise
     return row
@@ -43,8 +45,17 @@ def save_state(row: ConversationState, data: dict[str, Any]) -> None:
     row.updated_at = utcnow()
 
 
+NOTICES_ADDED = "maalbot.notices_added"  # in `session.info`: this transaction wrote notices
+
+
 async def add_notice(session: AsyncSession, person_id: int, kind: str, params: dict[str, Any]) -> None:
     session.add(Notice(person_id=person_id, kind=kind, params=params))
+    session.info[NOTICES_ADDED] = True  # the turn's caller delivers them right after the commit
+
+
+def notices_added(session: AsyncSession) -> bool:
+    """Whether this transaction wrote notices (`add_notice`)."""
+    return bool(session.info.get(NOTICES_ADDED))
 
 
 async def take_notices(session: AsyncSession, person_id: int) -> list[Notice]:

@@ -5,12 +5,13 @@ and marks it done in that same transaction, so a crash at any point either leave
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,28 +37,57 @@ async def record(db: Database, platform: str, delivery_key: str, user_key: str, 
     """Store a request once (insert-or-ignore on the delivery key), in one short transaction; returns
     the row's id and status (a redelivery of a finished key comes back done)."""
     async with db.transaction() as s:
-        insert = pg_insert if not db.is_sqlite else sqlite_insert
-        await s.execute(
-            insert(InboxItem)
-            .values(
-                platform=platform,
-                delivery_key=delivery_key[:KEY_LIMIT],
-                user_key=user_key,
-                payload=payload,
-                status=InboxStatus.PENDING.value,
-                attempts=0,
-                received_at=utcnow(),
-            )
-            .on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+        return await record_in(s, platform, delivery_key, user_key, payload)
+
+
+async def record_in(
+    session: AsyncSession, platform: str, delivery_key: str, user_key: str, payload: dict[str, Any]
+) -> Recorded:
+    """`record` inside the caller's transaction: one statement for a new request (the insert returns
+    its id), a second one only for a redelivery (the stored row's id and status)."""
+    key = delivery_key[:KEY_LIMIT]
+    values = {
+        "platform": platform,
+        "delivery_key": key,
+        "user_key": user_key,
+        "payload": payload,
+        "status": InboxStatus.PENDING.value,
+        "attempts": 0,
+        "received_at": utcnow(),
+    }
+    new_id = (await session.execute(_record_statement(session.sync_session.get_bind().dialect.name), values)).scalar()
+    if new_id is not None:
+        return Recorded(int(new_id), InboxStatus.PENDING)
+    row = (
+        await session.execute(
+            select(InboxItem.id, InboxItem.status).where(InboxItem.platform == platform, InboxItem.delivery_key == key)
         )
-        row = (
-            await s.execute(
-                select(InboxItem.id, InboxItem.status).where(
-                    InboxItem.platform == platform, InboxItem.delivery_key == delivery_key[:KEY_LIMIT]
-                )
-            )
-        ).one()
-        return Recorded(int(row[0]), InboxStatus(row[1]))
+    ).one()
+    return Recorded(int(row[0]), InboxStatus(row[1]))
+
+
+@functools.cache
+def _record_statement(dialect: str) -> Any:
+    """Insert-or-ignore of one inbox row returning its id, built once (a plain INSERT, not the ORM's)."""
+    table = cast(Table, InboxItem.__table__)
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    return insert(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"]).returning(table.c.id)
+
+
+@functools.cache
+def _pending_statement() -> Any:
+    """The user's two oldest unfinished requests, locked: built once, with the user as parameters."""
+    return (
+        select(InboxItem)
+        .where(
+            InboxItem.status == InboxStatus.PENDING.value,
+            InboxItem.platform == bindparam("platform"),
+            InboxItem.user_key == bindparam("user_key"),
+        )
+        .order_by(InboxItem.id)
+        .limit(2)
+        .with_for_update()
+    )
 
 
 def user_lock_key(platform: str, user_key: str) -> int:
@@ -73,23 +103,21 @@ async def next_pending(session: AsyncSession, platform: str, user_key: str) -> I
     return (await next_pending_and_more(session, platform, user_key))[0]
 
 
-async def next_pending_and_more(session: AsyncSession, platform: str, user_key: str) -> tuple[InboxItem | None, bool]:
-    """`next_pending`, and whether another unfinished request of the user follows it (read in the same
-    statement; a request stored after it is run by the call that stored it)."""
+async def lock_user(session: AsyncSession, platform: str, user_key: str) -> None:
+    """Take the user's turn lock for this transaction (PostgreSQL; SQLite serialises every transaction)."""
     if session.sync_session.get_bind().dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(user_lock_key(platform, user_key))))
-    query = (
-        select(InboxItem)
-        .where(
-            InboxItem.status == InboxStatus.PENDING.value,
-            InboxItem.platform == platform,
-            InboxItem.user_key == user_key,
-        )
-        .order_by(InboxItem.id)
-        .limit(2)
-        .with_for_update()
-    )
-    rows = list((await session.scalars(query)).all())
+
+
+async def next_pending_and_more(
+    session: AsyncSession, platform: str, user_key: str, *, locked: bool = False
+) -> tuple[InboxItem | None, bool]:
+    """`next_pending`, and whether another unfinished request of the user follows it (read in the same
+    statement; a request stored after it is run by the call that stored it). `locked`: the transaction
+    holds the user's lock already (`lock_user`)."""
+    if not locked:
+        await lock_user(session, platform, user_key)
+    rows = list((await session.scalars(_pending_statement(), {"platform": platform, "user_key": user_key})).all())
     return (rows[0] if rows else None), len(rows) > 1
 
 

@@ -18,12 +18,13 @@ once, never lost)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, column, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, column, func, or_, select, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -210,21 +211,30 @@ async def _finish(
     db: Database, item_id: int, instance_id: str, session: AsyncSession | None = None, **values: Any
 ) -> bool:
     """Update an item this instance still holds (a stale claim taken over by another is left alone)."""
-    statement = (
-        update(OutboxItem)
-        .where(
-            OutboxItem.id == item_id,
-            OutboxItem.status == OutboxStatus.CLAIMED.value,
-            OutboxItem.claimed_by == instance_id,
-        )
-        .values(**values)
-    )
+    statement = _finish_statement(tuple(sorted(values)))
+    params = {"item_id": item_id, "instance_id": instance_id, **{f"new_{k}": v for k, v in values.items()}}
     if session is not None:
-        result = await session.execute(statement)
+        result = await session.execute(statement, params)
         return bool(getattr(result, "rowcount", 0))
     async with db.transaction() as s:
-        result = await s.execute(statement)
+        result = await s.execute(statement, params)
         return bool(getattr(result, "rowcount", 0))
+
+
+@functools.cache
+def _finish_statement(columns: tuple[str, ...]) -> Any:
+    """`_finish`'s UPDATE of these columns, built once: a plain UPDATE (no loaded row to keep in step, so
+    not the ORM's path), the item, the instance and the new values as parameters."""
+    table = cast(Table, OutboxItem.__table__)
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("item_id"),
+            table.c.status == OutboxStatus.CLAIMED.value,
+            table.c.claimed_by == bindparam("instance_id"),
+        )
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 async def renew_claim(db: Database, item_id: int, instance_id: str, now: datetime) -> bool:
@@ -338,20 +348,39 @@ def conversation_key(platform: str, conversation: str) -> str:
     return f"{platform}:sha256:" + hashlib.sha256(conversation.encode()).hexdigest()
 
 
-def add_reply(session: AsyncSession, recipient: str, period: str, payload: dict[str, Any], now: datetime) -> OutboxItem:
-    """One turn's replies as one row, written in the turn's transaction (sent after the commit)."""
+def add_reply(
+    session: AsyncSession,
+    recipient: str,
+    period: str,
+    payload: dict[str, Any],
+    now: datetime,
+    *,
+    claimed_by: str | None = None,
+) -> OutboxItem:
+    """One turn's replies as one row, written in the turn's transaction (sent after the commit). With
+    `claimed_by` the row is written claimed by that instance (as `claim_next_reply` would leave it), for
+    a turn that knows no earlier reply to the conversation is unsent: its deliverer sends it at once
+    (`claimed_reply`), with no claiming transaction; should the instance die first, the claim goes stale
+    and the row is sent by another round like any other."""
     row = OutboxItem(
         rule=REPLY,
         recipient=recipient,
         period=period,
         payload=payload,
         due_at=now,
-        status=OutboxStatus.PENDING.value,
-        attempts=0,
+        status=OutboxStatus.PENDING.value if claimed_by is None else OutboxStatus.CLAIMED.value,
+        attempts=0 if claimed_by is None else 1,
+        claimed_by=claimed_by,
+        claimed_at=None if claimed_by is None else now,
         created_at=now,
     )
     session.add(row)
     return row
+
+
+def claimed_reply(row: OutboxItem, payload: dict[str, Any]) -> ClaimedItem:
+    """The committed reply row that `add_reply(..., claimed_by=...)` wrote, as the deliverer takes it."""
+    return ClaimedItem(row.id, row.rule, row.recipient, row.period, payload, row.due_at, row.expires_at, row.attempts)
 
 
 async def newest_status(session: AsyncSession, recipient: str) -> str | None:
@@ -364,8 +393,9 @@ async def newest_status(session: AsyncSession, recipient: str) -> str | None:
 
 async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: datetime) -> ClaimedItem | None:
     """The conversation's oldest unsent reply, claimed for this instance; None when there is none, when
-    it waits for its retry time, or when another live instance is sending it (so a later reply never
-    overtakes an earlier one)."""
+    it waits for its retry time, or when a live claim holds it (so a later reply never overtakes an
+    earlier one). A fresh claim of this instance's own counts as live too: a turn wrote that reply
+    claimed, and the turn's deliverer is sending it (`add_reply(..., claimed_by=...)`)."""
     async with db.transaction() as s:
         row = await s.scalar(
             select(OutboxItem)
@@ -381,8 +411,7 @@ async def claim_next_reply(db: Database, recipient: str, instance_id: str, now: 
         if row is None:
             return None
         if row.status == OutboxStatus.CLAIMED.value:
-            fresh = row.claimed_at is not None and row.claimed_at >= now - REPLY_STALE_CLAIM
-            if fresh and row.claimed_by != instance_id:
+            if row.claimed_at is not None and row.claimed_at >= now - REPLY_STALE_CLAIM:
                 return None
         elif row.due_at > now:
             return None
@@ -400,16 +429,19 @@ async def mark_reply_sent(db: Database, item_id: int, instance_id: str, now: dat
     """Sent; returns whether the conversation has further unsent replies (same transaction)."""
     async with db.transaction() as s:
         await mark_sent(db, item_id, instance_id, now, session=s)
-        more = await s.scalar(
-            select(OutboxItem.id)
-            .where(
-                OutboxItem.rule == REPLY,
-                OutboxItem.recipient == recipient,
-                OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
-            )
-            .limit(1)
-        )
+        more = await s.scalar(_MORE_REPLIES, {"recipient": recipient})
         return more is not None
+
+
+_MORE_REPLIES = (  # built once: whether a conversation has unsent replies
+    select(OutboxItem.id)
+    .where(
+        OutboxItem.rule == REPLY,
+        OutboxItem.recipient == bindparam("recipient"),
+        OutboxItem.status.in_((OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value)),
+    )
+    .limit(1)
+)
 
 
 async def save_progress(db: Database, item_id: int, instance_id: str, payload: dict[str, Any]) -> bool:

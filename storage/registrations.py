@@ -6,14 +6,15 @@ Answers are plain values keyed by question key: text and choice questions a `str
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -127,22 +128,31 @@ def _with_draft(query: Any) -> Any:
     ).execution_options(populate_existing=True)
 
 
+@functools.cache
+def _open_draft_query() -> Any:
+    """`open_draft`'s statement, built once (every turn runs it): the institution and strategy are parameters."""
+    return _with_draft(
+        select(Registration)
+        .where(
+            Registration.institution_id == bindparam("institution_id"),
+            Registration.strategy_id == bindparam("strategy_id"),
+        )
+        .with_for_update(of=Registration)
+    )
+
+
 async def open_draft(session: AsyncSession, institution_id: int, strategy_id: int) -> Registration:
     """The institution's registration for the strategy, created if missing, locked until the transaction
     ends (like `lock_registration`), with its draft loaded: ensure + lock + load in one statement."""
-    query = _with_draft(
-        select(Registration)
-        .where(Registration.institution_id == institution_id, Registration.strategy_id == strategy_id)
-        .with_for_update(of=Registration)
-    )
-    reg = (await session.scalars(query)).unique().one_or_none()
+    query, params = _open_draft_query(), {"institution_id": institution_id, "strategy_id": strategy_id}
+    reg = (await session.scalars(query, params)).unique().one_or_none()
     if reg is None:
         try:
             async with session.begin_nested():
                 reg = Registration(institution_id=institution_id, strategy_id=strategy_id, version=0, local_goals=[])
                 session.add(reg)
         except IntegrityError:
-            reg = (await session.scalars(query)).unique().one_or_none()
+            reg = (await session.scalars(query, params)).unique().one_or_none()
             if reg is None:
                 raise
         else:

@@ -44,6 +44,10 @@ class Background:
         except Exception:
             log.exception("Slack background work failed")
 
+    def busy(self, key: str) -> bool:
+        """Whether work with this key is running or queued."""
+        return key in self._waiting
+
     @property
     def pending(self) -> int:
         return len(self._tasks)

@@ -21,10 +21,11 @@ from bot.outbound import Pipeline
 from bot.slack import home
 from bot.slack.background import Background
 from bot.slack.channel import PLATFORM, SlackChannel
+from bot.slack.platform import SlackPlatform
 from bot.slack.render import chosen_blocks, label_of, plain_from_slack
 from dialogs.messages import Inbound
 from dialogs.service import ConversationService
-from dialogs.turns import QUESTION, TURN, Job
+from dialogs.turns import QUESTION, TURN, Job, TurnResult
 
 log = logging.getLogger("maalbot.slack")
 _MENTION = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>\s*)+")
@@ -45,6 +46,12 @@ class SlackHandlers:
         self.channel = channel
         self.background = background
 
+    @property
+    def platform(self) -> SlackPlatform:
+        platform = self.pipeline.platforms[PLATFORM]
+        assert isinstance(platform, SlackPlatform)
+        return platform
+
     def register(self, bolt: AsyncApp) -> None:
         bolt.event("message")(self.on_message)
         bolt.event("app_mention")(self.on_mention)
@@ -64,16 +71,23 @@ class SlackHandlers:
         then: Callable[[], Awaitable[None]] | None = None,  # view updates (App Home, the pressed button)
     ) -> None:
         """Inbox first, then the acknowledgement (which may carry a short text: a slash command's own
-        answer, part of the HTTP response), then the turn (after the HTTP answer)."""
-        recorded = await self.pipeline.accept(key, job)  # raises (no ack: Slack retries) if storage fails
+        answer, part of the HTTP response), then the replies (after the HTTP answer). A plain turn of a
+        user linked already, with no earlier work of theirs still running, is run in the inbox row's own
+        transaction (`Pipeline.store`: a few ms before the acknowledgement, one transaction less);
+        anything else (a question, a first contact, a burst) runs after the acknowledgement, in order."""
+        user = job.inbound.user_key
+        result: TurnResult | None = None
+        if self.platform.is_linked(user) and not self.background.busy(f"user:{user}"):  # no ack if storage fails
+            recorded, result = await self.pipeline.store(key, job)
+        else:
+            recorded = await self.pipeline.accept(key, job)
         await (ack(text=ack_text) if ack_text else ack())
         if recorded.done:
             log.info("Slack retry of %s ignored (already handled)", key)
             return
-        user = job.inbound.user_key
 
         async def work() -> None:
-            await self.pipeline.process(PLATFORM, user, job=job, item_id=recorded.id)
+            await self.pipeline.proceed(job, recorded.id, result)
             if then is not None:
                 await then()
 

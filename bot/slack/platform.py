@@ -46,6 +46,10 @@ class SlackPlatform:
                 self._linked.clear()
             self._linked.add(user_key)
 
+    def is_linked(self, user_key: str) -> bool:
+        """Whether this user was linked to a person in this process (`ensure_person`)."""
+        return user_key in self._linked
+
     async def find_person(self, email: str) -> str | None:
         """users.lookupByEmail (scope users:read.email), the same look-up the scheduler's notifier makes."""
         return await self.reminders.find_person(email)

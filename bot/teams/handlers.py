@@ -32,6 +32,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 PLATFORM = refs.PLATFORM
+PEOPLE_LIMIT = 10_000  # users remembered as linked; past it the memory starts over
 
 
 def event_key(activity: Activity) -> str:
@@ -60,6 +61,7 @@ class TeamsBot:
         self.db = db
         self.notifier = notifier
         self._stored: dict[str, dict[str, Any]] = {}  # conversation key -> reference last stored
+        self._people: dict[str, PersonRef] = {}  # Teams user id -> the person it was linked to
         notifier.on_gone.append(self._forget)
 
     def _forget(self, conversation_key: str) -> None:
@@ -86,8 +88,12 @@ class TeamsBot:
         if not user_key or not activity.conversation:
             return
         personal = refs.conversation_kind(activity) == conversation_refs.PERSONAL
-        person = await self._identify(context, user_key)
-        await self._remember(activity, person.id if personal and person else None)
+        stored = refs.reference_json(activity)
+        remembered = self._people.get(user_key) if personal else None
+        if remembered is not None and not self._is_stored(activity, stored, remembered.id):
+            remembered = None  # the reference is written now: with the person as stored, not as remembered
+        person = remembered or await self._identify(context, user_key)
+        await self._remember(activity, person.id if personal and person else None, stored)
         reference = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
         reference.pop("requestId", None)
         reply_to = {"reference": reference}
@@ -101,20 +107,30 @@ class TeamsBot:
             text = (TurnContext.remove_recipient_mention(activity) or "").strip()
             inbound = Inbound(PLATFORM, user_key, text=text)
             job = Job(QUESTION, inbound, activity.conversation.id, reply_to, where="channel")
-        recorded = await self.pipeline.accept(event_key(activity), job)
+
+        async def relink() -> bool:  # the turn did not know a user remembered here: look them up again
+            self._people.pop(user_key, None)
+            return await self._identify(context, user_key) is not None
+
+        # stored and run in one transaction, answered (2xx) only after that: acknowledged means stored
+        recorded = await self.pipeline.receive(event_key(activity), job, relink if remembered else None)
         if recorded.done:
             log.info("Teams activity %s already handled (redelivery)", activity.id)
-            return
-        await self.pipeline.process(PLATFORM, user_key, job=job, item_id=recorded.id)
 
     async def _identify(self, context: TurnContext, user_key: str) -> PersonRef | None:
         """Who writes: a known identity, else the email the Bot Connector reports (then remembered).
-        Read on every turn (no per-process cache): a changed language applies at once."""
+        A user found is also remembered here (bounded): a personal chat's next turn skips this look-up
+        (the turn reads the person, their language and boards itself), and should the turn not know
+        them any more (an identity removed since), it looks them up again (`relink`)."""
         person = await self.service.identify(PLATFORM, user_key)
         if person is None:
             email = await self._member_email(context, user_key)
             if email:
                 person = await self.service.identify(PLATFORM, user_key, email=email)
+        if person is not None:
+            if len(self._people) >= PEOPLE_LIMIT:
+                self._people.clear()
+            self._people[user_key] = person
         return person
 
     async def _member_email(self, context: TurnContext, user_key: str) -> str | None:
@@ -147,9 +163,16 @@ class TeamsBot:
             person_id = person.id if person else None
         await self._remember(activity, person_id)
 
-    async def _remember(self, activity: Activity, person_id: int | None) -> None:
+    def _is_stored(self, activity: Activity, reference: dict[str, Any], person_id: int | None) -> bool:
         key = refs.conversation_key(activity)
-        reference = refs.reference_json(activity)
+        return bool(key) and self._stored.get(key) == {**reference, "_person": person_id}
+
+    async def _remember(
+        self, activity: Activity, person_id: int | None, reference: dict[str, Any] | None = None
+    ) -> None:
+        """`reference`: `refs.reference_json(activity)`, when the caller has it already."""
+        key = refs.conversation_key(activity)
+        reference = reference if reference is not None else refs.reference_json(activity)
         if key and self._stored.get(key) == {**reference, "_person": person_id}:
             return
         await refs.remember(self.db, activity, person_id)
