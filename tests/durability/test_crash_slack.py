@@ -69,6 +69,11 @@ async def test_one_answer_acknowledged_then_killed_is_stored_and_answered_after_
     async with aiohttp.ClientSession() as session:
         assert await serve.slack_dm(session, "EvCRASH0001", USER, "start") == 200
         await until(lambda: any("Hvilke lokale mål" in t for t in said(fake)), what="the first question")
+        # Slack does not answer the next chat.postMessage: whether the turn ran before the 200 (a linked
+        # user's plain answer does) or after it, the kill finds the answer acknowledged and its reply not
+        # delivered. (A kill between Slack accepting a reply and the bot marking it sent may send that
+        # reply once more after the restart: at least once, never lost; README «Delivery».)
+        fake.hang_once("chat.postMessage", 30)
         assert await serve.slack_dm(session, "EvCRASH0002", USER, "Alle børn har en fast ven") == 200
         serve.kill()  # right after Slack got its 200
         await serve.start()
