@@ -28,6 +28,7 @@ import json
 import logging
 import math
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -511,10 +512,15 @@ async def teams_maalbot(turns: int, warmup: int) -> Result:
     return checked("teams", latencies, seconds, sent[warmup:], submitted, complete_chairs(turns, lines), measured_sql)
 
 
-async def teams_concurrent(turns: int, warmup: int, concurrency: int, url: str | None) -> dict[str, Any]:
+async def teams_concurrent(
+    turns: int, warmup: int, concurrency: int, url: str | None, think: float = 0.0
+) -> dict[str, Any]:
     """`concurrency` chairs typing at the same time in Teams (each waits for its answer before the next
     line, as a person does); a turn's latency is its HTTP request's, which Teams' route answers when the
-    turn is done and its replies were accepted by the fake connector."""
+    turn is done and its replies were accepted by the fake connector. `think` > 0: before each line a
+    chair pauses for a random time between half and one and a half times `think` seconds (reading the
+    answer, typing the next), from a fixed seed; 0: no pause (every chair sends its next line the moment
+    its answer came: the process is saturated)."""
     from bot.settings import Settings
     from bot.web import SERVICE_KEY, build_app
     from tests.fakes.bot_connector import FakeBotConnector
@@ -536,7 +542,10 @@ async def teams_concurrent(turns: int, warmup: int, concurrency: int, url: str |
         async with ClientSession() as http:
 
             async def conversation(c: int) -> None:
+                pauses = random.Random(c)
                 for n in range(per_chair):
+                    if think > 0:
+                        await asyncio.sleep(pauses.uniform(think / 2, think * 3 / 2))
                     chair = 1 + c + concurrency * (n // len(lines))  # a new chair when one has finished
                     t0 = time.perf_counter()
                     await post_teams(http, base, teams_activity(connector.url, users[chair], lines[n % len(lines)]))
@@ -553,6 +562,7 @@ async def teams_concurrent(turns: int, warmup: int, concurrency: int, url: str |
     return {
         "database": "postgresql" if url else "sqlite",
         "concurrency": concurrency,
+        "think": think,
         "turns": len(measured),
         "turns_per_s": len(latencies) / seconds,
         "p50_ms": q[49] * 1000,
@@ -650,6 +660,12 @@ def main() -> None:
         help="more than 1: that many Teams conversations at once through maalbot (no floor), with p99",
     )
     parser.add_argument("--database-url", default=None, help="with --concurrency: a PostgreSQL server to use")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="with --concurrency: each person pauses 0.5-1.5 times this many seconds before a line (0: none)",
+    )
     parser.add_argument("--profile", metavar="PATH", help="cProfile the measured maalbot turns: PATH.<channel>.prof")
     parser.add_argument("--sql-log", metavar="PATH", help="the statements of a few measured turns: PATH.<channel>.sql")
     args = parser.parse_args()
@@ -664,11 +680,13 @@ def main() -> None:
         logging.getLogger("microsoft_agents").setLevel(logging.ERROR)  # «App ID is not provided» every turn
         result = asyncio.run(
             with_database(
-                args.database_url, lambda url: teams_concurrent(args.turns, args.warmup, args.concurrency, url)
+                args.database_url,
+                lambda url: teams_concurrent(args.turns, args.warmup, args.concurrency, url, args.think),
             )
         )
         print(
-            f"teams, {result['database']}, {result['concurrency']} conversations at once: {result['turns']} turns, "
+            f"teams, {result['database']}, {result['concurrency']} conversations at once "
+            f"(pause before a line {result['think']:.1f} s on average): {result['turns']} turns, "
             f"{result['turns_per_s']:.0f} turns/s; p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
             f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms; "
             f"CPU {result['cpu_ms_per_turn']:.2f} ms/turn; peak RSS {result['peak_rss_mb']:.0f} MB; "
