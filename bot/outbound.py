@@ -216,13 +216,17 @@ class Pipeline:
         """Run the user's unfinished jobs and send what they answered. When the database stays down,
         the person is told (where `job` says) that their message was not saved."""
         started = time.perf_counter()
+        await self._identify(platform, user_key)
+        await self._finish(platform, user_key, started, job, item_id)
+
+    async def _identify(self, platform: str, user_key: str) -> None:
+        """Link the platform user to a person if the adapter can (a failure is logged, the turn goes on)."""
         adapter = self.platforms.get(platform)
         if adapter is not None:
             try:
                 await adapter.ensure_person(user_key)
             except Exception:
                 log.exception("could not identify a %s user", platform)
-        await self._finish(platform, user_key, started, job, item_id)
 
     async def receive(
         self, delivery_key: str, job: Job, relink: Callable[[], Awaitable[bool]] | None = None
@@ -234,12 +238,7 @@ class Pipeline:
         `TurnRunner.receive`."""
         started = time.perf_counter()
         platform, user_key = job.inbound.platform, job.inbound.user_key
-        adapter = self.platforms.get(platform)
-        if adapter is not None:
-            try:
-                await adapter.ensure_person(user_key)
-            except Exception:
-                log.exception("could not identify a %s user", platform)
+        await self._identify(platform, user_key)
         recorded, result = await self.runner.receive(delivery_key, job, relink)
         if not recorded.done:
             await self._finish(platform, user_key, started, job, recorded.id, result)
