@@ -68,6 +68,7 @@ def build_slack(service: ConversationService, db: Database, settings: SlackSetti
         # return avoids bolt's fire-and-forget tasks and its 10 ms polling for the ack.
         process_before_response=True,
         logger=bolt_log,
+        name="maalbot",  # without a name bolt walks the whole call stack (`inspect.stack()`) to make one up
     )
     background = Background()
     channel = SlackChannel(client, service)

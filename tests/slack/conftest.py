@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,17 @@ async def load_strategy(db: Database, path: Path) -> None:
 
 def one_goal_strategy(tmp_path: Path) -> Path:
     """The default strategy cut to its first goal: the engine is generic, the tests get shorter."""
+    path = tmp_path / "one-goal.yaml"
+    path.write_text(_one_goal_text(), encoding="utf-8")
+    return path
+
+
+@functools.cache
+def _one_goal_text() -> str:  # made once per worker: PyYAML's pure-Python dump is slow
     data: dict[str, Any] = yaml.safe_load(DEFAULT_STRATEGY_FILE.read_text(encoding="utf-8"))
     data["key"] = "one-goal"
     data["goals"] = data["goals"][:1]
-    path = tmp_path / "one-goal.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return yaml.safe_dump(data, allow_unicode=True)
 
 
 @pytest.fixture
