@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,12 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
+def syntax_tree(path: Path) -> ast.Module:  # each module parsed once for all the checks here
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     """Every module in dialogs/ (and its packages) and the dialogs modules it imports, counting imports
     under `if TYPE_CHECKING:` and inside functions too: a cycle there is still a cycle in the design."""
@@ -31,7 +38,7 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(syntax_tree(path)):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -103,7 +110,7 @@ def test_a_turn_is_never_edited_in_place() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         turn.state = State(mode=Mode.DONE)  # type: ignore[misc]
     for path in DIALOGS.rglob("*.py"):  # and no module tries: no `turn.<field> = ...` anywhere
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(syntax_tree(path)):
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
