@@ -282,7 +282,9 @@ async def tick(
     sender = _Sender(db, by_platform, now, instance_id, pacer, report, calendar)
     for _ in range(MAX_BATCHES):
         # a later batch is claimed at the moment it is taken, so its claim is not born stale
-        claimed = await outbox.claim_due(db, sender.moment(), instance_id, limit=batch)
+        moment = sender.moment()
+        claimed = await outbox.claim_due(db, moment, instance_id, limit=batch)
+        await sender.prepare(claimed, moment)
         for item in claimed:
             await sender.deliver(item)
         if len(claimed) < batch:
@@ -325,7 +327,9 @@ async def send_now(
         return report
     calendar = Calendar.from_settings(ReminderSettings())
     sender = _Sender(db, by_platform, now, instance_id, pacer or Pacer(), report, calendar)
-    for item in await outbox.claim_due(db, now, instance_id, rules=rules):
+    claimed = await outbox.claim_due(db, now, instance_id, rules=rules)
+    await sender.prepare(claimed, now)
+    for item in claimed:
         await sender.deliver(item)
     return report
 
@@ -385,10 +389,48 @@ class _Sender:
         self.pacer = pacer
         self.report = report
         self._started = pacer.clock()
+        # what `prepare` read for the people of the current batch (the others are read per item)
+        self._known: set[int] = set()
+        self._pauses: dict[int, date] = {}
+        self._addresses: dict[int, tuple[str, dict[str, str]]] = {}
+        self._preferred: dict[int, str | None] = {}
+        self._claimed_at: datetime | None = None  # when the batch was claimed (on `moment`'s clock)
+
+    async def prepare(self, items: Sequence[ClaimedItem], claimed_at: datetime) -> None:
+        """Read the pauses, emails and user keys of a batch's recipients (and their preferred platform,
+        where more than one notifier could reach them) in one read transaction of a few statements,
+        instead of two transactions per item: that was most of a sending tick's cost. A pause set while
+        the batch is being sent counts from the next batch (the next tick at the latest)."""
+        self._claimed_at = claimed_at
+        ids = {int(p) for i in items if (p := i.payload.get("to", {}).get("person_id")) is not None}
+        if not ids:
+            return
+        async with self.db.read() as s:
+            pauses = await reminder_reads.pauses(s)
+            addresses = await reminder_reads.recipients(s, ids)
+            preferred = {
+                person_id: await web_sessions.preferred_platform(s, person_id)
+                for person_id, (_email, keys) in addresses.items()
+                if self._reachable_on(keys) > 1
+            }
+        self._known = ids
+        self._pauses = {person_id: until for person_id, until in pauses.items() if person_id in ids}
+        self._addresses, self._preferred = addresses, preferred
+
+    def _reachable_on(self, keys: dict[str, str]) -> int:
+        """On how many of the notifiers' platforms a person with these user keys can be reached at once
+        (the console reaches everyone): only with more than one does their preferred platform matter."""
+        return sum(1 for platform in self.notifiers if platform in keys or platform == "console")
 
     def moment(self) -> datetime:
         """`now` moved on by the time this round has taken so far (on the pacer's injected clock)."""
         return self.now + timedelta(seconds=max(self.pacer.clock() - self._started, 0.0))
+
+    def _claim_may_be_stale(self) -> bool:
+        """Whether the batch's claim is old enough to renew before a send (`outbox.RENEW_AFTER`): a claim
+        younger than that cannot have been taken over (that takes `outbox.STALE_CLAIM`), and renewing it
+        anyway was a write transaction per item."""
+        return self._claimed_at is None or self.moment() - self._claimed_at >= outbox.RENEW_AFTER
 
     async def _skip(self, item: ClaimedItem, reason: str) -> None:
         await outbox.mark_skipped(self.db, item.id, self.instance_id, reason)
@@ -413,11 +455,15 @@ class _Sender:
                 return f"no notifier for {platform}"
             return Route(platform, str(to["channel"]), "channel")
         person_id = int(to["person_id"])
-        async with self.db.transaction() as s:
-            found = await reminder_reads.recipient(s, person_id)
-            if found is None:
-                return "the person is gone"
-            preferred = await web_sessions.preferred_platform(s, person_id)  # last used, or the org file's
+        if person_id in self._known:
+            found, preferred = self._addresses.get(person_id), self._preferred.get(person_id)
+        else:
+            async with self.db.read() as s:
+                found = await reminder_reads.recipient(s, person_id)
+                # last used, or the org file's
+                preferred = await web_sessions.preferred_platform(s, person_id) if found else None
+        if found is None:
+            return "the person is gone"
         email, keys = found
         for platform in sorted(self.notifiers, key=lambda p: p != preferred):
             if platform in keys:
@@ -425,6 +471,7 @@ class _Sender:
             if platform == "console":  # the console's user key is the email (see bot.console)
                 return Route(platform, email.strip().casefold(), "person")
         found_route = await self._find(person_id, email)
+        self._known.discard(person_id)  # a linked identity: their next item reads their keys again
         return found_route or "unreachable: not seen on " + ", ".join(self.notifiers)
 
     async def _find(self, person_id: int, email: str) -> Route | None:
@@ -452,8 +499,11 @@ class _Sender:
         person_id = item.payload.get("to", {}).get("person_id")
         if person_id is None:
             return None
-        async with self.db.transaction() as s:
-            until = await reminder_pauses.paused_until(s, int(person_id))
+        if int(person_id) in self._known:
+            until = self._pauses.get(int(person_id))
+        else:
+            async with self.db.read() as s:
+                until = await reminder_pauses.paused_until(s, int(person_id))
         return until if model.paused_on(until, self.calendar.local(self.now).date()) else None
 
     async def deliver(self, item: ClaimedItem) -> None:
@@ -477,7 +527,9 @@ class _Sender:
             return
         replies = [reply_from_json(r) for r in item.payload.get("replies", [])]
         await self.pacer.wait(route.platform, route.target, len(replies))
-        if not await outbox.renew_claim(self.db, item.id, self.instance_id, self.moment()):
+        if self._claim_may_be_stale() and not await outbox.renew_claim(
+            self.db, item.id, self.instance_id, self.moment()
+        ):
             # this round was slow and another instance took the stale claim over: it sends, not us
             self.report.lines.append(_describe(item, "left to the instance that took it over"))
             return

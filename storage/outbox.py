@@ -10,8 +10,9 @@ tick, a restart, a second instance) adds nothing. Sending claims rows first:
   only as safe as that one lock.
 
 A claim older than `STALE_CLAIM` (an instance died while sending) is claimed again. A live instance
-renews its claim (`renew_claim`) right before each send and leaves the item alone when the renewal
-fails, so a slow round whose older claims were taken over does not send them a second time. Delivery
+renews its claim (`renew_claim`) right before each send once the claim is older than `RENEW_AFTER` (a
+younger one cannot have been taken over) and leaves the item alone when the renewal fails, so a slow
+round whose older claims were taken over does not send them a second time. Delivery
 is therefore exactly once unless an instance dies (or one send takes longer than `STALE_CLAIM`)
 between the renewal and the row being marked sent; then that one message may go out twice (at least
 once, never lost)."""
@@ -37,6 +38,7 @@ from storage.db import Database
 from storage.models import OutboxItem, OutboxStatus
 
 STALE_CLAIM = timedelta(minutes=15)
+RENEW_AFTER = timedelta(minutes=1)  # a claim this old is renewed before a send (far from STALE_CLAIM)
 REPLY = "reply"  # the answer to a turn, to the conversation it came from (see `claim_next_reply`)
 REPLY_STALE_CLAIM = timedelta(seconds=30)  # a live deliverer renews its claim before every attempt
 MAX_ATTEMPTS = 5
@@ -195,14 +197,22 @@ async def claim_due(
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         rows = list((await s.scalars(query)).all())
-        for row in rows:
-            row.status = OutboxStatus.CLAIMED.value
-            row.claimed_by = instance_id
-            row.claimed_at = now
-            row.attempts += 1
+        if not rows:
+            return []
+        table = cast(Table, OutboxItem.__table__)
+        await s.execute(  # one UPDATE for the batch, not one per row at the ORM's flush
+            update(table)
+            .where(table.c.id.in_([r.id for r in rows]))
+            .values(
+                status=OutboxStatus.CLAIMED.value,
+                claimed_by=instance_id,
+                claimed_at=now,
+                attempts=table.c.attempts + 1,
+            )
+        )
         payloads = await outbox_bodies.resolved(s, rows)  # shared replies filled in: one query per batch
         return [
-            ClaimedItem(r.id, r.rule, r.recipient, r.period, p, r.due_at, r.expires_at, r.attempts)
+            ClaimedItem(r.id, r.rule, r.recipient, r.period, p, r.due_at, r.expires_at, r.attempts + 1)
             for r, p in zip(rows, payloads, strict=True)
         ]
 

@@ -224,6 +224,26 @@ async def round_recipients(
     return {r: frozenset(v) for r, v in found.items()}
 
 
+async def recipients(session: AsyncSession, person_ids: Collection[int]) -> dict[int, tuple[str, dict[str, str]]]:
+    """`recipient` for a batch of people in two statements: person id -> email and user key per platform
+    (the people who are gone are left out)."""
+    if not person_ids:
+        return {}
+    ids = sorted(person_ids)
+    out: dict[int, tuple[str, dict[str, str]]] = {
+        int(i): (str(email), {})
+        for i, email in (await session.execute(select(Person.id, Person.email).where(Person.id.in_(ids)))).all()
+    }
+    for person_id, platform, key in (
+        await session.execute(
+            select(Identity.person_id, Identity.platform, Identity.user_key).where(Identity.person_id.in_(ids))
+        )
+    ).all():
+        if int(person_id) in out:
+            out[int(person_id)][1][str(platform)] = str(key)
+    return out
+
+
 async def recipient(session: AsyncSession, person_id: int) -> tuple[str, dict[str, str]] | None:
     """A reminder's recipient: their email and their user key per platform, or None when they are gone."""
     email = await session.scalar(select(Person.email).where(Person.id == person_id))
