@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, column, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, column, func, or_, select, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -144,25 +144,30 @@ async def enqueue_in_batches(db: Database, items: Sequence[NewItem], now: dateti
 
 
 async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """Which of `keys` are already in the outbox: one query per rule, for the periods asked about (a
-    rule plans few periods at a time, so this reads the rows of this round, not the outbox's history)."""
+    """Which of `keys` are already in the outbox: one query for the rules and periods asked about (per
+    `ENQUEUE_BATCH` periods; a rule plans few periods at a time, so this reads the rows of this round,
+    not the outbox's history), on `ix_outbox_rule_period`. The statement is built once."""
     if not keys:
         return set()
-    periods: dict[str, set[str]] = {}
-    for rule, _recipient, period in keys:
-        periods.setdefault(rule, set()).add(period)
     wanted = set(keys)
+    rules = sorted({rule for rule, _recipient, _period in wanted})
+    periods = sorted({period for _rule, _recipient, period in wanted})
     found: set[tuple[str, str, str]] = set()
-    for rule, rule_periods in periods.items():
-        ordered = sorted(rule_periods)
-        for start in range(0, len(ordered), ENQUEUE_BATCH):
-            rows = await session.execute(
-                select(OutboxItem.recipient, OutboxItem.period).where(
-                    OutboxItem.rule == rule, OutboxItem.period.in_(ordered[start : start + ENQUEUE_BATCH])
-                )
-            )
-            found |= {(rule, c, p) for c, p in rows.all() if (rule, c, p) in wanted}
+    for start in range(0, len(periods), ENQUEUE_BATCH):
+        rows = await session.execute(
+            keys_statement(), {"rules": rules, "periods": periods[start : start + ENQUEUE_BATCH]}
+        )
+        found |= {(r, c, p) for r, c, p in rows.all() if (r, c, p) in wanted}
     return found
+
+
+@functools.cache
+def keys_statement() -> Select[str, str, str]:
+    """The keys (rule, recipient, period) of the rows of some rules (`rules`) and periods (`periods`)."""
+    return select(OutboxItem.rule, OutboxItem.recipient, OutboxItem.period).where(
+        OutboxItem.rule.in_(bindparam("rules", expanding=True)),
+        OutboxItem.period.in_(bindparam("periods", expanding=True)),
+    )
 
 
 async def round_counts(session: AsyncSession, rounds: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -9,6 +9,7 @@ holds of a round, so that the planner plans only who is missing."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
@@ -25,12 +26,12 @@ from storage.models import (
     LocalGoal,
     Measurement,
     Membership,
-    OutboxItem,
     Person,
     Registration,
     ReminderPause,
     Strategy,
 )
+from storage.outbox import keys_statement
 
 Marks = tuple[tuple[Any, ...], ...]  # `org_marks`: one tuple per part of the organisation (see `MARK_PARTS`)
 MARK_PARTS = ("people", "memberships", "areas", "channels", "institutions", "strategies")
@@ -59,7 +60,20 @@ def _sums(*columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> list[Col
 async def org_marks(session: AsyncSession) -> Marks:
     """Aggregates over the organisation, one tuple per part (`MARK_PARTS`: people, memberships, areas,
     channels, institutions, strategies), that change when a row is added, removed or renamed: index or
-    table scans, no rows. Comparing two of them part by part says which part to read again."""
+    table scans, no rows, in one statement (built once: a statement costs more than these scans, and
+    building and keying this one for SQLAlchemy's cache cost more than running it)."""
+    statement, widths = _org_marks_statement()
+    row = tuple((await session.execute(statement)).one())
+    marks, start = [], 0
+    for width in widths:
+        marks.append(row[start : start + width])
+        start += width
+    return tuple(marks)
+
+
+@functools.cache
+def _org_marks_statement() -> tuple[Select[Any], tuple[int, ...]]:
+    """The six one-row aggregates side by side, and how many columns each has."""
     parts = [
         select(*_sums(Person.id, func.length(Person.name), func.length(func.coalesce(Person.locale, "")))),
         select(
@@ -76,7 +90,12 @@ async def org_marks(session: AsyncSession) -> Marks:
         select(*_sums(Institution.id, Institution.area_id, func.length(Institution.name))),
         select(func.count(), func.max(Strategy.id), func.max(Strategy.loaded_at)),
     ]
-    return tuple([tuple((await session.execute(part)).one()) for part in parts])
+    subqueries = [part.subquery(f"mark_{n}") for n, part in enumerate(parts)]
+    joined = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, true())
+    statement = select(*[c for q in subqueries for c in q.c]).select_from(joined)
+    return statement, tuple(len(q.c) for q in subqueries)
 
 
 async def registration_versions(session: AsyncSession, strategy_id: int) -> dict[int, tuple[int, int, str]]:
@@ -205,22 +224,18 @@ async def membership_rows(session: AsyncSession) -> list[tuple[int, str, int | N
 async def round_recipients(
     session: AsyncSession, rounds: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], frozenset[str]]:
-    """(rule, period) -> the recipients the outbox holds a row for (whatever its status), one query per
-    rule on `ix_outbox_rule_period`: what a round's planning can leave out, because the outbox's unique key
-    would ignore it anyway."""
-    periods: dict[str, set[str]] = {}
-    for rule, period in rounds:
-        periods.setdefault(rule, set()).add(period)
+    """(rule, period) -> the recipients the outbox holds a row for (whatever its status), one query for
+    the rounds' rules and periods on `ix_outbox_rule_period` (`storage.outbox.keys_statement`): what a
+    round's planning can leave out, because the outbox's unique key would ignore it anyway."""
     found: dict[tuple[str, str], set[str]] = {(rule, period): set() for rule, period in rounds}
-    for rule, wanted in periods.items():
-        rows = await _rows(
-            session,
-            select(OutboxItem.period, OutboxItem.recipient).where(
-                OutboxItem.rule == rule, OutboxItem.period.in_(sorted(wanted))
-            ),
-        )
-        for period, recipient in rows:
-            found[(rule, str(period))].add(str(recipient))
+    if not found:
+        return {}
+    rules, periods = sorted({r for r, _ in found}), sorted({p for _, p in found})
+    result = await (await session.connection()).stream(keys_statement(), {"rules": rules, "periods": periods})
+    async for partition in result.partitions(PARTITION):
+        for rule, recipient, period in partition:
+            if (rule, period) in found:
+                found[(rule, period)].add(str(recipient))
     return {r: frozenset(v) for r, v in found.items()}
 
 
