@@ -169,6 +169,7 @@ class _Plan:
     basis: Hashable  # what the plan was made on (see `Planning.pending_basis`)
     continued: bool = False  # the items left by an earlier tick, not planned again
     cut: int = 0  # recipients of rounds cut short by the budget: planned by the next ticks
+    notices: bool = True  # some notice was undelivered when the plan was read (`deliver_pending_notices`)
 
 
 async def _plan(db: Database, now: datetime, planning: Planning, budget: int | None = None) -> _Plan:
@@ -188,11 +189,13 @@ async def _plan(db: Database, now: datetime, planning: Planning, budget: int | N
     async with db.read() as s:
         with collector_paused():
             snap = await planning.cache.load(s, now)
+        notices = await reminder_reads.notices_waiting(s)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
         basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
         done = done_institutions(snap)
         if planning.pending and planning.pending_basis == (basis, done):
-            return _Plan(planning.pending, settings, planning.pending_complete, (basis, done), continued=True)
+            complete = planning.pending_complete
+            return _Plan(planning.pending, settings, complete, (basis, done), continued=True, notices=notices)
         rounds = planning.memory.rounds(basis, done)
         in_outbox = await outbox.round_counts(s, rounds)
         open_now = await asyncio.to_thread(open_rounds, now, snap)  # the calendar's first use imports `holidays`
@@ -205,7 +208,7 @@ async def _plan(db: Database, now: datetime, planning: Planning, budget: int | N
     def remember() -> None:
         planning.memory.remember(basis, done, recorder, due)
 
-    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count)
+    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count, notices=notices)
 
 
 async def _enqueue_new(
@@ -273,8 +276,10 @@ async def tick(
         return report
     pacer = pacer or Pacer(sleep)
     # notices answer what someone just did (submitted, marked ready), so like the turns that create
-    # them they are not held for working time
-    report.notices = await deliver_pending_notices(db, by_platform.values(), pacer, default_locale)
+    # them they are not held for working time; with none waiting when the plan was read (one EXISTS in
+    # its transaction) the look per platform is left out: one made since goes on the next tick
+    if planned.notices:
+        report.notices = await deliver_pending_notices(db, by_platform.values(), pacer, default_locale)
     calendar = Calendar.from_settings(settings)
     if not calendar.may_send(now):
         report.held = "outside working time"

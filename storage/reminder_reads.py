@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, true
+from sqlalchemy import ColumnElement, Row, Select, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -26,6 +26,7 @@ from storage.models import (
     LocalGoal,
     Measurement,
     Membership,
+    Notice,
     Person,
     Registration,
     ReminderPause,
@@ -96,6 +97,34 @@ def _org_marks_statement() -> tuple[Select[Any], tuple[int, ...]]:
         joined = joined.join(subquery, true())
     statement = select(*[c for q in subqueries for c in q.c]).select_from(joined)
     return statement, tuple(len(q.c) for q in subqueries)
+
+
+async def active_strategy_key(session: AsyncSession) -> tuple[int, Any] | None:
+    """The active strategy's id and when it was loaded (`storage.strategies.active_strategy`'s choice),
+    without its definition: a kept snapshot reads that only when the strategy changed."""
+    row = (await session.execute(_active_strategy_statement())).first()
+    return None if row is None else (int(row[0]), row[1])
+
+
+@functools.cache
+def _active_strategy_statement() -> Select[int, Any]:
+    return select(Strategy.id, Strategy.loaded_at).order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1)
+
+
+async def strategy_definition(session: AsyncSession, strategy_id: int) -> dict[str, Any]:
+    definition = await session.scalar(select(Strategy.definition).where(Strategy.id == strategy_id))
+    return dict(definition or {})
+
+
+async def notices_waiting(session: AsyncSession) -> bool:
+    """Whether any notice is undelivered: without one, a tick need not look for them per platform
+    (`bot.delivery.deliver_notices`: a write transaction each)."""
+    return bool(await session.scalar(_notices_waiting_statement()))
+
+
+@functools.cache
+def _notices_waiting_statement() -> Select[bool]:
+    return select(exists().where(Notice.delivered_at.is_(None)))
 
 
 async def registration_versions(session: AsyncSession, strategy_id: int) -> dict[int, tuple[int, int, str]]:
