@@ -14,9 +14,10 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, func, select, true
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.expression import FromClause
 
 from storage.models import (
     Area,
@@ -92,7 +93,7 @@ def _org_marks_statement() -> tuple[Select[Any], tuple[int, ...]]:
         select(func.count(), func.max(Strategy.id), func.max(Strategy.loaded_at)),
     ]
     subqueries = [part.subquery(f"mark_{n}") for n, part in enumerate(parts)]
-    joined = subqueries[0]
+    joined: FromClause = subqueries[0]
     for subquery in subqueries[1:]:
         joined = joined.join(subquery, true())
     statement = select(*[c for q in subqueries for c in q.c]).select_from(joined)
@@ -187,53 +188,57 @@ async def area_rows(session: AsyncSession) -> list[tuple[int, str, tuple[tuple[s
     ]
 
 
-def _among(column: InstrumentedAttribute[int], ids: Collection[int] | None) -> ColumnElement[bool]:
-    return column.in_(sorted(ids)) if ids is not None else true()
-
-
 async def institution_rows(
     session: AsyncSession, strategy_id: int, ids: Collection[int] | None = None
 ) -> list[tuple[int, str, int, str, dict[int, int]]]:
     """Institution id, name, area id, registration status and local goals per strategic goal number, for
-    every institution (or those of `ids`): three statements of plain columns. A draft without a local
-    goal counts as not started, as in `storage.progress.progress`."""
+    every institution (or those of `ids`), by id: one statement of plain columns (built once), a row per
+    institution and strategic goal with local goals. A draft without a local goal counts as not started,
+    as in `storage.progress.progress`."""
     if ids is not None and len(ids) > MAX_IN:
         wanted = set(ids)
         return [row for row in await institution_rows(session, strategy_id) if row[0] in wanted]
-    status = {
-        int(i): str(st)
-        for i, st in await _rows(
-            session,
-            select(Registration.institution_id, Registration.status).where(
-                Registration.strategy_id == strategy_id, _among(Registration.institution_id, ids)
-            ),
+    params: dict[str, Any] = {"strategy_id": strategy_id}
+    if ids is not None:
+        params["ids"] = sorted(ids)
+    out: dict[int, tuple[str, int, str | None, dict[int, int]]] = {}
+    result = await (await session.connection()).stream(_institutions_statement(ids is not None), params)
+    async for partition in result.partitions(PARTITION):
+        for i, name, area_id, st, goal, n in partition:
+            if i not in out:
+                out[i] = (str(name), int(area_id), None if st is None else str(st), {})
+            if goal is not None:
+                out[i][3][int(goal)] = int(n)
+    return [
+        (int(i), name, area_id, st if st is not None and (goals or st != "draft") else "not_started", goals)
+        for i, (name, area_id, st, goals) in out.items()
+    ]
+
+
+@functools.cache
+def _institutions_statement(among: bool) -> Select[int, str, int, str | None, int | None, int]:
+    """The institutions (those with an id in `ids` if `among`) with their registration's status for
+    `strategy_id` and how many local goals it has per strategic goal number."""
+    statement = (
+        select(
+            Institution.id,
+            Institution.name,
+            Institution.area_id,
+            Registration.status,
+            LocalGoal.goal_number,
+            func.count(LocalGoal.id),
         )
-    }
-    counts: dict[int, dict[int, int]] = {}
-    for inst_id, goal, n in await _rows(
-        session,
-        select(Registration.institution_id, LocalGoal.goal_number, func.count(LocalGoal.id))
-        .join(LocalGoal, LocalGoal.registration_id == Registration.id)
-        .where(Registration.strategy_id == strategy_id, _among(Registration.institution_id, ids))
-        .group_by(Registration.institution_id, LocalGoal.goal_number),
-    ):
-        counts.setdefault(int(inst_id), {})[int(goal)] = int(n)
-    out = []
-    for i, name, area_id in await _rows(
-        session, select(Institution.id, Institution.name, Institution.area_id).where(_among(Institution.id, ids))
-    ):
-        st = status.get(i)
-        goals = counts.get(i, {})
-        out.append(
-            (
-                int(i),
-                str(name),
-                int(area_id),
-                st if st is not None and (goals or st != "draft") else "not_started",
-                goals,
-            )
+        .outerjoin(
+            Registration,
+            (Registration.institution_id == Institution.id) & (Registration.strategy_id == bindparam("strategy_id")),
         )
-    return out
+        .outerjoin(LocalGoal, LocalGoal.registration_id == Registration.id)
+        .group_by(Institution.id, Institution.name, Institution.area_id, Registration.status, LocalGoal.goal_number)
+        .order_by(Institution.id)
+    )
+    if among:
+        statement = statement.where(Institution.id.in_(bindparam("ids", expanding=True)))
+    return statement
 
 
 async def people_rows(session: AsyncSession) -> list[tuple[int, str, str | None]]:
