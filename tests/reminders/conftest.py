@@ -182,10 +182,15 @@ MONDAY = local(2026, 3, 2, 9, 0)  # week 10, before the test strategy's deadline
 
 
 async def load_municipality(db: Database, tmp_path: Path) -> None:
-    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet."""
-    async with db.transaction() as s:
-        await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
-    await import_org(db, parse_org_file(DEMO_ORG))
+    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet. `db` must
+    be fresh: it is seeded once per session and copied (tests/snapshots.py)."""
+
+    async def seed(db: Database) -> None:
+        async with db.transaction() as s:
+            await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
+        await import_org(db, parse_org_file(DEMO_ORG))
+
+    await seed_once(db, "reminders.load_municipality(write_strategy())", seed)
 
 
 @dataclass
