@@ -292,6 +292,7 @@ async def tick(
         await sender.prepare(claimed, moment)
         for item in claimed:
             await sender.deliver(item)
+        await sender.finish()
         if len(claimed) < batch:
             break
     return report
@@ -336,6 +337,7 @@ async def send_now(
     await sender.prepare(claimed, now)
     for item in claimed:
         await sender.deliver(item)
+    await sender.finish()
     return report
 
 
@@ -400,6 +402,18 @@ class _Sender:
         self._addresses: dict[int, tuple[str, dict[str, str]]] = {}
         self._preferred: dict[int, str | None] = {}
         self._claimed_at: datetime | None = None  # when the batch was claimed (on `moment`'s clock)
+        self._unsent: list[tuple[int, OutboxStatus, str]] = []  # skipped or failed before a send: see `finish`
+
+    async def finish(self) -> None:
+        """Record the batch's items that were skipped or failed without a send (expired, paused, no
+        notifier, unreachable) in one transaction, not one each. Nothing was sent for them, so should the
+        process die first, their claims go stale and the items are looked at again: the same outcome."""
+        unsent, self._unsent = self._unsent, []
+        if not unsent:
+            return
+        async with self.db.transaction() as s:
+            for item_id, status, reason in unsent:
+                await outbox.mark_unsent(s, item_id, self.instance_id, status, reason)
 
     async def prepare(self, items: Sequence[ClaimedItem], claimed_at: datetime) -> None:
         """Read the pauses, emails and user keys of a batch's recipients (and their preferred platform,
@@ -438,13 +452,16 @@ class _Sender:
         return self._claimed_at is None or self.moment() - self._claimed_at >= outbox.RENEW_AFTER
 
     async def _skip(self, item: ClaimedItem, reason: str) -> None:
-        await outbox.mark_skipped(self.db, item.id, self.instance_id, reason)
+        self._unsent.append((item.id, OutboxStatus.SKIPPED, reason))
         self.report.skipped += 1
         self.report.lines.append(_describe(item, f"skipped ({reason})"))
 
-    async def _fail(self, item: ClaimedItem, reason: str) -> None:
+    async def _fail(self, item: ClaimedItem, reason: str, *, sent: bool = False) -> None:
         METRICS.failure(SendStatus.PERMANENT.value)
-        await outbox.mark_failed(self.db, item.id, self.instance_id, reason)
+        if sent:  # the platform refused it: recorded at once, like a sent one
+            await outbox.mark_failed(self.db, item.id, self.instance_id, reason)
+        else:
+            self._unsent.append((item.id, OutboxStatus.FAILED, reason))
         self.report.failed += 1
         self.report.lines.append(_describe(item, f"failed ({reason})"))
         log.warning("reminder %s to %s failed: %s", item.rule, item.recipient, reason)
@@ -570,7 +587,7 @@ class _Sender:
                 self.report.failed += 1
                 self.report.lines.append(_describe(item, f"failed after {item.attempts} attempts ({error})"))
         else:
-            await self._fail(item, f"permanent: {result.error or 'rejected'}")
+            await self._fail(item, f"permanent: {result.error or 'rejected'}", sent=True)
 
 
 # -- inside `maalbot serve` ---------------------------------------------------------------------------

@@ -226,14 +226,17 @@ async def _finish(
     db: Database, item_id: int, instance_id: str, session: AsyncSession | None = None, **values: Any
 ) -> bool:
     """Update an item this instance still holds (a stale claim taken over by another is left alone)."""
+    if session is not None:
+        return await _finish_in(session, item_id, instance_id, **values)
+    async with db.transaction() as s:
+        return await _finish_in(s, item_id, instance_id, **values)
+
+
+async def _finish_in(session: AsyncSession, item_id: int, instance_id: str, **values: Any) -> bool:
     statement = _finish_statement(tuple(sorted(values)))
     params = {"item_id": item_id, "instance_id": instance_id, **{f"new_{k}": v for k, v in values.items()}}
-    if session is not None:
-        result = await session.execute(statement, params)
-        return bool(getattr(result, "rowcount", 0))
-    async with db.transaction() as s:
-        result = await s.execute(statement, params)
-        return bool(getattr(result, "rowcount", 0))
+    result = await session.execute(statement, params)
+    return bool(getattr(result, "rowcount", 0))
 
 
 @functools.cache
@@ -264,6 +267,13 @@ async def mark_sent(
     return await _finish(
         db, item_id, instance_id, session, status=OutboxStatus.SENT.value, sent_at=now, last_error=None
     )
+
+
+async def mark_unsent(session: AsyncSession, item_id: int, instance_id: str, status: OutboxStatus, reason: str) -> bool:
+    """`mark_skipped` or `mark_failed` (by `status`) inside the caller's transaction: a batch's items
+    that were not sent, recorded together."""
+    assert status in (OutboxStatus.SKIPPED, OutboxStatus.FAILED), status
+    return await _finish_in(session, item_id, instance_id, status=status.value, last_error=reason)
 
 
 async def mark_skipped(db: Database, item_id: int, instance_id: str, reason: str) -> bool:
