@@ -172,20 +172,22 @@ async def measurement_rows(session: AsyncSession, strategy_id: int) -> list[tupl
 
 
 async def area_rows(session: AsyncSession) -> list[tuple[int, str, tuple[tuple[str, str], ...]]]:
-    """Every area: id, name, and (platform, channel) for each of its channels, by name."""
-    channels: dict[int, list[tuple[str, str]]] = {}
-    for area_id, platform, channel in (
-        await session.execute(
-            select(AreaChannel.area_id, AreaChannel.platform, AreaChannel.channel).order_by(
-                AreaChannel.area_id, AreaChannel.platform
-            )
-        )
-    ).all():
-        channels.setdefault(int(area_id), []).append((str(platform), str(channel)))
-    return [
-        (int(i), str(n), tuple(channels.get(int(i), ())))
-        for i, n in (await session.execute(select(Area.id, Area.name).order_by(Area.name))).all()
-    ]
+    """Every area: id, name, and (platform, channel) for each of its channels, by name (one statement)."""
+    areas: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for area_id, name, platform, channel in (await session.execute(_areas_statement())).all():
+        _name, channels = areas.setdefault(int(area_id), (str(name), []))
+        if platform is not None:
+            channels.append((str(platform), str(channel)))
+    return [(i, name, tuple(channels)) for i, (name, channels) in areas.items()]
+
+
+@functools.cache
+def _areas_statement() -> Select[int, str, str | None, str | None]:
+    return (
+        select(Area.id, Area.name, AreaChannel.platform, AreaChannel.channel)
+        .outerjoin(AreaChannel, AreaChannel.area_id == Area.id)
+        .order_by(Area.name, Area.id, AreaChannel.platform, AreaChannel.id)
+    )
 
 
 async def institution_rows(
