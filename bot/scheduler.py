@@ -170,6 +170,7 @@ class _Plan:
     continued: bool = False  # the items left by an earlier tick, not planned again
     cut: int = 0  # recipients of rounds cut short by the budget: planned by the next ticks
     notices: bool = True  # some notice was undelivered when the plan was read (`deliver_pending_notices`)
+    sendable: bool = True  # the outbox held an item to claim at `now` when the plan was read
 
 
 async def _plan(db: Database, now: datetime, planning: Planning, budget: int | None = None) -> _Plan:
@@ -190,12 +191,13 @@ async def _plan(db: Database, now: datetime, planning: Planning, budget: int | N
         with collector_paused():
             snap = await planning.cache.load(s, now)
         notices = await reminder_reads.notices_waiting(s)
+        sendable = await outbox.any_due(s, now)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
         basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
         done = done_institutions(snap)
         if planning.pending and planning.pending_basis == (basis, done):
-            complete = planning.pending_complete
-            return _Plan(planning.pending, settings, complete, (basis, done), continued=True, notices=notices)
+            complete, pending = planning.pending_complete, planning.pending
+            return _Plan(pending, settings, complete, (basis, done), continued=True, notices=notices, sendable=sendable)
         rounds = planning.memory.rounds(basis, done)
         in_outbox = await outbox.round_counts(s, rounds)
         open_now = await asyncio.to_thread(open_rounds, now, snap)  # the calendar's first use imports `holidays`
@@ -208,7 +210,7 @@ async def _plan(db: Database, now: datetime, planning: Planning, budget: int | N
     def remember() -> None:
         planning.memory.remember(basis, done, recorder, due)
 
-    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count, notices=notices)
+    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count, notices=notices, sendable=sendable)
 
 
 async def _enqueue_new(
@@ -284,6 +286,8 @@ async def tick(
     if not calendar.may_send(now):
         report.held = "outside working time"
         return report
+    if not (planned.sendable or report.enqueued or report.meeting_items):
+        return report  # nothing was due when the plan was read, nothing new since: no claim to make
     sender = _Sender(db, by_platform, now, instance_id, pacer, report, calendar)
     for _ in range(MAX_BATCHES):
         # a later batch is claimed at the moment it is taken, so its claim is not born stale

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, column, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, column, exists, func, or_, select, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -183,19 +183,29 @@ async def round_counts(session: AsyncSession, rounds: Sequence[tuple[str, str]])
     return {(r, p): int(n) for r, p, n in rows.all() if (r, p) in wanted}
 
 
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxItem.rule != REPLY,  # replies go out in order per conversation: `claim_next_reply`
+        or_(
+            and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
+            and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
+        ),
+    )
+
+
+async def any_due(session: AsyncSession, now: datetime) -> bool:
+    """Whether `claim_due` at `now` would find an item (of any rule but replies): a read, nothing locked,
+    so a tick with nothing to send need not open a write transaction to find that out."""
+    return bool(await session.scalar(select(exists().where(_claimable(now)))))
+
+
 async def claim_due(
     db: Database, now: datetime, instance_id: str, *, limit: int = 100, rules: Sequence[str] | None = None
 ) -> list[ClaimedItem]:
     """Take up to `limit` due items (of `rules`, or of every rule but replies) for this instance (see
     the module docstring for the locking)."""
     async with db.transaction() as s:
-        claimable = and_(
-            OutboxItem.rule != REPLY,  # replies go out in order per conversation: `claim_next_reply`
-            or_(
-                and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
-                and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
-            ),
-        )
+        claimable = _claimable(now)
         if rules is not None:
             claimable = and_(claimable, OutboxItem.rule.in_(tuple(rules)))
         query = select(OutboxItem).where(claimable).order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
