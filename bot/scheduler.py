@@ -169,6 +169,8 @@ class _Plan:
     basis: Hashable  # what the plan was made on (see `Planning.pending_basis`)
     continued: bool = False  # the items left by an earlier tick, not planned again
     cut: int = 0  # recipients of rounds cut short by the budget: planned by the next ticks
+    notices: bool = True  # some notice was undelivered when the plan was read (`deliver_pending_notices`)
+    sendable: bool = True  # the outbox held an item to claim at `now` when the plan was read
 
 
 async def _plan(db: Database, now: datetime, planning: Planning, budget: int | None = None) -> _Plan:
@@ -188,11 +190,14 @@ async def _plan(db: Database, now: datetime, planning: Planning, budget: int | N
     async with db.read() as s:
         with collector_paused():
             snap = await planning.cache.load(s, now)
+        notices = await reminder_reads.notices_waiting(s)
+        sendable = await outbox.any_due(s, now)
         settings = snap.strategy.reminders if snap.strategy else ReminderSettings()
         basis = (planning.cache.generation, Calendar.from_settings(settings).local(now).date())
         done = done_institutions(snap)
         if planning.pending and planning.pending_basis == (basis, done):
-            return _Plan(planning.pending, settings, planning.pending_complete, (basis, done), continued=True)
+            complete, pending = planning.pending_complete, planning.pending
+            return _Plan(pending, settings, complete, (basis, done), continued=True, notices=notices, sendable=sendable)
         rounds = planning.memory.rounds(basis, done)
         in_outbox = await outbox.round_counts(s, rounds)
         open_now = await asyncio.to_thread(open_rounds, now, snap)  # the calendar's first use imports `holidays`
@@ -205,7 +210,7 @@ async def _plan(db: Database, now: datetime, planning: Planning, budget: int | N
     def remember() -> None:
         planning.memory.remember(basis, done, recorder, due)
 
-    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count)
+    return _Plan(due, settings, remember, (basis, done), cut=recorder.cut_count, notices=notices, sendable=sendable)
 
 
 async def _enqueue_new(
@@ -273,18 +278,25 @@ async def tick(
         return report
     pacer = pacer or Pacer(sleep)
     # notices answer what someone just did (submitted, marked ready), so like the turns that create
-    # them they are not held for working time
-    report.notices = await deliver_pending_notices(db, by_platform.values(), pacer, default_locale)
+    # them they are not held for working time; with none waiting when the plan was read (one EXISTS in
+    # its transaction) the look per platform is left out: one made since goes on the next tick
+    if planned.notices:
+        report.notices = await deliver_pending_notices(db, by_platform.values(), pacer, default_locale)
     calendar = Calendar.from_settings(settings)
     if not calendar.may_send(now):
         report.held = "outside working time"
         return report
+    if not (planned.sendable or report.enqueued or report.meeting_items):
+        return report  # nothing was due when the plan was read, nothing new since: no claim to make
     sender = _Sender(db, by_platform, now, instance_id, pacer, report, calendar)
     for _ in range(MAX_BATCHES):
         # a later batch is claimed at the moment it is taken, so its claim is not born stale
-        claimed = await outbox.claim_due(db, sender.moment(), instance_id, limit=batch)
+        moment = sender.moment()
+        claimed = await outbox.claim_due(db, moment, instance_id, limit=batch)
+        await sender.prepare(claimed, moment)
         for item in claimed:
             await sender.deliver(item)
+        await sender.finish()
         if len(claimed) < batch:
             break
     return report
@@ -325,8 +337,11 @@ async def send_now(
         return report
     calendar = Calendar.from_settings(ReminderSettings())
     sender = _Sender(db, by_platform, now, instance_id, pacer or Pacer(), report, calendar)
-    for item in await outbox.claim_due(db, now, instance_id, rules=rules):
+    claimed = await outbox.claim_due(db, now, instance_id, rules=rules)
+    await sender.prepare(claimed, now)
+    for item in claimed:
         await sender.deliver(item)
+    await sender.finish()
     return report
 
 
@@ -385,19 +400,72 @@ class _Sender:
         self.pacer = pacer
         self.report = report
         self._started = pacer.clock()
+        # what `prepare` read for the people of the current batch (the others are read per item)
+        self._known: set[int] = set()
+        self._pauses: dict[int, date] = {}
+        self._addresses: dict[int, tuple[str, dict[str, str]]] = {}
+        self._preferred: dict[int, str | None] = {}
+        self._claimed_at: datetime | None = None  # when the batch was claimed (on `moment`'s clock)
+        self._unsent: list[tuple[int, OutboxStatus, str]] = []  # skipped or failed before a send: see `finish`
+
+    async def finish(self) -> None:
+        """Record the batch's items that were skipped or failed without a send (expired, paused, no
+        notifier, unreachable) in one transaction, not one each. Nothing was sent for them, so should the
+        process die first, their claims go stale and the items are looked at again: the same outcome."""
+        unsent, self._unsent = self._unsent, []
+        if not unsent:
+            return
+        async with self.db.transaction() as s:
+            for item_id, status, reason in unsent:
+                await outbox.mark_unsent(s, item_id, self.instance_id, status, reason)
+
+    async def prepare(self, items: Sequence[ClaimedItem], claimed_at: datetime) -> None:
+        """Read the pauses, emails and user keys of a batch's recipients (and their preferred platform,
+        where more than one notifier could reach them) in one read transaction of a few statements,
+        instead of two transactions per item: that was most of a sending tick's cost. A pause set while
+        the batch is being sent counts from the next batch (the next tick at the latest)."""
+        self._claimed_at = claimed_at
+        ids = {int(p) for i in items if (p := i.payload.get("to", {}).get("person_id")) is not None}
+        if not ids:
+            return
+        async with self.db.read() as s:
+            pauses = await reminder_reads.pauses(s)
+            addresses = await reminder_reads.recipients(s, ids)
+            preferred = {
+                person_id: await web_sessions.preferred_platform(s, person_id)
+                for person_id, (_email, keys) in addresses.items()
+                if self._reachable_on(keys) > 1
+            }
+        self._known = ids
+        self._pauses = {person_id: until for person_id, until in pauses.items() if person_id in ids}
+        self._addresses, self._preferred = addresses, preferred
+
+    def _reachable_on(self, keys: dict[str, str]) -> int:
+        """On how many of the notifiers' platforms a person with these user keys can be reached at once
+        (the console reaches everyone): only with more than one does their preferred platform matter."""
+        return sum(1 for platform in self.notifiers if platform in keys or platform == "console")
 
     def moment(self) -> datetime:
         """`now` moved on by the time this round has taken so far (on the pacer's injected clock)."""
         return self.now + timedelta(seconds=max(self.pacer.clock() - self._started, 0.0))
 
+    def _claim_may_be_stale(self) -> bool:
+        """Whether the batch's claim is old enough to renew before a send (`outbox.RENEW_AFTER`): a claim
+        younger than that cannot have been taken over (that takes `outbox.STALE_CLAIM`), and renewing it
+        anyway was a write transaction per item."""
+        return self._claimed_at is None or self.moment() - self._claimed_at >= outbox.RENEW_AFTER
+
     async def _skip(self, item: ClaimedItem, reason: str) -> None:
-        await outbox.mark_skipped(self.db, item.id, self.instance_id, reason)
+        self._unsent.append((item.id, OutboxStatus.SKIPPED, reason))
         self.report.skipped += 1
         self.report.lines.append(_describe(item, f"skipped ({reason})"))
 
-    async def _fail(self, item: ClaimedItem, reason: str) -> None:
+    async def _fail(self, item: ClaimedItem, reason: str, *, sent: bool = False) -> None:
         METRICS.failure(SendStatus.PERMANENT.value)
-        await outbox.mark_failed(self.db, item.id, self.instance_id, reason)
+        if sent:  # the platform refused it: recorded at once, like a sent one
+            await outbox.mark_failed(self.db, item.id, self.instance_id, reason)
+        else:
+            self._unsent.append((item.id, OutboxStatus.FAILED, reason))
         self.report.failed += 1
         self.report.lines.append(_describe(item, f"failed ({reason})"))
         log.warning("reminder %s to %s failed: %s", item.rule, item.recipient, reason)
@@ -413,11 +481,15 @@ class _Sender:
                 return f"no notifier for {platform}"
             return Route(platform, str(to["channel"]), "channel")
         person_id = int(to["person_id"])
-        async with self.db.transaction() as s:
-            found = await reminder_reads.recipient(s, person_id)
-            if found is None:
-                return "the person is gone"
-            preferred = await web_sessions.preferred_platform(s, person_id)  # last used, or the org file's
+        if person_id in self._known:
+            found, preferred = self._addresses.get(person_id), self._preferred.get(person_id)
+        else:
+            async with self.db.read() as s:
+                found = await reminder_reads.recipient(s, person_id)
+                # last used, or the org file's
+                preferred = await web_sessions.preferred_platform(s, person_id) if found else None
+        if found is None:
+            return "the person is gone"
         email, keys = found
         for platform in sorted(self.notifiers, key=lambda p: p != preferred):
             if platform in keys:
@@ -425,6 +497,7 @@ class _Sender:
             if platform == "console":  # the console's user key is the email (see bot.console)
                 return Route(platform, email.strip().casefold(), "person")
         found_route = await self._find(person_id, email)
+        self._known.discard(person_id)  # a linked identity: their next item reads their keys again
         return found_route or "unreachable: not seen on " + ", ".join(self.notifiers)
 
     async def _find(self, person_id: int, email: str) -> Route | None:
@@ -452,8 +525,11 @@ class _Sender:
         person_id = item.payload.get("to", {}).get("person_id")
         if person_id is None:
             return None
-        async with self.db.transaction() as s:
-            until = await reminder_pauses.paused_until(s, int(person_id))
+        if int(person_id) in self._known:
+            until = self._pauses.get(int(person_id))
+        else:
+            async with self.db.read() as s:
+                until = await reminder_pauses.paused_until(s, int(person_id))
         return until if model.paused_on(until, self.calendar.local(self.now).date()) else None
 
     async def deliver(self, item: ClaimedItem) -> None:
@@ -477,7 +553,9 @@ class _Sender:
             return
         replies = [reply_from_json(r) for r in item.payload.get("replies", [])]
         await self.pacer.wait(route.platform, route.target, len(replies))
-        if not await outbox.renew_claim(self.db, item.id, self.instance_id, self.moment()):
+        if self._claim_may_be_stale() and not await outbox.renew_claim(
+            self.db, item.id, self.instance_id, self.moment()
+        ):
             # this round was slow and another instance took the stale claim over: it sends, not us
             self.report.lines.append(_describe(item, "left to the instance that took it over"))
             return
@@ -513,7 +591,7 @@ class _Sender:
                 self.report.failed += 1
                 self.report.lines.append(_describe(item, f"failed after {item.attempts} attempts ({error})"))
         else:
-            await self._fail(item, f"permanent: {result.error or 'rejected'}")
+            await self._fail(item, f"permanent: {result.error or 'rejected'}", sent=True)
 
 
 # -- inside `maalbot serve` ---------------------------------------------------------------------------

@@ -10,8 +10,9 @@ tick, a restart, a second instance) adds nothing. Sending claims rows first:
   only as safe as that one lock.
 
 A claim older than `STALE_CLAIM` (an instance died while sending) is claimed again. A live instance
-renews its claim (`renew_claim`) right before each send and leaves the item alone when the renewal
-fails, so a slow round whose older claims were taken over does not send them a second time. Delivery
+renews its claim (`renew_claim`) right before each send once the claim is older than `RENEW_AFTER` (a
+younger one cannot have been taken over) and leaves the item alone when the renewal fails, so a slow
+round whose older claims were taken over does not send them a second time. Delivery
 is therefore exactly once unless an instance dies (or one send takes longer than `STALE_CLAIM`)
 between the renewal and the row being marked sent; then that one message may go out twice (at least
 once, never lost)."""
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, column, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, column, exists, func, or_, select, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -37,6 +38,7 @@ from storage.db import Database
 from storage.models import OutboxItem, OutboxStatus
 
 STALE_CLAIM = timedelta(minutes=15)
+RENEW_AFTER = timedelta(minutes=1)  # a claim this old is renewed before a send (far from STALE_CLAIM)
 REPLY = "reply"  # the answer to a turn, to the conversation it came from (see `claim_next_reply`)
 REPLY_STALE_CLAIM = timedelta(seconds=30)  # a live deliverer renews its claim before every attempt
 MAX_ATTEMPTS = 5
@@ -142,25 +144,30 @@ async def enqueue_in_batches(db: Database, items: Sequence[NewItem], now: dateti
 
 
 async def existing_keys(session: AsyncSession, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """Which of `keys` are already in the outbox: one query per rule, for the periods asked about (a
-    rule plans few periods at a time, so this reads the rows of this round, not the outbox's history)."""
+    """Which of `keys` are already in the outbox: one query for the rules and periods asked about (per
+    `ENQUEUE_BATCH` periods; a rule plans few periods at a time, so this reads the rows of this round,
+    not the outbox's history), on `ix_outbox_rule_period`. The statement is built once."""
     if not keys:
         return set()
-    periods: dict[str, set[str]] = {}
-    for rule, _recipient, period in keys:
-        periods.setdefault(rule, set()).add(period)
     wanted = set(keys)
+    rules = sorted({rule for rule, _recipient, _period in wanted})
+    periods = sorted({period for _rule, _recipient, period in wanted})
     found: set[tuple[str, str, str]] = set()
-    for rule, rule_periods in periods.items():
-        ordered = sorted(rule_periods)
-        for start in range(0, len(ordered), ENQUEUE_BATCH):
-            rows = await session.execute(
-                select(OutboxItem.recipient, OutboxItem.period).where(
-                    OutboxItem.rule == rule, OutboxItem.period.in_(ordered[start : start + ENQUEUE_BATCH])
-                )
-            )
-            found |= {(rule, c, p) for c, p in rows.all() if (rule, c, p) in wanted}
+    for start in range(0, len(periods), ENQUEUE_BATCH):
+        rows = await session.execute(
+            keys_statement(), {"rules": rules, "periods": periods[start : start + ENQUEUE_BATCH]}
+        )
+        found |= {(r, c, p) for r, c, p in rows.all() if (r, c, p) in wanted}
     return found
+
+
+@functools.cache
+def keys_statement() -> Select[str, str, str]:
+    """The keys (rule, recipient, period) of the rows of some rules (`rules`) and periods (`periods`)."""
+    return select(OutboxItem.rule, OutboxItem.recipient, OutboxItem.period).where(
+        OutboxItem.rule.in_(bindparam("rules", expanding=True)),
+        OutboxItem.period.in_(bindparam("periods", expanding=True)),
+    )
 
 
 async def round_counts(session: AsyncSession, rounds: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -176,33 +183,51 @@ async def round_counts(session: AsyncSession, rounds: Sequence[tuple[str, str]])
     return {(r, p): int(n) for r, p, n in rows.all() if (r, p) in wanted}
 
 
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxItem.rule != REPLY,  # replies go out in order per conversation: `claim_next_reply`
+        or_(
+            and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
+            and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
+        ),
+    )
+
+
+async def any_due(session: AsyncSession, now: datetime) -> bool:
+    """Whether `claim_due` at `now` would find an item (of any rule but replies): a read, nothing locked,
+    so a tick with nothing to send need not open a write transaction to find that out."""
+    return bool(await session.scalar(select(exists().where(_claimable(now)))))
+
+
 async def claim_due(
     db: Database, now: datetime, instance_id: str, *, limit: int = 100, rules: Sequence[str] | None = None
 ) -> list[ClaimedItem]:
     """Take up to `limit` due items (of `rules`, or of every rule but replies) for this instance (see
     the module docstring for the locking)."""
     async with db.transaction() as s:
-        claimable = and_(
-            OutboxItem.rule != REPLY,  # replies go out in order per conversation: `claim_next_reply`
-            or_(
-                and_(OutboxItem.status == OutboxStatus.PENDING.value, OutboxItem.due_at <= now),
-                and_(OutboxItem.status == OutboxStatus.CLAIMED.value, OutboxItem.claimed_at < now - STALE_CLAIM),
-            ),
-        )
+        claimable = _claimable(now)
         if rules is not None:
             claimable = and_(claimable, OutboxItem.rule.in_(tuple(rules)))
         query = select(OutboxItem).where(claimable).order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         rows = list((await s.scalars(query)).all())
-        for row in rows:
-            row.status = OutboxStatus.CLAIMED.value
-            row.claimed_by = instance_id
-            row.claimed_at = now
-            row.attempts += 1
+        if not rows:
+            return []
+        table = cast(Table, OutboxItem.__table__)
+        await s.execute(  # one UPDATE for the batch, not one per row at the ORM's flush
+            update(table)
+            .where(table.c.id.in_([r.id for r in rows]))
+            .values(
+                status=OutboxStatus.CLAIMED.value,
+                claimed_by=instance_id,
+                claimed_at=now,
+                attempts=table.c.attempts + 1,
+            )
+        )
         payloads = await outbox_bodies.resolved(s, rows)  # shared replies filled in: one query per batch
         return [
-            ClaimedItem(r.id, r.rule, r.recipient, r.period, p, r.due_at, r.expires_at, r.attempts)
+            ClaimedItem(r.id, r.rule, r.recipient, r.period, p, r.due_at, r.expires_at, r.attempts + 1)
             for r, p in zip(rows, payloads, strict=True)
         ]
 
@@ -211,14 +236,17 @@ async def _finish(
     db: Database, item_id: int, instance_id: str, session: AsyncSession | None = None, **values: Any
 ) -> bool:
     """Update an item this instance still holds (a stale claim taken over by another is left alone)."""
+    if session is not None:
+        return await _finish_in(session, item_id, instance_id, **values)
+    async with db.transaction() as s:
+        return await _finish_in(s, item_id, instance_id, **values)
+
+
+async def _finish_in(session: AsyncSession, item_id: int, instance_id: str, **values: Any) -> bool:
     statement = _finish_statement(tuple(sorted(values)))
     params = {"item_id": item_id, "instance_id": instance_id, **{f"new_{k}": v for k, v in values.items()}}
-    if session is not None:
-        result = await session.execute(statement, params)
-        return bool(getattr(result, "rowcount", 0))
-    async with db.transaction() as s:
-        result = await s.execute(statement, params)
-        return bool(getattr(result, "rowcount", 0))
+    result = await session.execute(statement, params)
+    return bool(getattr(result, "rowcount", 0))
 
 
 @functools.cache
@@ -249,6 +277,13 @@ async def mark_sent(
     return await _finish(
         db, item_id, instance_id, session, status=OutboxStatus.SENT.value, sent_at=now, last_error=None
     )
+
+
+async def mark_unsent(session: AsyncSession, item_id: int, instance_id: str, status: OutboxStatus, reason: str) -> bool:
+    """`mark_skipped` or `mark_failed` (by `status`) inside the caller's transaction: a batch's items
+    that were not sent, recorded together."""
+    assert status in (OutboxStatus.SKIPPED, OutboxStatus.FAILED), status
+    return await _finish_in(session, item_id, instance_id, status=status.value, last_error=reason)
 
 
 async def mark_skipped(db: Database, item_id: int, instance_id: str, reason: str) -> bool:

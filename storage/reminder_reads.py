@@ -9,13 +9,15 @@ holds of a round, so that the planner plans only who is missing."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, true
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.expression import FromClause
 
 from storage.models import (
     Area,
@@ -25,12 +27,13 @@ from storage.models import (
     LocalGoal,
     Measurement,
     Membership,
-    OutboxItem,
+    Notice,
     Person,
     Registration,
     ReminderPause,
     Strategy,
 )
+from storage.outbox import keys_statement
 
 Marks = tuple[tuple[Any, ...], ...]  # `org_marks`: one tuple per part of the organisation (see `MARK_PARTS`)
 MARK_PARTS = ("people", "memberships", "areas", "channels", "institutions", "strategies")
@@ -59,7 +62,20 @@ def _sums(*columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> list[Col
 async def org_marks(session: AsyncSession) -> Marks:
     """Aggregates over the organisation, one tuple per part (`MARK_PARTS`: people, memberships, areas,
     channels, institutions, strategies), that change when a row is added, removed or renamed: index or
-    table scans, no rows. Comparing two of them part by part says which part to read again."""
+    table scans, no rows, in one statement (built once: a statement costs more than these scans, and
+    building and keying this one for SQLAlchemy's cache cost more than running it)."""
+    statement, widths = _org_marks_statement()
+    row = tuple((await session.execute(statement)).one())
+    marks, start = [], 0
+    for width in widths:
+        marks.append(row[start : start + width])
+        start += width
+    return tuple(marks)
+
+
+@functools.cache
+def _org_marks_statement() -> tuple[Select[Any], tuple[int, ...]]:
+    """The six one-row aggregates side by side, and how many columns each has."""
     parts = [
         select(*_sums(Person.id, func.length(Person.name), func.length(func.coalesce(Person.locale, "")))),
         select(
@@ -76,7 +92,40 @@ async def org_marks(session: AsyncSession) -> Marks:
         select(*_sums(Institution.id, Institution.area_id, func.length(Institution.name))),
         select(func.count(), func.max(Strategy.id), func.max(Strategy.loaded_at)),
     ]
-    return tuple([tuple((await session.execute(part)).one()) for part in parts])
+    subqueries = [part.subquery(f"mark_{n}") for n, part in enumerate(parts)]
+    joined: FromClause = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, true())
+    statement = select(*[c for q in subqueries for c in q.c]).select_from(joined)
+    return statement, tuple(len(q.c) for q in subqueries)
+
+
+async def active_strategy_key(session: AsyncSession) -> tuple[int, Any] | None:
+    """The active strategy's id and when it was loaded (`storage.strategies.active_strategy`'s choice),
+    without its definition: a kept snapshot reads that only when the strategy changed."""
+    row = (await session.execute(_active_strategy_statement())).first()
+    return None if row is None else (int(row[0]), row[1])
+
+
+@functools.cache
+def _active_strategy_statement() -> Select[int, Any]:
+    return select(Strategy.id, Strategy.loaded_at).order_by(Strategy.loaded_at.desc(), Strategy.id.desc()).limit(1)
+
+
+async def strategy_definition(session: AsyncSession, strategy_id: int) -> dict[str, Any]:
+    definition = await session.scalar(select(Strategy.definition).where(Strategy.id == strategy_id))
+    return dict(definition or {})
+
+
+async def notices_waiting(session: AsyncSession) -> bool:
+    """Whether any notice is undelivered: without one, a tick need not look for them per platform
+    (`bot.delivery.deliver_notices`: a write transaction each)."""
+    return bool(await session.scalar(_notices_waiting_statement()))
+
+
+@functools.cache
+def _notices_waiting_statement() -> Select[bool]:
+    return select(exists().where(Notice.delivered_at.is_(None)))
 
 
 async def registration_versions(session: AsyncSession, strategy_id: int) -> dict[int, tuple[int, int, str]]:
@@ -123,69 +172,75 @@ async def measurement_rows(session: AsyncSession, strategy_id: int) -> list[tupl
 
 
 async def area_rows(session: AsyncSession) -> list[tuple[int, str, tuple[tuple[str, str], ...]]]:
-    """Every area: id, name, and (platform, channel) for each of its channels, by name."""
-    channels: dict[int, list[tuple[str, str]]] = {}
-    for area_id, platform, channel in (
-        await session.execute(
-            select(AreaChannel.area_id, AreaChannel.platform, AreaChannel.channel).order_by(
-                AreaChannel.area_id, AreaChannel.platform
-            )
-        )
-    ).all():
-        channels.setdefault(int(area_id), []).append((str(platform), str(channel)))
-    return [
-        (int(i), str(n), tuple(channels.get(int(i), ())))
-        for i, n in (await session.execute(select(Area.id, Area.name).order_by(Area.name))).all()
-    ]
+    """Every area: id, name, and (platform, channel) for each of its channels, by name (one statement)."""
+    areas: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for area_id, name, platform, channel in (await session.execute(_areas_statement())).all():
+        _name, channels = areas.setdefault(int(area_id), (str(name), []))
+        if platform is not None:
+            channels.append((str(platform), str(channel)))
+    return [(i, name, tuple(channels)) for i, (name, channels) in areas.items()]
 
 
-def _among(column: InstrumentedAttribute[int], ids: Collection[int] | None) -> ColumnElement[bool]:
-    return column.in_(sorted(ids)) if ids is not None else true()
+@functools.cache
+def _areas_statement() -> Select[int, str, str | None, str | None]:
+    return (
+        select(Area.id, Area.name, AreaChannel.platform, AreaChannel.channel)
+        .outerjoin(AreaChannel, AreaChannel.area_id == Area.id)
+        .order_by(Area.name, Area.id, AreaChannel.platform, AreaChannel.id)
+    )
 
 
 async def institution_rows(
     session: AsyncSession, strategy_id: int, ids: Collection[int] | None = None
 ) -> list[tuple[int, str, int, str, dict[int, int]]]:
     """Institution id, name, area id, registration status and local goals per strategic goal number, for
-    every institution (or those of `ids`): three statements of plain columns. A draft without a local
-    goal counts as not started, as in `storage.progress.progress`."""
+    every institution (or those of `ids`), by id: one statement of plain columns (built once), a row per
+    institution and strategic goal with local goals. A draft without a local goal counts as not started,
+    as in `storage.progress.progress`."""
     if ids is not None and len(ids) > MAX_IN:
         wanted = set(ids)
         return [row for row in await institution_rows(session, strategy_id) if row[0] in wanted]
-    status = {
-        int(i): str(st)
-        for i, st in await _rows(
-            session,
-            select(Registration.institution_id, Registration.status).where(
-                Registration.strategy_id == strategy_id, _among(Registration.institution_id, ids)
-            ),
+    params: dict[str, Any] = {"strategy_id": strategy_id}
+    if ids is not None:
+        params["ids"] = sorted(ids)
+    out: dict[int, tuple[str, int, str | None, dict[int, int]]] = {}
+    result = await (await session.connection()).stream(_institutions_statement(ids is not None), params)
+    async for partition in result.partitions(PARTITION):
+        for i, name, area_id, st, goal, n in partition:
+            if i not in out:
+                out[i] = (str(name), int(area_id), None if st is None else str(st), {})
+            if goal is not None:
+                out[i][3][int(goal)] = int(n)
+    return [
+        (int(i), name, area_id, st if st is not None and (goals or st != "draft") else "not_started", goals)
+        for i, (name, area_id, st, goals) in out.items()
+    ]
+
+
+@functools.cache
+def _institutions_statement(among: bool) -> Select[int, str, int, str | None, int | None, int]:
+    """The institutions (those with an id in `ids` if `among`) with their registration's status for
+    `strategy_id` and how many local goals it has per strategic goal number."""
+    statement = (
+        select(
+            Institution.id,
+            Institution.name,
+            Institution.area_id,
+            Registration.status,
+            LocalGoal.goal_number,
+            func.count(LocalGoal.id),
         )
-    }
-    counts: dict[int, dict[int, int]] = {}
-    for inst_id, goal, n in await _rows(
-        session,
-        select(Registration.institution_id, LocalGoal.goal_number, func.count(LocalGoal.id))
-        .join(LocalGoal, LocalGoal.registration_id == Registration.id)
-        .where(Registration.strategy_id == strategy_id, _among(Registration.institution_id, ids))
-        .group_by(Registration.institution_id, LocalGoal.goal_number),
-    ):
-        counts.setdefault(int(inst_id), {})[int(goal)] = int(n)
-    out = []
-    for i, name, area_id in await _rows(
-        session, select(Institution.id, Institution.name, Institution.area_id).where(_among(Institution.id, ids))
-    ):
-        st = status.get(i)
-        goals = counts.get(i, {})
-        out.append(
-            (
-                int(i),
-                str(name),
-                int(area_id),
-                st if st is not None and (goals or st != "draft") else "not_started",
-                goals,
-            )
+        .outerjoin(
+            Registration,
+            (Registration.institution_id == Institution.id) & (Registration.strategy_id == bindparam("strategy_id")),
         )
-    return out
+        .outerjoin(LocalGoal, LocalGoal.registration_id == Registration.id)
+        .group_by(Institution.id, Institution.name, Institution.area_id, Registration.status, LocalGoal.goal_number)
+        .order_by(Institution.id)
+    )
+    if among:
+        statement = statement.where(Institution.id.in_(bindparam("ids", expanding=True)))
+    return statement
 
 
 async def people_rows(session: AsyncSession) -> list[tuple[int, str, str | None]]:
@@ -205,23 +260,39 @@ async def membership_rows(session: AsyncSession) -> list[tuple[int, str, int | N
 async def round_recipients(
     session: AsyncSession, rounds: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], frozenset[str]]:
-    """(rule, period) -> the recipients the outbox holds a row for (whatever its status), one query per
-    rule on `ix_outbox_rule_period`: what a round's planning can leave out, because the outbox's unique key
-    would ignore it anyway."""
-    periods: dict[str, set[str]] = {}
-    for rule, period in rounds:
-        periods.setdefault(rule, set()).add(period)
+    """(rule, period) -> the recipients the outbox holds a row for (whatever its status), one query for
+    the rounds' rules and periods on `ix_outbox_rule_period` (`storage.outbox.keys_statement`): what a
+    round's planning can leave out, because the outbox's unique key would ignore it anyway."""
     found: dict[tuple[str, str], set[str]] = {(rule, period): set() for rule, period in rounds}
-    for rule, wanted in periods.items():
-        rows = await _rows(
-            session,
-            select(OutboxItem.period, OutboxItem.recipient).where(
-                OutboxItem.rule == rule, OutboxItem.period.in_(sorted(wanted))
-            ),
-        )
-        for period, recipient in rows:
-            found[(rule, str(period))].add(str(recipient))
+    if not found:
+        return {}
+    rules, periods = sorted({r for r, _ in found}), sorted({p for _, p in found})
+    result = await (await session.connection()).stream(keys_statement(), {"rules": rules, "periods": periods})
+    async for partition in result.partitions(PARTITION):
+        for rule, recipient, period in partition:
+            if (rule, period) in found:
+                found[(rule, period)].add(str(recipient))
     return {r: frozenset(v) for r, v in found.items()}
+
+
+async def recipients(session: AsyncSession, person_ids: Collection[int]) -> dict[int, tuple[str, dict[str, str]]]:
+    """`recipient` for a batch of people in two statements: person id -> email and user key per platform
+    (the people who are gone are left out)."""
+    if not person_ids:
+        return {}
+    ids = sorted(person_ids)
+    out: dict[int, tuple[str, dict[str, str]]] = {
+        int(i): (str(email), {})
+        for i, email in (await session.execute(select(Person.id, Person.email).where(Person.id.in_(ids)))).all()
+    }
+    for person_id, platform, key in (
+        await session.execute(
+            select(Identity.person_id, Identity.platform, Identity.user_key).where(Identity.person_id.in_(ids))
+        )
+    ).all():
+        if int(person_id) in out:
+            out[int(person_id)][1][str(platform)] = str(key)
+    return out
 
 
 async def recipient(session: AsyncSession, person_id: int) -> tuple[str, dict[str, str]] | None:

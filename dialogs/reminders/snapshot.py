@@ -20,7 +20,7 @@ from dialogs.reminders.model import (
     Snapshot,
 )
 from dialogs.strategy import parse_strategy
-from storage import followups, outbox, reminder_reads, strategies
+from storage import followups, outbox, reminder_reads
 
 UNREACHABLE_WINDOW = timedelta(days=7)  # failures listed in the admins' digest
 REFRESH = timedelta(hours=1)  # read everything again at least this often (a rename the aggregates miss)
@@ -76,16 +76,16 @@ class SnapshotCache:
     _read_at: datetime | None = None
 
     async def load(self, session: AsyncSession, now: datetime) -> Snapshot:
-        row = await strategies.active_strategy(session)
-        if row is None:
+        strategy_key = await reminder_reads.active_strategy_key(session)  # its definition only when read
+        if strategy_key is None:
             self._snapshot = None
             return Snapshot(None, default_locale=self.default_locale)
-        strategy_key = (row.id, row.loaded_at)
+        strategy_id = strategy_key[0]
         org = await reminder_reads.org_marks(session)
-        versions = await reminder_reads.registration_versions(session, row.id)
+        versions = await reminder_reads.registration_versions(session, strategy_id)
         pauses = await reminder_reads.pauses(session)
         answered = frozenset(await followups.answered_keys(session))
-        measurements = _measurements(await reminder_reads.measurement_rows(session, row.id))
+        measurements = _measurements(await reminder_reads.measurement_rows(session, strategy_id))
         unreachable = tuple(
             (f.to_name, f.error) for f in await outbox.failures_since(session, now - UNREACHABLE_WINDOW)
         )
@@ -96,7 +96,8 @@ class SnapshotCache:
         stale = self._read_at is None or not timedelta(0) <= now - self._read_at < REFRESH
         first = snap is None or strategy_key != self._strategy_key
         if snap is None or first or stale or changed - {"people", "memberships"}:
-            snap = await self._read_all(session, row.id, row.definition, versions, pauses, measurements)
+            definition = await reminder_reads.strategy_definition(session, strategy_id)
+            snap = await self._read_all(session, strategy_id, definition, versions, pauses, measurements)
             self._read_at = now
             self.generation += 1 if first or changed or pauses != self._pauses else 0
             self.full_reads += 1
@@ -107,7 +108,7 @@ class SnapshotCache:
                 self.generation += 1
             moved = {i for i in versions.keys() | self._versions.keys() if versions.get(i) != self._versions.get(i)}
             if moved:
-                snap = await self._read_changed(session, row.id, snap, moved, versions)
+                snap = await self._read_changed(session, strategy_id, snap, moved, versions)
                 self.partial_reads += 1
             if pauses != self._pauses:
                 people = dict(snap.people)

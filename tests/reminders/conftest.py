@@ -160,6 +160,14 @@ async def _demo(db: Database, tmp_path: Path) -> Demo:
     return Demo(db, RecordingNotifier("slack"), RecordingNotifier("teams"), [])
 
 
+# Which tests run on both databases (`demo`, or the `db` fixture: SQLite and PostgreSQL) and which on SQLite
+# only (`demo_sqlite`, `sqlite_db`): a PostgreSQL twin costs about twice its SQLite half, so a test runs on
+# PostgreSQL only where the database's own behaviour is what it tests: two schedulers or connections at
+# once (SKIP LOCKED claims, unique-key races: test_delivery, test_shared_texts' two schedulers), restarts and
+# the kept planning whose skipping depends on the outbox's keys and counts (test_incremental,
+# test_replan_changed, test_bounded_ticks), what the database refuses or purges (test_shared_texts' kept
+# text), and one broad end-to-end week (test_week). The rule tests (which text, to whom, when: follow-ups,
+# pauses, digests, nudges, reach, notices) run on SQLite only: their SQL is the same on both.
 @pytest.fixture
 async def demo(db: Database, tmp_path: Path) -> Demo:
     return await _demo(db, tmp_path)
@@ -174,10 +182,15 @@ MONDAY = local(2026, 3, 2, 9, 0)  # week 10, before the test strategy's deadline
 
 
 async def load_municipality(db: Database, tmp_path: Path) -> None:
-    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet."""
-    async with db.transaction() as s:
-        await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
-    await import_org(db, parse_org_file(DEMO_ORG))
+    """The demo organisation and a strategy with a future deadline; nobody has met the bot yet. `db` must
+    be fresh: it is seeded once per session and copied (tests/snapshots.py)."""
+
+    async def seed(db: Database) -> None:
+        async with db.transaction() as s:
+            await save_strategy(s, load_strategy_file(write_strategy(tmp_path)).model_dump(mode="json"))
+        await import_org(db, parse_org_file(DEMO_ORG))
+
+    await seed_once(db, "reminders.load_municipality(write_strategy())", seed)
 
 
 @dataclass

@@ -32,7 +32,8 @@ async def say(demo: Demo, email: str, *, text: str | None = None, choice: str | 
     return None if replies is None else [r.text for r in replies]
 
 
-async def test_follow_up_is_asked_on_the_parsed_date_and_the_answer_is_stored(demo: Demo) -> None:
+async def test_follow_up_is_asked_on_the_parsed_date_and_the_answer_is_stored(demo_sqlite: Demo) -> None:
+    demo = demo_sqlite
     dates = parse_when("trivselsmåling i marts 2026", today=date(2026, 1, 10)).dates
     assert dates == (date(2026, 3, 1),)
     lg = await demo.add_local_goal("Solsikken", "Alle børn har en ven", "Trivselsmåling", dates)
@@ -68,7 +69,8 @@ async def test_follow_up_is_asked_on_the_parsed_date_and_the_answer_is_stored(de
     assert len(await demo.rows("followup")) == 1  # asked once, answered: never again
 
 
-async def test_a_typed_answer_counts_for_the_latest_open_follow_up(demo: Demo) -> None:
+async def test_a_typed_answer_counts_for_the_latest_open_follow_up(demo_sqlite: Demo) -> None:
+    demo = demo_sqlite
     lg = await demo.add_local_goal("Solsikken", "Ro i garderoben", "Observation", [date(2026, 3, 2)])
     await demo.tick(local(2026, 3, 2, 9, 0))
     assert await say(demo, FATIMA, text="vi vil gerne have hjælp") is None
@@ -109,7 +111,8 @@ def test_parse_pause() -> None:
     assert parse_pause("pause indtil i morgen", today).understood is False  # type: ignore[union-attr]
 
 
-async def test_pause_until_a_date_then_resume(demo: Demo) -> None:
+async def test_pause_until_a_date_then_resume(demo_sqlite: Demo) -> None:
+    demo = demo_sqlite
     fatima = await demo.person_id(FATIMA)
 
     async def pause(text: str, today: date) -> str:
@@ -135,7 +138,8 @@ async def test_pause_until_a_date_then_resume(demo: Demo) -> None:
     assert len(demo.slack.to(f"U{fatima}")) == 2
 
 
-async def test_an_item_for_someone_who_paused_after_it_was_planned_is_skipped(demo: Demo) -> None:
+async def test_an_item_for_someone_who_paused_after_it_was_planned_is_skipped(demo_sqlite: Demo) -> None:
+    demo = demo_sqlite
     fatima = await demo.person_id(FATIMA)
     demo.slack.script(f"U{fatima}", SendResult.transient("timeout"))
     await demo.tick(local(2026, 3, 2, 9, 0))

@@ -39,7 +39,8 @@ async def names(db: Database) -> dict[int, str]:
         return {int(i): str(n) for i, n in (await s.execute(select(Person.id, Person.name))).all()}
 
 
-async def test_the_members_of_one_board_share_one_text_and_each_gets_their_own_name(demo: Demo) -> None:
+async def test_the_members_of_one_board_share_one_text_and_each_gets_their_own_name(demo_sqlite: Demo) -> None:
+    demo = demo_sqlite
     report = await demo.tick(MONDAY)
     assert report.enqueued > 0 and report.sent > 0
     async with demo.db.transaction() as s:
@@ -64,7 +65,8 @@ async def test_the_members_of_one_board_share_one_text_and_each_gets_their_own_n
     assert texts[0] == texts[1]  # one text, two names
 
 
-async def test_a_row_written_before_shared_texts_is_delivered_as_it_is(demo: Demo) -> None:
+async def test_a_row_written_before_shared_texts_is_delivered_as_it_is(demo_sqlite: Demo) -> None:
+    demo = demo_sqlite
     fatima = await demo.person_id(FATIMA)
     inline = {
         "to": {"person_id": fatima},
