@@ -1,8 +1,10 @@
 """The web chat in a real browser on a phone-sized screen (Debian's Chromium, headless, Playwright),
 with the sign-in email read from a local SMTP server: a board member asks for a link, opens it and
-registers a local goal by typing and by pressing buttons; the chair then sees it in the console.
-axe-core (npm, into .cache/axe) finds no WCAG 2.1 AA violations on the pages. Skipped only when
-/usr/bin/chromium is missing (`.ci/run` installs it)."""
+registers a local goal by typing and by pressing buttons (every kind of question: text, a list, a
+measurement and its date, yes/no), goes past the chair's local goals under goals 2-4 and hands the
+board's draft to the chair, who then sees it in the console. The pages run under their own Content
+Security Policy (the page's script asks for late replies). axe-core (npm, into .cache/axe) finds no
+WCAG 2.1 AA violations on the pages. Skipped only when /usr/bin/chromium is missing (`.ci/run` installs it)."""
 
 from __future__ import annotations
 
@@ -57,8 +59,8 @@ async def the_chair_has_drafted_goals_2_to_4(chat: Chat) -> None:
         for number, goal in ((2, "Mål B"), (3, "Mål C"), (4, "Mål D")):
             position = await writer.add_local_goal(number, goal)
             await writer.set_answer(number, position, "interventions", [f"Indsats til {goal}"])
-            await writer.set_answer(number, position, "measurement",
-                                    {"method": "Trivselsmåling", "when": "marts 2027", "dates": ["2027-03-01"]})  # fmt: skip
+            measurement = {"method": "Trivselsmåling", "when": "marts 2027", "dates": ["2027-03-01"]}
+            await writer.set_answer(number, position, "measurement", measurement)
 
 
 async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
@@ -95,9 +97,10 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
         await expect(page.locator("#latest")).to_contain_text("Passer det?")
         await press(page, "Ja")
         await expect(page.locator("#latest")).to_contain_text("Vil I tilføje endnu et lokalt mål")
-        for number in (2, 3, 4):  # the chair has drafted these already: each is offered, and she goes on
+        for number, goal in ((2, "Mål B"), (3, "Mål C"), (4, "Mål D")):  # the chair's: she sees them and goes on
             await press(page, "Nej")
-            await expect(page.locator("#latest")).to_contain_text(f"Vil I tilføje endnu et lokalt mål under fælles mål {number}")
+            await expect(page.locator("#latest")).to_contain_text(f"{number}.1 {goal}")
+            await expect(page.locator("#latest")).to_contain_text(f"et lokalt mål under fælles mål {number}?")
         await press(page, "Nej")
         await expect(page.locator("#latest")).to_contain_text("Alt er besvaret")
         await press(page, "Giv formanden besked")
@@ -122,6 +125,6 @@ async def test_a_member_signs_in_by_email_and_registers_on_a_phone(
     await run_console(chat.service, SOEREN, io.StringIO("oversigt\n"), out)
     seen = out.getvalue()
     assert "Alle børn har en fast voksen" in seen and "Mål D" in seen and "Fatima Ali" in seen, seen
-    async with chat.service.db.read() as session:  # the whole draft is hers, and marked ready for the chair
+    async with chat.service.db.read() as session:  # the board's draft, marked ready for the chair
         ready = await session.scalar(select(Registration.ready_for_chair))
     assert ready is True
