@@ -168,6 +168,12 @@ async def test_link_requests_are_rate_limited_per_client_address(
     assert smtp.to(FATIMA) == []
 
 
+async def test_the_pages_policy_lets_its_script_ask_for_late_replies(client: TestClient) -> None:  # type: ignore[type-arg]
+    policy = (await client.get("/chat")).headers["Content-Security-Policy"]
+    # chat.js (script-src) asks /chat/updates (connect-src; without it `default-src 'none'` blocks the fetch)
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy and "default-src 'none'" in policy
+
+
 def test_the_client_behind_a_local_proxy_is_the_forwarded_address() -> None:
     assert client_address("127.0.0.1", "10.0.0.1, 203.0.113.7") == "203.0.113.7"
     assert client_address("198.51.100.2", "203.0.113.7") == "198.51.100.2"  # not from a local proxy: ignored
