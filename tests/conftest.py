@@ -429,8 +429,8 @@ def empty_db(request: pytest.FixtureRequest) -> Database:
 # -- browser tests (tests/browser.py) ------------------------------------------------------------------
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium through Playwright, one per test session (per xdist worker); each test
-    opens its own page or context."""
+    """Headless Debian Chromium through Playwright, one per test session (per xdist worker); a test opens
+    its own context, or uses the worker's shared page (tests/web/conftest.py `page`)."""
     from playwright.async_api import async_playwright
 
     from tests.browser import ARGS, CHROMIUM

@@ -72,9 +72,13 @@ class ChatRoutes:
         app.on_cleanup.insert(0, self._finish)  # before the database is closed
 
     async def _finish(self, _app: web.Application) -> None:
-        """Let sign-in emails being queued finish (they are short: one transaction and a send)."""
+        await self.links_sent()
+
+    async def links_sent(self, timeout: float = 10) -> None:
+        """Wait until the sign-in emails being queued have been sent or have failed (they are short: one
+        transaction and a send); at shutdown, and for a test to know that no more will come."""
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+            await asyncio.wait(list(self._tasks), timeout=timeout)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -114,7 +118,8 @@ class ChatRoutes:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; form-action 'self'; "
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+            "form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'"
         )
         return response

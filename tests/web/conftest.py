@@ -4,16 +4,23 @@
   (Område Nord) has submitted local goals under goals 1 and 3, Ærøvej Skole (Nord) has a draft,
   Søndermarkskolen (Område Syd) has a draft. `site.link(login, path)` is a signed link for a person.
 - `app`: an aiohttp app with only the status page mounted, with a fixed signer and clock.
+- `page` (browser tests): the worker's one Chromium page for these tests, Danish, with axe-core in every
+  page it opens (tests/browser.py `with_axe`; none when axe cannot be installed), reset to screen media
+  and 1280×720. A context and page per test would cost ~0.5 s of Chromium's CPU each; the status pages
+  keep nothing in the browser (no cookies, no storage) that one test could leave for the next.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp import web
+from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
 from bot.settings import Settings
@@ -28,6 +35,7 @@ from storage.org import import_org
 from storage.org_file import parse_org_file
 from storage.registrations import DraftWriter, ensure_registration
 from storage.strategies import save_strategy
+from tests.browser import with_axe
 from tests.snapshots import seed_once
 
 DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_org.yaml"
@@ -100,3 +108,22 @@ def status_app(site: Site, tmp_path: Path, *, now: datetime = NOW) -> web.Applic
     app = web.Application()
     mount_status_page(app, site.db, Settings(MAALBOT_DATA_DIR=tmp_path), signer=SIGNER, clock=lambda: now)
     return app
+
+
+@pytest.fixture(scope="session")
+async def _status_context(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(locale="da-DK")
+    with contextlib.suppress(pytest.skip.Exception):  # no axe: the accessibility tests skip, the others run
+        await with_axe(context, request.getfixturevalue("axe_source"))
+    try:
+        yield context
+    finally:
+        await context.close()
+
+
+@pytest.fixture
+async def page(_status_context: BrowserContext) -> Page:
+    page = _status_context.pages[0] if _status_context.pages else await _status_context.new_page()
+    await page.emulate_media(media="screen")
+    await page.set_viewport_size({"width": 1280, "height": 720})
+    return page
