@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from aiohttp import web
@@ -39,14 +40,20 @@ def mount_meeting_pages(
     app.router.add_get("/meeting/{meeting_id:\\d+}/docx", pages.docx)
 
 
+@cache
+def _environment() -> Environment:
+    """One per process (as the status page's): a template is compiled once, not for every app."""
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+    )
+
+
 class _MeetingPages:
     def __init__(self, db: Database, signer: LinkSigner | None, locale: str, clock: Callable[[], datetime]) -> None:
         self.db, self.signer, self.locale, self.clock = db, signer, locale, clock
-        self.env = Environment(
-            loader=FileSystemLoader(Path(__file__).parent / "templates"),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-        )
+        self.env = _environment()
 
     async def _allowed(self, request: web.Request) -> tuple[int, Texts] | web.Response:
         meeting_id = int(request.match_info["meeting_id"])
