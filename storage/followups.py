@@ -83,14 +83,35 @@ async def mark_asked(session: AsyncSession, local_goal_id: int, measurement_date
         row.asked_at = now
 
 
-async def answered_keys(session: AsyncSession) -> set[tuple[int, date]]:
-    """(local goal, measurement date) of every completed follow-up."""
-    rows = (
-        await session.execute(
-            select(FollowUp.local_goal_id, FollowUp.measurement_date).where(FollowUp.answered_at.is_not(None))
-        )
-    ).all()
-    return {(lg, d) for lg, d in rows}
+async def answered_keys(session: AsyncSession, dates: Collection[date] | None = None) -> set[tuple[int, date]]:
+    """(local goal, measurement date) of every completed follow-up (of the `dates` only, when given)."""
+    query = select(FollowUp.local_goal_id, FollowUp.measurement_date).where(FollowUp.answered_at.is_not(None))
+    if dates is not None:
+        query = query.where(FollowUp.measurement_date.in_(list(dates)))
+    return {(lg, d) for lg, d in (await session.execute(query)).all()}
+
+
+@dataclass(frozen=True, slots=True)
+class GoalToAsk:
+    """A local goal of a strategy, as a rhythm point asks about it."""
+
+    id: int
+    institution_id: int
+    institution_name: str
+    goal_number: int
+    text: str
+
+
+async def goals_to_ask(session: AsyncSession, strategy_id: int) -> list[GoalToAsk]:
+    """Every institution's local goals for the strategy, with the institution's name (one statement)."""
+    rows = await session.execute(
+        select(LocalGoal.id, Registration.institution_id, Institution.name, LocalGoal.goal_number, LocalGoal.text)
+        .join(Registration, Registration.id == LocalGoal.registration_id)
+        .join(Institution, Institution.id == Registration.institution_id)
+        .where(Registration.strategy_id == strategy_id)
+        .order_by(Registration.institution_id, LocalGoal.goal_number, LocalGoal.position)
+    )
+    return [GoalToAsk(*row) for row in rows]
 
 
 async def context(session: AsyncSession, local_goal_id: int, measurement_date: date) -> FollowUpContext | None:

@@ -277,18 +277,19 @@ class AgreementView:
     institution_id: int | None
     area_id: int | None
     held_on: date | None = None  # the day of the meeting that made it
+    template_key: str | None = None  # that meeting's template
 
 
 def _agreement_query() -> Any:
     return (
-        select(Agreement, Person.name, Meeting.institution_id, Meeting.area_id, Meeting.held_on)
+        select(Agreement, Person.name, Meeting.institution_id, Meeting.area_id, Meeting.held_on, Meeting.template_key)
         .join(Meeting, Meeting.id == Agreement.meeting_id)
         .outerjoin(Person, Person.id == Agreement.owner_id)
     )
 
 
 def _view(row: Any) -> AgreementView:
-    a, owner, institution_id, area_id, held_on = row
+    a, owner, institution_id, area_id, held_on, template_key = row
     return AgreementView(
         a.id,
         a.meeting_id,
@@ -301,6 +302,7 @@ def _view(row: Any) -> AgreementView:
         institution_id,
         area_id,
         held_on,
+        template_key,
     )
 
 

@@ -239,15 +239,9 @@ class _Planner:
             due_from=self.today - timedelta(days=AGREEMENT_OPEN_DAYS),
             due_to=self.today + timedelta(days=60),
         )
-        if not found:
-            return out
-        views = {
-            m.id: m for m in await meetings.meeting_views(self.session, ids={a.meeting_id for a in found}, status=None)
-        }
         for a in found:
-            m = views.get(a.meeting_id)
-            template = self.templates.get(m.template_key) if m else None
-            if a.owner_id is None or m is None or template is None:
+            template = self.templates.get(a.template_key or "")
+            if a.owner_id is None or template is None:
                 continue
             title = template.title
             due_day = self.on_or_after(a.due_on)
@@ -293,11 +287,12 @@ class _Planner:
                     points.append((point, day, at))
         if not points:
             return []
-        names = await meetings.institution_names(self.session)
-        goals = await meetings.local_goal_lines(self.session, strategy_id, names)
+        goals = await followups.goals_to_ask(self.session, strategy_id)
+        if not goals:
+            return []
         roles = ("leader",) if strategy.respondent is Respondent.LEADERSHIP else ("chair", "member", "leader")
         members = await meetings.members_by_institution(self.session, {g.institution_id for g in goals}, roles)
-        answered = await followups.answered_keys(self.session)
+        answered = await followups.answered_keys(self.session, {day for _point, day, _at in points})
         out: list[Candidate] = []
         for point, day, at in points:
             for g in goals:
@@ -310,9 +305,7 @@ class _Planner:
                     else (by_role.get("chair") or by_role.get("member", []) + by_role.get("leader", []))
                 )
                 for person_id in askees:
-                    out.append(
-                        self.rhythm_candidate(point, day, at, g, names.get(g.institution_id, ""), person_id, open_days)
-                    )
+                    out.append(self.rhythm_candidate(point, day, at, g, g.institution_name, person_id, open_days))
         return out
 
     def rhythm_candidate(
@@ -320,7 +313,7 @@ class _Planner:
         point: Any,
         day: date,
         at: datetime,
-        g: meetings.LocalGoalLine,
+        g: followups.GoalToAsk,
         institution: str,
         person_id: int,
         open_days: int,

@@ -4,6 +4,10 @@
 - `world_on_both`: the same on each backend (SQLite and PostgreSQL), for concurrency and end-to-end.
 - `soeren` (chair of Solsikken), `fatima` (member of Solsikken), `camilla` (on two boards),
   `lone` (leader of Solsikken): a `Talk` each, identified by email on first contact.
+
+The world is seeded once per session and copied (tests/snapshots.py), and so is the first contact of
+the people a test asks for (`world` links them in the seed, in the order the test names them: the same
+rows as identifying them one by one, for a file copy instead of a write transaction each).
 """
 
 from __future__ import annotations
@@ -14,20 +18,34 @@ from storage.db import Database
 from tests.dialogs.talk import Talk, World, new_service
 from tests.snapshots import seed_once
 
+TALKERS = {"soeren": "soeren.oestergaard", "fatima": "fatima.ali", "camilla": "camilla.dahl", "lone": "lone.baek"}
+_NAMES: dict[str, str] = {}  # login -> the person's name, as the seed's first contact found it
 
-async def create_world(db: Database) -> World:
-    """`World.create(db)`, seeded once per session and copied (tests/snapshots.py)."""
+
+async def create_world(db: Database, talkers: tuple[str, ...] = ()) -> World:
+    """`World.create(db)`, then a first contact of each of `talkers` (logins), seeded once per session
+    and copied (tests/snapshots.py)."""
 
     async def seed(db: Database) -> None:
-        await World.create(db)
+        world = await World.create(db)
+        for login in talkers:
+            _NAMES[login] = (await world.talk(login)).name
 
-    await seed_once(db, "dialogs.World.create(demo, almen)", seed)
+    key = "dialogs.World.create(demo, almen)" + (f", then talk({', '.join(talkers)})" if talkers else "")
+    await seed_once(db, key, seed)
     return World(db, new_service(db))
 
 
+def _talk(world: World, login: str) -> Talk:
+    """The `Talk` that `world.talk(login)` made in the seed (same user key, same name)."""
+    talk = Talk(world, f"U-{login}", _NAMES[login])
+    world.talks[login] = talk
+    return talk
+
+
 @pytest.fixture
-async def world(sqlite_db: Database) -> World:
-    return await create_world(sqlite_db)
+async def world(sqlite_db: Database, request: pytest.FixtureRequest) -> World:
+    return await create_world(sqlite_db, tuple(TALKERS[name] for name in request.fixturenames if name in TALKERS))
 
 
 @pytest.fixture
@@ -36,20 +54,20 @@ async def world_on_both(db: Database) -> World:
 
 
 @pytest.fixture
-async def soeren(world: World) -> Talk:
-    return await world.talk("soeren.oestergaard")
+def soeren(world: World) -> Talk:
+    return _talk(world, TALKERS["soeren"])
 
 
 @pytest.fixture
-async def fatima(world: World) -> Talk:
-    return await world.talk("fatima.ali")
+def fatima(world: World) -> Talk:
+    return _talk(world, TALKERS["fatima"])
 
 
 @pytest.fixture
-async def camilla(world: World) -> Talk:
-    return await world.talk("camilla.dahl")
+def camilla(world: World) -> Talk:
+    return _talk(world, TALKERS["camilla"])
 
 
 @pytest.fixture
-async def lone(world: World) -> Talk:
-    return await world.talk("lone.baek")
+def lone(world: World) -> Talk:
+    return _talk(world, TALKERS["lone"])
