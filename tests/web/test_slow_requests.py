@@ -1,6 +1,7 @@
 """Half-sent requests are closed: the server `maalbot serve` runs (build_app + server_options) with the
-header and body deadlines shortened to one second, 50 clients that never finish their headers and 50
-that never finish their body. /healthz answers while they hang; then every one of them is closed."""
+header and body deadlines and the lingering close shortened to half a second, 50 clients that never
+finish their headers and 50 that never finish their body. /healthz answers while they hang; then every
+one of them is closed."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.workspace import SIGNING_SECRET
 
 SLOW_CLIENTS = 50
-DEADLINE = 1.0  # seconds, for the test; production uses HEADER_TIMEOUT and BODY_TIMEOUT
+DEADLINE = 0.5  # seconds, for the test; production uses HEADER_TIMEOUT and BODY_TIMEOUT
+LINGER = 0.5  # the grace for the rest of a body after the 408 (production: LINGERING_TIME)
 BOUND = 30.0  # how long the test waits at most for the server to close them (not a measurement)
 
 
@@ -34,7 +36,7 @@ async def server(monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> AsyncI
         monkeypatch.setenv("MAALBOT_REMINDERS", "off")
         app = build_app(Settings(), sqlite_db)
         app[BODY_TIMEOUT_KEY] = DEADLINE
-        runner = web.AppRunner(app, **server_options(header_timeout=DEADLINE))
+        runner = web.AppRunner(app, **{**server_options(header_timeout=DEADLINE), "lingering_time": LINGER})
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
