@@ -29,7 +29,6 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import Agent, TeamsConnectorClient, TurnContext
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
-from microsoft_agents.hosting.teams import TeamsInfo
 
 from bot.teams import refs
 from bot.teams.notifier import GONE_STATUSES, RETRY_STATUSES, TeamsNotifier, describe_error
@@ -130,6 +129,10 @@ class TeamsRoster:
             await self._add_members(context, team_id, added)
 
     async def _add_members(self, context: TurnContext, team_id: str, user_ids: Sequence[str]) -> None:
+        # Imported here, the first time members are added: the package builds the pydantic models of the
+        # whole Teams API (`microsoft_teams`), ~1.2 s of CPU that every `maalbot serve` paid at start-up.
+        from microsoft_agents.hosting.teams import TeamsInfo
+
         entries: list[RosterEntry] = []
         for user_id in user_ids:
             try:
