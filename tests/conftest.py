@@ -61,20 +61,20 @@ _SERVER: dict[str, object] = {}  # how the session's PostgreSQL was started, for
 # Longest first (CPU and waiting, measured with `--durations`; benchmarks/README.md «Test suite time»).
 SLOW_FIRST = (
     "tests/webchat/test_chat_browser.py",
-    "tests/durability/test_crash_teams.py",
-    "tests/durability/test_postgres_restart.py",
-    "tests/bot/test_installed_package.py",
-    "tests/durability/test_two_instances.py",
     "tests/meetings/test_schedule.py",
-    "tests/web/test_status_page_browser.py",
-    "tests/reminders/test_week.py",
+    "tests/durability/test_crash_teams.py",
+    "tests/bot/test_installed_package.py",
     "tests/bot/test_web.py",
+    "tests/web/test_status_page_browser.py",
+    "tests/durability/test_postgres_restart.py",
     "tests/durability/test_crash_slack.py",
-    "tests/web/test_status_page_scale.py",
+    "tests/durability/test_two_instances.py",
+    "tests/reports/test_export_scale.py",
+    "tests/reminders/test_week.py",
     "tests/reminders/test_delivery.py",
-    "tests/reminders/test_followup_and_pause.py",
+    "tests/web/test_status_page_scale.py",
+    "tests/reminders/test_replan_changed.py",
     "tests/reminders/test_incremental.py",
-    "tests/bot/test_cli.py",
 )
 
 
