@@ -1,4 +1,5 @@
-"""Contract suite for the storage repositories, run on SQLite and PostgreSQL (fixture `db`).
+"""Contract suite for the storage repositories, run on SQLite and PostgreSQL (fixture `db`; on SQLite
+only where the behaviour is the same SQL on both, `SQLITE_ONLY`).
 
 Each test states behaviour the dialogs rely on, through the repository functions only; rows are
 built with `tests.storage.factories`."""
