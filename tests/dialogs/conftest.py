@@ -33,7 +33,7 @@ async def create_world(db: Database, talkers: tuple[str, ...] = ()) -> World:
 
     key = "dialogs.World.create(demo, almen)" + (f", then talk({', '.join(talkers)})" if talkers else "")
     await seed_once(db, key, seed)
-    return World(db, new_service(db))
+    return World(db, new_service(db), seed_key=key)
 
 
 def _talk(world: World, login: str) -> Talk:

@@ -12,7 +12,7 @@ new service over the same database (as after a deploy); every `Talk` then uses t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from storage.export import build_export
 from storage.models import AuditEntry, Institution, Person, Registration
 from storage.org import import_org
 from storage.org_file import parse_org_file
+from tests.snapshots import seed_once
 
 PLATFORM = "test"
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
@@ -156,6 +157,24 @@ class World:
     db: Database
     service: ConversationService = field(repr=False)
     talks: dict[str, Talk] = field(default_factory=dict, repr=False)
+    seed_key: str | None = field(default=None, repr=False)  # what the database holds, when it is a kept seed
+
+    async def once(self, key: str, play: Callable[[], Awaitable[None]]) -> None:
+        """Play `play` (steps of this world's talks) once per session and copy the database after that
+        (tests/snapshots.py): for a test that starts where a long conversation ends. Only right before
+        anything else is written: the world must still be the seed the `world` fixture copied. The
+        service is restarted and every talk's last replies forgotten either way, so that a test sees the
+        same thing whether `play` ran or was copied."""
+        assert self.seed_key is not None, "World.once needs a world straight from the seed"
+        self.seed_key = f"{self.seed_key} + {key}"
+
+        async def seed(_db: Database) -> None:
+            await play()
+
+        await seed_once(self.db, self.seed_key, seed)
+        self.restart()
+        for talk in self.talks.values():
+            talk.replies = []
 
     @classmethod
     async def create(cls, db: Database, strategy_files: Iterable[Path] = (ALMEN,)) -> World:

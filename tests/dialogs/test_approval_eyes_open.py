@@ -14,40 +14,13 @@ from dialogs.approval_changes import Difference, differences
 from dialogs.overview import LeaderQuery, parse_leader_query
 from reports.texts import report_texts_for
 from reports.writers import markdown
-from storage.db import Database
 from storage.models import Notice, Person
 from tests.dialogs.talk import Talk, World
 from tests.dialogs.test_approval_chat import _cli_args
-from tests.dialogs.test_conversation_board import _finish_all_goals
-from tests.snapshots import is_seeded, seed_once
+from tests.dialogs.test_conversation_board import _submitted
 
 NOTICE_TO_ADMIN = "Søren Østergaard har sendt registreringen for Solsikken ind. Den venter på jeres afgørelse"
 ASK_UNCHANGED = "I har ikke ændret noget, siden den blev sendt retur. Vil I sende den ind igen uændret?"
-
-
-async def _submitted(soeren: Talk) -> None:
-    """Søren registers a local goal under each goal and sends it in: once per session, where he is the
-    only one who has talked to the bot yet, and copied after that (tests/snapshots.py; ~0.6 s of CPU a
-    test). The others who had talked to the bot are identified again on the copy, the service is
-    restarted and Søren's last replies are forgotten either way, so that a test sees the same thing."""
-
-    async def submit(_db: Database) -> None:
-        await soeren.say("hej")
-        await _finish_all_goals(soeren)
-        await soeren.choose("Send ind")
-        soeren.expect("Registreringen for Solsikken er sendt ind til forvaltningen")
-
-    world = soeren.world
-    others = {login: talk.user_key for login, talk in world.talks.items() if login != "soeren.oestergaard"}
-    key = "dialogs.World.create(demo, almen) + soeren.talk() submitted (_finish_all_goals)"
-    if not others or is_seeded(world.db, key):
-        await seed_once(world.db, key, submit)
-    else:
-        await submit(world.db)
-    world.restart()
-    for login, user_key in others.items():
-        await world.talk(login, user_key=user_key)
-    soeren.replies = []
 
 
 async def _add_intervention(member: Talk, where: str, text: str) -> None:

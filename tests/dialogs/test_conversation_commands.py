@@ -10,20 +10,25 @@ MEASUREMENT = "Hvordan og hvornår måles effekten?"
 
 
 async def _all_four_goals(talk: Talk, *, two_under_goal_1: bool = False) -> None:
-    """Register one local goal per strategic goal (two under goal 1 if asked), ending in the review."""
-    await talk.say("hej")
-    await talk.register_local_goal("Alle børn har en fast voksen", ["Faste legegrupper"])
-    if two_under_goal_1:
-        await talk.choose("Ja, tilføj et til")
-        await talk.register_local_goal("Alle børn bliver hørt", ["Børnemøder"])
-    await talk.choose("Nej, videre til fælles mål 2")
-    await talk.register_local_goal("Fagligt løft for alle", ["Læsebånd"])
-    await talk.choose("Nej, videre til fælles mål 3")
-    await talk.register_local_goal("Børnenes stemme tæller", ["Børneråd"])
-    await talk.choose("Nej, videre til fælles mål 4")
-    await talk.register_local_goal("Sunde fællesskaber", ["Legeguider"])
-    await talk.choose("Nej, videre til gennemgangen")
-    talk.expect("Her er alt, hvad der er registreret for Solsikken:")
+    """Register one local goal per strategic goal (two under goal 1 if asked), ending in the review:
+    played once per session and copied after that (`World.once`); the last replies are forgotten."""
+
+    async def play() -> None:
+        await talk.say("hej")
+        await talk.register_local_goal("Alle børn har en fast voksen", ["Faste legegrupper"])
+        if two_under_goal_1:
+            await talk.choose("Ja, tilføj et til")
+            await talk.register_local_goal("Alle børn bliver hørt", ["Børnemøder"])
+        await talk.choose("Nej, videre til fælles mål 2")
+        await talk.register_local_goal("Fagligt løft for alle", ["Læsebånd"])
+        await talk.choose("Nej, videre til fælles mål 3")
+        await talk.register_local_goal("Børnenes stemme tæller", ["Børneråd"])
+        await talk.choose("Nej, videre til fælles mål 4")
+        await talk.register_local_goal("Sunde fællesskaber", ["Legeguider"])
+        await talk.choose("Nej, videre til gennemgangen")
+        talk.expect("Her er alt, hvad der er registreret for Solsikken:")
+
+    await talk.world.once(f"{talk.name}: _all_four_goals(two_under_goal_1={two_under_goal_1})", play)
 
 
 async def test_back_at_the_start_says_there_is_nothing_to_go_back_to(soeren: Talk) -> None:

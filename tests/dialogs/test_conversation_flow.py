@@ -3,6 +3,7 @@ cluster vision (klynge-vision.yaml) through the same engine."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import Registration, RegistrationStatus, Strategy
@@ -14,6 +15,9 @@ MEASUREMENT = "Hvordan og hvornår måles effekten?"
 WHEN = "Og hvornår vil I måle det?"
 
 
+# The conversation itself is scripted through the engine alone (tests/dialogs/engine/test_registration.py)
+# and every other test here talks to SQLite: the whole registration end to end runs on PostgreSQL only.
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 async def test_a_chair_registers_the_whole_default_strategy_and_submits(world_on_both: World) -> None:
     soeren = await world_on_both.talk("soeren.oestergaard")
 

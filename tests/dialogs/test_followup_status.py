@@ -53,19 +53,30 @@ async def _follow_up(world: World, local_goal_id: int, day: date, **values: obje
 
 @pytest.fixture
 async def followed_up(world: World, soeren: Talk) -> World:
-    voksen = await _local_goal(world, "Solsikken", 1, "Alle børn har en fast voksen")
-    ture = await _local_goal(world, "Solsikken", 2, "Flere ture ud af huset")
-    ven = await _local_goal(world, "Søndermarkskolen", 1, "Alle elever har en ven i klassen")
-    await _follow_up(world, voksen, MARCH)
-    await _follow_up(world, ture, OCTOBER)  # asked, not answered
-    async with world.db.transaction() as s:
-        anders = await s.scalar(select(Person.id).where(Person.name == "Anders Bøgh"))
-    await _follow_up(
-        world, ven, MARCH, answer="off_track", text="Færre har en ven end sidst", answered_by_id=anders, answered_at=NOW
-    )
-    # The chair answers Solsikken's first follow-up in the chat.
-    await soeren.press(f"followup:{voksen}:{MARCH}:on_track")
-    await soeren.say("Trivslen steg fra 3,9 til 4,2")
+    """The follow-ups above, written once per session and copied after that (`World.once`)."""
+
+    async def follow_up() -> None:
+        voksen = await _local_goal(world, "Solsikken", 1, "Alle børn har en fast voksen")
+        ture = await _local_goal(world, "Solsikken", 2, "Flere ture ud af huset")
+        ven = await _local_goal(world, "Søndermarkskolen", 1, "Alle elever har en ven i klassen")
+        await _follow_up(world, voksen, MARCH)
+        await _follow_up(world, ture, OCTOBER)  # asked, not answered
+        async with world.db.transaction() as s:
+            anders = await s.scalar(select(Person.id).where(Person.name == "Anders Bøgh"))
+        await _follow_up(
+            world,
+            ven,
+            MARCH,
+            answer="off_track",
+            text="Færre har en ven end sidst",
+            answered_by_id=anders,
+            answered_at=NOW,
+        )
+        # The chair answers Solsikken's first follow-up in the chat.
+        await soeren.press(f"followup:{voksen}:{MARCH}:on_track")
+        await soeren.say("Trivslen steg fra 3,9 til 4,2")
+
+    await world.once("test_followup_status.followed_up", follow_up)
     return world
 
 

@@ -14,6 +14,10 @@ from storage.registrations import DraftWriter, LockedRegistration, lock_registra
 from tests.storage import factories
 from tests.storage.factories import KINDS, Board
 
+# The behaviour below is the same SQL on both backends (status rules, numbering, versions decided in
+# Python): it runs on SQLite only. Locks, concurrency, constraints, JSON and case folding stay on both.
+SQLITE_ONLY = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
 
@@ -75,6 +79,7 @@ async def test_approve_locks_audits_and_tells_the_board(db: Database) -> None:
             await DraftWriter(s, reg, KINDS, board.chair_id).add_local_goal(1, "Nyt mål")
 
 
+@SQLITE_ONLY
 async def test_only_a_submitted_registration_can_be_approved(db: Database) -> None:
     board = await factories.board(db)
     admin_id = await _admin(db)
@@ -109,6 +114,7 @@ async def test_return_with_a_comment_lets_the_board_edit_and_resubmit(db: Databa
         assert reg is not None and reg.status == "submitted"
 
 
+@SQLITE_ONLY
 async def test_return_needs_a_comment(db: Database) -> None:
     board, admin_id = await _submitted(db)
     async with db.transaction() as s:
@@ -116,6 +122,7 @@ async def test_return_needs_a_comment(db: Database) -> None:
             await approval.return_registration(s, board.registration_id, admin_id, "   ", now=NOW)
 
 
+@SQLITE_ONLY
 async def test_reopen_is_explicit_and_only_for_an_approved_registration(db: Database) -> None:
     board, admin_id = await _submitted(db)
     async with db.transaction() as s:
@@ -135,6 +142,7 @@ async def test_reopen_is_explicit_and_only_for_an_approved_registration(db: Data
     assert [kind for _, kind, _ in await _notices(db)][-1] == "reopened"
 
 
+@SQLITE_ONLY
 async def test_reopen_to_submitted_keeps_the_submitter(db: Database) -> None:
     board, admin_id = await _submitted(db)
     async with db.transaction() as s:
@@ -146,6 +154,7 @@ async def test_reopen_to_submitted_keeps_the_submitter(db: Database) -> None:
         assert (reg.status, reg.submitted_by_id) == ("submitted", board.chair_id)
 
 
+@SQLITE_ONLY
 async def test_is_admin(db: Database) -> None:
     board = await factories.board(db)
     admin_id = await _admin(db)
@@ -154,6 +163,7 @@ async def test_is_admin(db: Database) -> None:
         assert not await approval.is_admin(s, board.chair_id)
 
 
+@SQLITE_ONLY
 async def test_a_returned_registration_must_be_submitted_again_before_a_decision(db: Database) -> None:
     board, admin_id = await _submitted(db)
     async with db.transaction() as s:
@@ -187,6 +197,7 @@ async def test_an_approved_registration_refuses_every_edit(db: Database) -> None
         assert reg is not None and reg.status == "approved"
 
 
+@SQLITE_ONLY
 async def test_a_decision_on_a_strategy_answered_by_the_leadership_tells_the_leaders_not_the_parents(
     db: Database,
 ) -> None:
