@@ -5,14 +5,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.durability.forkserver import close_fork_server, share_in
+from tests.durability.forkserver import close_fork_server
 from tests.slack.conftest import fake_slack, slack_env
 
 __all__ = ["fake_slack", "slack_env"]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fork_server_closed_at_the_end(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    share_in(tmp_path_factory.getbasetemp().parent)  # with pytest-xdist: this run's, the same for each worker
+def _fork_server_closed_at_the_end() -> Iterator[None]:
     yield
     close_fork_server()

@@ -307,26 +307,19 @@ def _run_lock() -> Iterator[None]:
         yield
 
 
-_RUN_DIRECTORY: list[Path] = []
-
-
-def share_in(directory: Path) -> None:
-    """Where the workers of this run find the fork server's socket and lock file (a directory of the run,
-    the same for each pytest-xdist worker: tests/durability/conftest.py)."""
-    _RUN_DIRECTORY[:] = [directory]
-
-
 def _run_directory() -> Path:
-    if not _RUN_DIRECTORY:
-        raise RuntimeError("share_in(directory) was not called")
-    return _RUN_DIRECTORY[0]
+    """A directory of this test run, the same for each of its pytest-xdist workers."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+    directory = Path(tempfile.gettempdir(), f"maalbot-forkserver-{run}")
+    directory.mkdir(exist_ok=True)
+    return directory
 
 
 def fork_server() -> ForkServer:
     """The run's fork server: this worker's connection to it, made on first use (`close_fork_server` at
     the session's end). Without pytest-xdist, this process's own server."""
     if not _SERVERS or not _SERVERS[0].alive:
-        if not os.environ.get("PYTEST_XDIST_WORKER") or not _RUN_DIRECTORY:
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
             _SERVERS[:] = [ForkServer()]
         else:
             with _run_lock():
