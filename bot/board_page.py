@@ -21,7 +21,6 @@ from bot.reports import prepare, render_html
 from dialogs.links import LinkError, make_token
 from dialogs.links_chat import BOARD_DOCX_PATH, BOARD_PATH
 from dialogs.texts import Texts, texts
-from reports.committee_docx import write_docx
 from reports.texts import report_texts
 from storage import people
 from storage.export import ExportError, build_export
@@ -111,6 +110,8 @@ class BoardPage:
 
 
 def _docx_bytes(data: dict[str, Any], t: Texts) -> bytes:
+    from reports.committee_docx import write_docx  # python-docx and lxml only when a board prints (~0.1 s of CPU)
+
     with tempfile.TemporaryDirectory(prefix="maalbot-board-") as tmp:
         out = Path(tmp) / "board.docx"
         write_docx(data, out, texts=report_texts(t), board=True)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from bot.cli import cmd_demo
 from bot.console import render_reply, run_console
 from dialogs.messages import Choice, Reply
 from dialogs.service import ConversationService
-from storage.db import Database
-from tests.bot.conftest import DEMO_CHAIR
+from storage.db import Database, sqlite_url_for
+from tests.bot.conftest import DB_FILE, DEMO_CHAIR
 
 
 def test_a_reply_with_everything() -> None:
@@ -60,10 +61,13 @@ class _Terminal(io.StringIO):
 
 
 @pytest.fixture
-async def service(sqlite_db: Database, capsys: pytest.CaptureFixture[str]) -> ConversationService:
-    assert await cmd_demo(sqlite_db, if_empty=False) == 0
-    capsys.readouterr()
-    return ConversationService(sqlite_db)
+async def service(demo_home: Path) -> AsyncIterator[ConversationService]:
+    """The service over a copy of the database `maalbot demo` filled once per session (tests/bot/conftest.py)."""
+    db = Database(sqlite_url_for(demo_home / DB_FILE))
+    try:
+        yield ConversationService(db)
+    finally:
+        await db.dispose()
 
 
 async def test_an_unknown_user_gets_the_polite_message_and_exit_code_1(service: ConversationService) -> None:

@@ -1,9 +1,9 @@
 """maalbot installed from its wheel (not editable) has what `maalbot manifest slack|teams` needs.
 
-Offline and in seconds: the wheel is built from a copy of the sources without build isolation, and
-installed without dependencies into a fresh venv whose only other path is this venv's site-packages
-(added by a .pth line, so the editable install's own .pth there is not processed and the source tree
-is not importable)."""
+Offline and in seconds: the wheel is built from a copy of the sources by setuptools' build backend
+(no build isolation), and installed by pip without dependencies or byte-compiling into a fresh venv
+whose only other path is this venv's site-packages (added by a .pth line, so the editable install's
+own .pth there is not processed and the source tree is not importable)."""
 
 from __future__ import annotations
 
@@ -53,9 +53,10 @@ def install(tmp: Path) -> Path:
     for package in ("bot", "dialogs", "storage"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp / "wheels"
-    built = run(
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", wheels, ".", cwd=source
-    )
+    wheels.mkdir()
+    # setuptools' PEP 517 backend itself, as pip would call it without build isolation (~1.5 s less CPU
+    # than `pip wheel`, which imports pip as well)
+    built = run(sys.executable, "-c", f"import setuptools.build_meta as b; b.build_wheel({str(wheels)!r})", cwd=source)
     assert built.returncode == 0, built.stderr
     (wheel,) = wheels.glob("maalbot-*.whl")
 
@@ -66,8 +67,9 @@ def install(tmp: Path) -> Path:
     purelib = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp).stdout.strip()
     Path(purelib, "_maalbot_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     pip = run(
-        sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index", wheel, cwd=tmp
-    )
+        sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index", "--no-compile",
+        "--disable-pip-version-check", wheel, cwd=tmp,
+    )  # fmt: skip
     assert pip.returncode == 0, pip.stderr
 
     where = run(python, "-c", "import bot; print(bot.__file__)", cwd=tmp)
