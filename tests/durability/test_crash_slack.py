@@ -37,7 +37,9 @@ async def serve(sqlite_db: Database, fake: FakeSlackApi, tmp_path: Path) -> Asyn
     await import_org(sqlite_db, parse_org_file(DEMO_ORG))
     await load_strategy(sqlite_db, one_goal_strategy(tmp_path))
     url = sqlite_db.url.replace("sqlite+aiosqlite", "sqlite")
-    env = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url}
+    env = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
+           # a hang the killed process never reached is met by the restarted one: give up on it in 3 s, not 10
+           "MAALBOT_PLATFORM_TIMEOUT": "3"}  # fmt: skip
     server = Serve(url, tmp_path, env)
     try:
         yield server
