@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import io
 from collections import Counter
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -109,14 +109,27 @@ def test_the_digest_is_split_into_small_replies() -> None:
     assert all(len(r.text) + sum(len(a) + len(b) for a, b in r.facts) < 3000 for r in replies)
 
 
+class PacedNotifier(RecordingNotifier):
+    """A send takes a few milliseconds, as a platform's answer does: the second scheduler claims while the
+    first one sends (an instant fake let the first send a whole round before the second had planned)."""
+
+    async def send_to_person(self, user_key: str, replies: list[Reply]) -> SendResult:
+        await asyncio.sleep(0.01)
+        return await super().send_to_person(user_key, replies)
+
+    async def send_to_channel(self, channel: str, replies: list[Reply]) -> SendResult:
+        await asyncio.sleep(0.01)
+        return await super().send_to_channel(channel, replies)
+
+
 WEEKS = 6  # the sixth Monday is Easter Monday (2026-04-06): that round goes on the Tuesday
 
 
 async def test_two_schedulers_on_postgresql_deliver_every_item_exactly_once(pg_db: Database, tmp_path: Path) -> None:
     await load_demo(pg_db, write_strategy(tmp_path))
     other = Database(make_url(pg_db.url).render_as_string(hide_password=False))
-    first = [RecordingNotifier("slack"), RecordingNotifier("teams")]
-    second = [RecordingNotifier("slack"), RecordingNotifier("teams")]
+    first = [PacedNotifier("slack"), PacedNotifier("teams")]
+    second = [PacedNotifier("slack"), PacedNotifier("teams")]
 
     async def no_sleep(_seconds: float) -> None:
         return None
@@ -128,9 +141,14 @@ async def test_two_schedulers_on_postgresql_deliver_every_item_exactly_once(pg_d
             now = monday + timedelta(weeks=week)
             if now.astimezone(UTC).date() in (date(2026, 4, 6), date(2026, 5, 25)):
                 now += timedelta(days=1)  # Easter Monday and Whit Monday: the digest goes on Tuesday
-            await asyncio.gather(
-                tick(pg_db, first, now, instance_id="a", sleep=no_sleep, batch=2),
-                tick(other, second, now, instance_id="b", sleep=no_sleep, batch=2),
+
+            async def joining(now: datetime = now) -> None:  # "b" ticks while "a" is sending the round
+                while not any(n.sent for n in first):
+                    await asyncio.sleep(0.001)
+                await tick(other, second, now, instance_id="b", sleep=no_sleep, batch=2)
+
+            await asyncio.wait_for(
+                asyncio.gather(tick(pg_db, first, now, instance_id="a", sleep=no_sleep, batch=2), joining()), 60
             )
             this_round = [(n.platform, s.target, s.replies[0].text) for n in first + second for s in n.sent]
             assert max(Counter(this_round).values()) == 1, week  # nobody got the same message twice
