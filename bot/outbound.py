@@ -320,15 +320,23 @@ class Pipeline:
                 await self.process(platform, user_key)
 
 
-async def run_delivery_loop(pipeline: Pipeline, interval: float, sleep: Sleep = asyncio.sleep) -> None:
-    """Recover once, then send waiting replies every `interval` seconds until cancelled."""
+async def run_delivery_loop(
+    pipeline: Pipeline, interval: float, sleep: Sleep = asyncio.sleep, idle: asyncio.Event | None = None
+) -> None:
+    """Recover once, then send waiting replies every `interval` seconds until cancelled. `idle` is set
+    while the loop sleeps between rounds: a shutdown waits for it, so that it never cancels a round in
+    the middle of a transaction (SQLAlchemy would log the cut-short reset of the connection)."""
+    idle = idle or asyncio.Event()
+    idle.clear()
     try:
         await pipeline.recover()
     except Exception:
         log.exception("recovery on start failed")
     rounds = 0
     while True:
+        idle.set()
         await sleep(interval)
+        idle.clear()
         rounds += 1
         try:
             await pipeline.deliverer.flush_all()
@@ -341,6 +349,7 @@ async def run_delivery_loop(pipeline: Pipeline, interval: float, sleep: Sleep = 
 # -- on the aiohttp application -------------------------------------------------------------------------
 
 DELIVERY_INTERVAL = 5.0  # seconds between rounds for replies waiting for a retry
+SHUTDOWN_GRACE = 10.0  # seconds a shutdown waits for a delivery round under way before cancelling it
 PRUNE_EVERY = 720  # rounds (about an hour) between dropping old finished inbox rows
 INBOX_KEPT = timedelta(days=7)
 PIPELINE_KEY: web.AppKey[Pipeline] = web.AppKey("pipeline", Pipeline)
@@ -362,14 +371,18 @@ def ensure_pipeline(app: web.Application, service: ConversationService, *, timeo
     pipeline = Pipeline(TurnRunner(service), deliverer, default_locale=service.default_locale)
     app[PIPELINE_KEY] = pipeline
 
+    idle = asyncio.Event()
+
     async def on_startup(app: web.Application) -> None:
         app[_DELIVERY_TASK] = asyncio.create_task(
-            run_delivery_loop(pipeline, DELIVERY_INTERVAL), name="maalbot-delivery"
+            run_delivery_loop(pipeline, DELIVERY_INTERVAL, idle=idle), name="maalbot-delivery"
         )
 
     async def on_cleanup(app: web.Application) -> None:
         task = app.get(_DELIVERY_TASK)
         if task is not None:
+            with contextlib.suppress(TimeoutError):  # the round under way ends first (at most a while)
+                await asyncio.wait_for(idle.wait(), SHUTDOWN_GRACE)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
