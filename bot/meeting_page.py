@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.meeting_brief import brief_docx
+from bot.reports import TEMPLATES_ENV
 from dialogs.links import LinkError, LinkSigner
 from dialogs.meetings.brief import Brief, build_brief
 from dialogs.texts import Texts, texts
@@ -40,20 +38,10 @@ def mount_meeting_pages(
     app.router.add_get("/meeting/{meeting_id:\\d+}/docx", pages.docx)
 
 
-@cache
-def _environment() -> Environment:
-    """One per process (as the status page's): a template is compiled once, not for every app."""
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-    )
-
-
 class _MeetingPages:
     def __init__(self, db: Database, signer: LinkSigner | None, locale: str, clock: Callable[[], datetime]) -> None:
         self.db, self.signer, self.locale, self.clock = db, signer, locale, clock
-        self.env = _environment()
+        self.env = TEMPLATES_ENV  # one per process (bot/reports.py)
 
     async def _allowed(self, request: web.Request) -> tuple[int, Texts] | web.Response:
         meeting_id = int(request.match_info["meeting_id"])

@@ -21,7 +21,9 @@ __all__ = ["HTML", "bar", "prepare", "render_file", "render_html"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 HTML = "html"
-_env = Environment(
+# The HTML templates of bot/templates, one environment per process for every page that renders them (the
+# report, the status and meeting pages): each template is compiled once, not again for every app.
+TEMPLATES_ENV = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
 )
 
@@ -44,7 +46,7 @@ def render_html(
     period = strategy.get("period") or {}
     totals = report.totals
     area_names = [a.area for a in report.areas]
-    return _env.get_template("report.html").render(
+    return TEMPLATES_ENV.get_template("report.html").render(
         lang=t.locale,
         tx=tx,
         board=board,

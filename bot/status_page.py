@@ -15,19 +15,16 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board_page import mount_board_page
 from bot.links_settings import link_signer, redact_access_log
-from bot.reports import prepare, render_file
+from bot.reports import TEMPLATES_ENV, prepare, render_file
 from bot.settings import Settings
 from bot.status_views import area_bars, deadline_text, goal_bars, goal_label, goal_mark, progress_bar
 from dialogs import views
@@ -54,7 +51,6 @@ from storage.export import ExportError, build_export
 from storage.models import Person
 from storage.registrations import LocalGoalData
 
-TEMPLATES = Path(__file__).parent / "templates"
 LIST_LIMIT = 200  # more institutions than this in several areas: the page shows the areas' totals first
 PAGE_SIZE = 50  # institutions per page of a list (about 2 KB of HTML each)
 DONE = status_reads.DONE
@@ -111,15 +107,6 @@ def mount_status_page(
     mount_board_page(app, page)
 
 
-@cache
-def _environment() -> Environment:
-    """One per process, shared by every app: a template is compiled once (~20 ms of CPU each), not again
-    for every app that mounts the page (each test makes one)."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
-    )
-
-
 class StatusPage:
     def __init__(
         self, db: Database, signer: LinkSigner | None, locale: str, timezone: str, clock: Callable[[], datetime]
@@ -130,7 +117,7 @@ class StatusPage:
         self.tz = ZoneInfo(timezone)
         self.clock = clock
         self.municipality = ""
-        self.env = _environment()
+        self.env = TEMPLATES_ENV  # one per process (bot/reports.py)
 
     # -- access ------------------------------------------------------------------------------------
     async def _viewer(self, request: web.Request) -> Viewer | web.Response:
